@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "colan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "colan", targets: ["colan"]),
+        .library(name: "ColanCore", targets: ["ColanCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libzstd from Debian's libzstd-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"])]
+        ),
+        .target(
+            name: "ColanCore",
+            dependencies: ["CZstd"]
+        ),
+        .executableTarget(
+            name: "colan",
+            dependencies: [
+                "ColanCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "ColanCoreTests",
+            dependencies: ["ColanCore"],
+            exclude: ["Golden"]
+        ),
+        .testTarget(
+            name: "ColanCLITests",
+            dependencies: ["ColanCore"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef COLAN_CZSTD_SHIM_H
+#define COLAN_CZSTD_SHIM_H
+#include <zstd.h>
+#endif

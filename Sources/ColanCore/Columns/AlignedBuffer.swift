@@ -1,0 +1,38 @@
+/// The number of rows in one vector: the unit kernels loop over.
+///
+/// A power of two so that a vector of Int64 (16 KiB) stays in L1/L2 cache, and
+/// a multiple of the bit-packing block so vectors never split a block.
+public let vectorSize = 2048
+
+/// A fixed-size buffer of trivial values aligned to 64 bytes (a cache line and
+/// an AVX-512 register), owned by this object and freed with it.
+///
+/// Decoders write into these buffers once; kernels then loop over
+/// `pointer` without copying or reference counting per element.
+public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
+    /// The first element. Valid for `count` elements while `self` is alive.
+    public let pointer: UnsafeMutablePointer<Element>
+    /// The number of elements.
+    public let count: Int
+
+    /// Allocates `count` zero-initialised elements, plus one bit-packing block
+    /// of slack past the end: block decoders write whole 256-value blocks, so
+    /// the last, partial block may spill into the slack (never past it).
+    public init(count: Int) {
+        precondition(count >= 0)
+        self.count = count
+        let capacity = count + bitPackBlockSize
+        let bytes = capacity * MemoryLayout<Element>.stride
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        pointer = raw.bindMemory(to: Element.self, capacity: capacity)
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+
+    /// The elements as a buffer pointer (valid while `self` is alive).
+    public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }
+
+    /// A copy of the elements as an array (for tests and small results).
+    public var array: [Element] { Array(buffer) }
+}

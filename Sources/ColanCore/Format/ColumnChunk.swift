@@ -1,0 +1,205 @@
+/// Min/max of a chunk's non-null values, kept in the footer so a reader can
+/// skip row groups by time range or dimension filter without decoding them.
+public enum ChunkStatistics: Sendable, Equatable {
+    /// No statistics (all null, all NaN, or strings longer than `maxStatString` bytes).
+    case none
+    /// int64, timestamp and bool (0/1) chunks.
+    case int(min: Int64, max: Int64)
+    /// float64 chunks; NaN is left out.
+    case float(min: Double, max: Double)
+    /// string chunks, ordered by UTF-8 bytes.
+    case string(min: String, max: String)
+
+    /// Longest string kept as a min or max.
+    public static let maxStatString = 256
+}
+
+/// The decoded values of one column chunk, in 64-byte aligned buffers.
+public enum DecodedValues: Sendable {
+    /// int64, timestamp (UTC seconds) and bool (0 or 1) values.
+    case int64(AlignedBuffer<Int64>)
+    /// float64 values.
+    case float64(AlignedBuffer<Double>)
+    /// Strings as a sorted dictionary and one code per row.
+    case string(dictionary: [String], codes: AlignedBuffer<UInt32>)
+}
+
+/// One decoded column chunk: its values and, when it has nulls, a validity
+/// bitmap (bit i of word i/64 set means row i holds a value; a null row's
+/// value slot is unspecified).
+public struct ColumnVector: Sendable {
+    /// The values.
+    public var values: DecodedValues
+    /// The validity bitmap, or nil when the chunk has no nulls.
+    public var validity: [UInt64]?
+    /// The number of rows.
+    public var count: Int
+
+    /// Whether row `i` holds a value.
+    public func isValid(_ i: Int) -> Bool {
+        guard let validity else { return true }
+        return validity[i >> 6] & (1 << UInt64(i & 63)) != 0
+    }
+}
+
+/// The result of encoding one chunk.
+struct EncodedChunk {
+    var bytes: [UInt8]
+    var encoding: UInt8
+    var description: String
+    var usesZstd: Bool
+    var nullCount: Int
+    var statistics: ChunkStatistics
+}
+
+/// Encodes one column chunk:
+///
+///     [u8 has validity][validity: ceil(n/64) x u64, only when 1][value stream]
+///
+/// The value stream is an integer, string or float stream (see the encoders).
+/// Integer streams are never zstd-compressed: they are the hot columns, and
+/// zstd decodes one to two orders of magnitude slower than bit-unpacking.
+enum ChunkEncoder {
+    static func encode(_ column: ColumnData, range: Range<Int>, type: PhysicalType) -> EncodedChunk {
+        var w = ByteWriter()
+        let n = range.count
+        var valid: [Bool]? = column.validity.map { Array($0[range]) }
+        if let v = valid, v.allSatisfy({ $0 }) { valid = nil }
+        let nullCount = valid.map { $0.reduce(0) { $0 + ($1 ? 0 : 1) } } ?? 0
+        if let valid {
+            w.u8(1)
+            var words = [UInt64](repeating: 0, count: (n + 63) / 64)
+            for (i, v) in valid.enumerated() where v { words[i >> 6] |= 1 << UInt64(i & 63) }
+            for word in words { w.u64(word) }
+        } else {
+            w.u8(0)
+        }
+        let isValid: (Int) -> Bool = { i in valid?[i] ?? true }
+        var description: String
+        var zstd = false
+        var stats = ChunkStatistics.none
+        var tag: UInt8
+        switch column.values {
+        case .int64(let all):
+            let values = fillNulls(Array(all[range]), isValid, zero: 0)
+            stats = intStats(values, isValid)
+            (tag, description) = encodeInts(values, into: &w)
+        case .bool(let all):
+            let values = fillNulls(all[range].map { Int64($0 ? 1 : 0) }, isValid, zero: 0)
+            stats = intStats(values, isValid)
+            (tag, description) = encodeInts(values, into: &w)
+        case .float64(let all):
+            let values = fillNulls(Array(all[range]), isValid, zero: 0)
+            var lo = Double.infinity, hi = -Double.infinity, any = false
+            for (i, v) in values.enumerated() where isValid(i) && !v.isNaN {
+                lo = min(lo, v); hi = max(hi, v); any = true
+            }
+            if any { stats = .float(min: lo, max: hi) }
+            let start = w.count
+            (description, zstd) = FloatEncoder.encode(values[...], allowZstd: true, into: &w)
+            tag = w.bytes[start]
+        case .string(let all):
+            var dictionary: [String] = []
+            var index: [String: UInt32] = [:]
+            let codes = range.map { i -> UInt32 in
+                if let c = index[all[i]] { return c }
+                let c = UInt32(dictionary.count)
+                index[all[i]] = c
+                dictionary.append(all[i])
+                return c
+            }
+            (tag, description, zstd, stats) = encodeStrings(dictionary, fillNulls(codes, isValid, zero: 0), isValid, into: &w)
+        case .dictionary(let dictionary, let codes):
+            let local = fillNulls(Array(codes[range]), isValid, zero: 0)
+            (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid, into: &w)
+        }
+        return EncodedChunk(bytes: w.bytes, encoding: tag, description: description, usesZstd: zstd,
+                            nullCount: nullCount, statistics: stats)
+    }
+
+    private static func encodeStrings(_ dictionary: [String], _ codes: [UInt32], _ isValid: (Int) -> Bool,
+                                      into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
+        var lo: String?, hi: String?
+        var seen = [Bool](repeating: false, count: dictionary.count)
+        for (i, c) in codes.enumerated() where isValid(i) && !seen[Int(c)] {
+            seen[Int(c)] = true
+            let s = dictionary[Int(c)]
+            if lo == nil || s.utf8.lexicographicallyPrecedes(lo!.utf8) { lo = s }
+            if hi == nil || hi!.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+        }
+        var stats = ChunkStatistics.none
+        if let lo, let hi, lo.utf8.count <= ChunkStatistics.maxStatString, hi.utf8.count <= ChunkStatistics.maxStatString {
+            stats = .string(min: lo, max: hi)
+        }
+        let start = w.count
+        let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: true, into: &w)
+        return (w.bytes[start], description, zstd, stats)
+    }
+
+    private static func encodeInts(_ values: [Int64], into w: inout ByteWriter) -> (UInt8, String) {
+        let start = w.count
+        let description = IntEncoder.encode(values, into: &w)
+        return (w.bytes[start], description)
+    }
+
+    private static func intStats(_ values: [Int64], _ isValid: (Int) -> Bool) -> ChunkStatistics {
+        var lo = Int64.max, hi = Int64.min, any = false
+        for (i, v) in values.enumerated() where isValid(i) {
+            lo = min(lo, v); hi = max(hi, v); any = true
+        }
+        return any ? .int(min: lo, max: hi) : .none
+    }
+
+    /// Null slots take the previous valid value (or the first one), so they
+    /// neither widen bit-packing ranges nor break runs.
+    private static func fillNulls<T>(_ values: [T], _ isValid: (Int) -> Bool, zero: T) -> [T] {
+        var out = values
+        guard let first = values.indices.first(where: isValid) else {
+            return [T](repeating: zero, count: values.count)
+        }
+        var last = values[first]
+        for i in out.indices {
+            if isValid(i) { last = out[i] } else { out[i] = last }
+        }
+        return out
+    }
+}
+
+/// Decodes chunk bodies written by `ChunkEncoder`.
+enum ChunkDecoder {
+    static func decode(_ bytes: UnsafeRawBufferPointer, count n: Int, type: PhysicalType) throws -> ColumnVector {
+        var r = ByteReader(bytes, what: "chunk")
+        let hasValidity = try r.u8()
+        var validity: [UInt64]?
+        switch hasValidity {
+        case 0: break
+        case 1:
+            let words = (n + 63) / 64
+            let raw = try r.bytes(8 * words)
+            validity = (0..<words).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+        default:
+            throw ColanError(.format, "validity flag \(hasValidity) is neither 0 nor 1")
+        }
+        let values: DecodedValues
+        switch type {
+        case .int64, .timestamp, .bool:
+            let out = AlignedBuffer<Int64>(count: n)
+            try IntDecoder.decode(&r, count: n, into: out.pointer)
+            if type == .bool {
+                for i in 0..<n where out.pointer[i] != 0 && out.pointer[i] != 1 {
+                    throw ColanError(.format, "bool value \(out.pointer[i]) at row \(i)")
+                }
+            }
+            values = .int64(out)
+        case .float64:
+            values = .float64(try FloatDecoder.decode(&r, count: n))
+        case .string:
+            let (dictionary, codes) = try StringDecoder.decode(&r, count: n)
+            values = .string(dictionary: dictionary, codes: codes)
+        }
+        guard r.remaining == 0 else {
+            throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes")
+        }
+        return ColumnVector(values: values, validity: validity, count: n)
+    }
+}

@@ -1,0 +1,240 @@
+/// Encodings of an Int64 sequence (int64, timestamp and bool columns, and the
+/// codes of dictionary strings). Each encoded stream starts with its tag byte,
+/// so streams nest: delta and run-length hold inner streams of their own.
+///
+///     plain        [0][u32 n][n x i64]
+///     bitPacked    [1][u32 n][u32 blocks][blocks x i64 base][blocks x u8 width][packed blocks]
+///     delta        [2][u32 n][i64 first][inner stream of the n-1 wrapping differences]
+///     runLength    [3][u32 n][u32 runs][inner stream of run values][inner stream of run lengths]
+///     constant     [4][u32 n][i64 value]
+///
+/// bitPacked is frame-of-reference per 256-value block: each block stores its
+/// minimum and packs `value - minimum` in the fewest bits (see BitPacking.swift),
+/// so a skewed column pays for its outliers only in the blocks that hold them.
+public enum IntEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Eight bytes per value.
+    case plain = 0
+    /// Frame-of-reference + bit-packing per 256-value block.
+    case bitPacked = 1
+    /// First value, then differences (sorted timestamps, counters).
+    case delta = 2
+    /// Run values and run lengths (sorted dimensions, long repeats).
+    case runLength = 3
+    /// One value repeated.
+    case constant = 4
+
+    /// The name shown by `colan info`.
+    public var description: String {
+        switch self {
+        case .plain: "plain"
+        case .bitPacked: "bitpack"
+        case .delta: "delta"
+        case .runLength: "rle"
+        case .constant: "const"
+        }
+    }
+}
+
+/// Chooses and writes integer encodings by measuring the data.
+enum IntEncoder {
+    /// Deepest nesting of delta and run-length streams ("rle(delta(const),bitpack)").
+    static let maxDepth = 2
+
+    /// Writes `values` in the smallest of the candidate encodings, measured by
+    /// encoding each; `depth` bounds the nesting so choosing stays linear.
+    /// Returns a description such as "rle(delta(const),bitpack)".
+    @discardableResult
+    static func encode(_ values: [Int64], into w: inout ByteWriter, depth: Int = 0) -> String {
+        let n = values.count
+        if n > 0, values.allSatisfy({ $0 == values[0] }) {
+            w.u8(IntEncoding.constant.rawValue)
+            w.u32(UInt32(n))
+            w.i64(values[0])
+            return "const"
+        }
+        var best = (size: bitPackedSize(values), kind: IntEncoding.bitPacked)
+        if 8 * n < best.size { best = (8 * n, .plain) }
+        var deltas: [Int64] = []
+        var runs: (values: [Int64], lengths: [Int64]) = ([], [])
+        if depth < maxDepth, n > 1 {
+            deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
+                for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
+                count = n - 1
+            }
+            let size = 8 + innerSize(deltas, depth + 1)
+            if size < best.size { best = (size, .delta) }
+            runs = runLengths(values)
+            if runs.values.count * 4 <= n {
+                let size = 4 + innerSize(runs.values, depth + 1) + innerSize(runs.lengths, depth + 1)
+                if size < best.size { best = (size, .runLength) }
+            }
+        }
+        w.u8(best.kind.rawValue)
+        w.u32(UInt32(n))
+        switch best.kind {
+        case .plain:
+            for v in values { w.i64(v) }
+            return "plain"
+        case .bitPacked:
+            writeBitPacked(values, into: &w)
+            return "bitpack"
+        case .delta:
+            w.i64(values[0])
+            return "delta(" + encode(deltas, into: &w, depth: depth + 1) + ")"
+        case .runLength:
+            w.u32(UInt32(runs.values.count))
+            let a = encode(runs.values, into: &w, depth: depth + 1)
+            let b = encode(runs.lengths, into: &w, depth: depth + 1)
+            return "rle(\(a),\(b))"
+        case .constant:
+            preconditionFailure("constant is chosen above")
+        }
+    }
+
+    /// Size of an inner stream, measured by encoding it.
+    private static func innerSize(_ values: [Int64], _ depth: Int) -> Int {
+        var scratch = ByteWriter()
+        encode(values, into: &scratch, depth: depth)
+        return scratch.count
+    }
+
+    static func runLengths(_ values: [Int64]) -> (values: [Int64], lengths: [Int64]) {
+        var runValues: [Int64] = []
+        var runLengths: [Int64] = []
+        var i = 0
+        while i < values.count {
+            var j = i + 1
+            while j < values.count && values[j] == values[i] { j += 1 }
+            runValues.append(values[i])
+            runLengths.append(Int64(j - i))
+            i = j
+        }
+        return (runValues, runLengths)
+    }
+
+    /// Exact byte size of the bit-packed body (after tag and count).
+    static func bitPackedSize(_ values: [Int64]) -> Int {
+        var size = 4
+        var start = 0
+        while start < values.count {
+            let end = min(start + bitPackBlockSize, values.count)
+            let (lo, hi) = minMax(values, start, end)
+            size += 9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
+            start = end
+        }
+        return size
+    }
+
+    private static func minMax(_ values: [Int64], _ start: Int, _ end: Int) -> (Int64, Int64) {
+        var lo = values[start]
+        var hi = values[start]
+        for i in start..<end {
+            lo = min(lo, values[i])
+            hi = max(hi, values[i])
+        }
+        return (lo, hi)
+    }
+
+    private static func writeBitPacked(_ values: [Int64], into w: inout ByteWriter) {
+        let blocks = (values.count + bitPackBlockSize - 1) / bitPackBlockSize
+        w.u32(UInt32(blocks))
+        var bases: [Int64] = []
+        var widths: [Int] = []
+        for b in 0..<blocks {
+            let start = b * bitPackBlockSize
+            let (lo, hi) = minMax(values, start, min(start + bitPackBlockSize, values.count))
+            bases.append(lo)
+            widths.append(BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
+        }
+        for base in bases { w.i64(base) }
+        for width in widths { w.u8(UInt8(width)) }
+        var block = [UInt64](repeating: 0, count: bitPackBlockSize)
+        for b in 0..<blocks {
+            let start = b * bitPackBlockSize
+            let end = min(start + bitPackBlockSize, values.count)
+            for i in 0..<bitPackBlockSize {
+                // Padding rows past the end pack as 0 (the base itself).
+                block[i] = start + i < end ? UInt64(bitPattern: values[start + i] &- bases[b]) : 0
+            }
+            var packed = [UInt8](repeating: 0, count: BitPacking.blockBytes(width: widths[b]))
+            block.withUnsafeBufferPointer { input in
+                packed.withUnsafeMutableBytes { out in
+                    if let o = out.baseAddress, let i = input.baseAddress {
+                        BitPacking.packBlock(i, o, width: widths[b])
+                    }
+                }
+            }
+            w.raw(packed)
+        }
+    }
+}
+
+/// Decodes integer streams written by `IntEncoder`.
+enum IntDecoder {
+    /// Decodes one stream of exactly `count` values into `out`, which must have
+    /// room for `count + bitPackBlockSize` values (decoders write whole blocks).
+    static func decode(_ r: inout ByteReader, count: Int, into out: UnsafeMutablePointer<Int64>) throws {
+        let tag = try r.u8()
+        let n = Int(try r.u32())
+        guard n == count else {
+            throw ColanError(.format, "integer stream holds \(n) values, expected \(count)")
+        }
+        guard let kind = IntEncoding(rawValue: tag) else {
+            throw ColanError(.format, "unknown integer encoding \(tag)")
+        }
+        switch kind {
+        case .constant:
+            let v = try r.i64()
+            out.initialize(repeating: v, count: n)
+        case .plain:
+            let bytes = try r.bytes(8 * n)
+            if n > 0, let base = bytes.baseAddress {
+                UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: 8 * n)
+            }
+        case .bitPacked:
+            let blocks = Int(try r.u32())
+            guard blocks == (n + bitPackBlockSize - 1) / bitPackBlockSize else {
+                throw ColanError(.format, "bit-packed stream has \(blocks) blocks for \(n) values")
+            }
+            let bases = try r.bytes(8 * blocks)
+            let widths = try r.bytes(blocks)
+            var total = 0
+            for width in widths {
+                guard width <= 64 else { throw ColanError(.format, "bit width \(width) exceeds 64") }
+                total += BitPacking.blockBytes(width: Int(width))
+            }
+            let packed = try r.bytes(total)
+            guard blocks > 0, let wp = widths.baseAddress, let bp = bases.baseAddress else { break }
+            // All-zero-width blocks have no packed bytes (and maybe no address); they never read input.
+            let p = packed.baseAddress ?? bp
+            BitPacking.unpack(p, out, blockCount: blocks, widths: wp.assumingMemoryBound(to: UInt8.self), bases: bp)
+        case .delta:
+            guard n > 0 else { throw ColanError(.format, "delta stream without values") }
+            out[0] = try r.i64()
+            try decode(&r, count: n - 1, into: out + 1)
+            // Prefix sum, wrapping like the encoder's differences.
+            var acc = out[0]
+            for i in 1..<n {
+                acc = acc &+ out[i]
+                out[i] = acc
+            }
+        case .runLength:
+            let runs = Int(try r.u32())
+            guard runs <= n, runs > 0 || n == 0 else { throw ColanError(.format, "run-length stream has \(runs) runs for \(n) values") }
+            let values = AlignedBuffer<Int64>(count: runs)
+            let lengths = AlignedBuffer<Int64>(count: runs)
+            try decode(&r, count: runs, into: values.pointer)
+            try decode(&r, count: runs, into: lengths.pointer)
+            var position = 0
+            for i in 0..<runs {
+                let length = lengths.pointer[i]
+                guard length > 0, length <= Int64(n - position) else {
+                    throw ColanError(.format, "run-length stream's run \(i) of length \(length) overruns \(n) values")
+                }
+                (out + position).initialize(repeating: values.pointer[i], count: Int(length))
+                position += Int(length)
+            }
+            guard position == n else { throw ColanError(.format, "run-length stream covers \(position) of \(n) values") }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+/// Encodings of a string sequence.
+///
+///     dictionary  [16][u32 n][u32 entries][blob: (entries+1) x u32 offsets, UTF-8 bytes][int stream of codes]
+///     plain       [17][u32 n][blob: (n+1) x u32 offsets, UTF-8 bytes]
+///
+/// The dictionary is sorted by UTF-8 bytes, so its first and last entries are
+/// the chunk's min and max, and code order is string order. The codes are an
+/// integer stream (bit-packed or run-length: they are the hot part a group-by
+/// reads); the dictionary blob is cold and zstd-compressed where it pays.
+enum StringEncoder {
+    static let dictionaryTag: UInt8 = 16
+    static let plainTag: UInt8 = 17
+
+    /// Writes the strings `dictionary[codes[i]]` for i in `range`.
+    /// Returns the description and whether zstd was used.
+    static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool,
+                       into w: inout ByteWriter) -> (String, Bool) {
+        let n = codes.count
+        // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes.
+        var used = [Int32](repeating: -1, count: dictionary.count)
+        var distinct: [UInt32] = []
+        for c in codes where used[Int(c)] < 0 {
+            used[Int(c)] = 0
+            distinct.append(c)
+        }
+        if distinct.count > 1024 && distinct.count * 2 > n {
+            // Mostly unique values: a dictionary would only add codes.
+            var raw: [UInt8] = []
+            var offsets: [UInt32] = [0]
+            for c in codes {
+                raw.append(contentsOf: dictionary[Int(c)].utf8)
+                offsets.append(UInt32(raw.count))
+            }
+            w.u8(plainTag)
+            w.u32(UInt32(n))
+            let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
+            return ("plain-string" + (z ? "+zstd" : ""), z)
+        }
+        distinct.sort { dictionary[Int($0)].utf8.lexicographicallyPrecedes(dictionary[Int($1)].utf8) }
+        for (local, c) in distinct.enumerated() { used[Int(c)] = Int32(local) }
+        var raw: [UInt8] = []
+        var offsets: [UInt32] = [0]
+        for c in distinct {
+            raw.append(contentsOf: dictionary[Int(c)].utf8)
+            offsets.append(UInt32(raw.count))
+        }
+        w.u8(dictionaryTag)
+        w.u32(UInt32(n))
+        w.u32(UInt32(distinct.count))
+        let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
+        let localCodes = codes.map { Int64(used[Int($0)]) }
+        let inner = IntEncoder.encode(localCodes, into: &w)
+        return ("dict(\(inner))" + (z ? "+zstd" : ""), z)
+    }
+
+    private static func offsetsAndBytes(_ offsets: [UInt32], _ raw: [UInt8]) -> [UInt8] {
+        var out = ByteWriter(capacity: offsets.count * 4 + raw.count)
+        for o in offsets { out.u32(o) }
+        out.raw(raw)
+        return out.bytes
+    }
+}
+
+/// Decodes string streams written by `StringEncoder`.
+enum StringDecoder {
+    /// Decodes `count` strings as a dictionary and one code per row.
+    static func decode(_ r: inout ByteReader, count: Int) throws -> (dictionary: [String], codes: AlignedBuffer<UInt32>) {
+        let tag = try r.u8()
+        let n = Int(try r.u32())
+        guard n == count else { throw ColanError(.format, "string stream holds \(n) values, expected \(count)") }
+        let codes = AlignedBuffer<UInt32>(count: n)
+        switch tag {
+        case StringEncoder.plainTag:
+            let strings = try readStrings(&r, entries: n)
+            for i in 0..<n { codes.pointer[i] = UInt32(i) }
+            return (strings, codes)
+        case StringEncoder.dictionaryTag:
+            let entries = try r.count(limit: max(n, 1))
+            let strings = try readStrings(&r, entries: entries)
+            let wide = AlignedBuffer<Int64>(count: n)
+            try IntDecoder.decode(&r, count: n, into: wide.pointer)
+            // Validating every code here is what lets kernels index the dictionary unchecked.
+            for i in 0..<n {
+                let c = wide.pointer[i]
+                guard c >= 0, c < Int64(entries) else {
+                    throw ColanError(.format, "dictionary code \(c) at row \(i) is outside the \(entries) entries")
+                }
+                codes.pointer[i] = UInt32(truncatingIfNeeded: c)
+            }
+            return (strings, codes)
+        default:
+            throw ColanError(.format, "unknown string encoding \(tag)")
+        }
+    }
+
+    private static func readStrings(_ r: inout ByteReader, entries: Int) throws -> [String] {
+        let blob = try Blob.read(&r, rawLimit: Int(UInt32.max))
+        return try blob.withUnsafeBytes { bytes -> [String] in
+            var br = ByteReader(bytes, what: "string section")
+            var offsets: [Int] = []
+            offsets.reserveCapacity(entries + 1)
+            for _ in 0...entries { offsets.append(Int(try br.u32())) }
+            let data = try br.bytes(br.remaining)
+            var strings: [String] = []
+            strings.reserveCapacity(entries)
+            for i in 0..<entries {
+                let a = offsets[i], b = offsets[i + 1]
+                guard a <= b, b <= data.count else {
+                    throw ColanError(.format, "string offsets \(a)...\(b) are outside the \(data.count) bytes")
+                }
+                guard let s = String(validating: UnsafeRawBufferPointer(rebasing: data[a..<b]), as: UTF8.self) else {
+                    throw ColanError(.format, "string \(i) is not valid UTF-8")
+                }
+                strings.append(s)
+            }
+            return strings
+        }
+    }
+}

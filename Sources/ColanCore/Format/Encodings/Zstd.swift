@@ -1,0 +1,74 @@
+import CZstd
+
+/// The one file that calls libzstd.
+enum Zstd {
+    /// Compresses `input` at `level` (3 is zstd's default balance).
+    static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 3) -> [UInt8] {
+        let bound = ZSTD_compressBound(input.count)
+        var out = [UInt8](repeating: 0, count: bound)
+        let written = out.withUnsafeMutableBytes { dst in
+            ZSTD_compress(dst.baseAddress, bound, input.baseAddress, input.count, level)
+        }
+        // Compressing into a buffer of compressBound bytes cannot fail; keep the raw bytes if it somehow does.
+        if ZSTD_isError(written) != 0 { return Array(input) }
+        out.removeSubrange(written...)
+        return out
+    }
+
+    /// Decompresses one frame that must expand to exactly `rawCount` bytes.
+    static func decompress(_ input: UnsafeRawBufferPointer, rawCount: Int) throws -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: rawCount)
+        let written = out.withUnsafeMutableBytes { dst in
+            ZSTD_decompress(dst.baseAddress, rawCount, input.baseAddress, input.count)
+        }
+        if ZSTD_isError(written) != 0 {
+            let name = String(cString: ZSTD_getErrorName(written))
+            throw ColanError(.format, "zstd frame is corrupt: \(name)")
+        }
+        guard written == rawCount else {
+            throw ColanError(.format, "zstd frame is corrupt: expanded to \(written) bytes, expected \(rawCount)")
+        }
+        return out
+    }
+}
+
+/// A byte section that may be zstd-compressed: `[u8 codec][u32 raw length][u32 stored length][bytes]`.
+///
+/// Used for the cold parts of a chunk (string dictionaries, plain strings,
+/// float bytes). Codec 0 is raw, 1 is zstd.
+enum Blob {
+    /// Writes `raw` compressed when `allowZstd` and zstd saves at least an eighth.
+    static func write(_ raw: [UInt8], allowZstd: Bool, into w: inout ByteWriter) -> Bool {
+        var stored = raw
+        var codec: UInt8 = 0
+        if allowZstd, raw.count >= 64 {
+            let packed = raw.withUnsafeBytes { Zstd.compress($0) }
+            if packed.count <= raw.count - raw.count / 8 {
+                stored = packed
+                codec = 1
+            }
+        }
+        w.u8(codec)
+        w.u32(UInt32(raw.count))
+        w.u32(UInt32(stored.count))
+        w.raw(stored)
+        return codec == 1
+    }
+
+    /// Reads a section written by `write`, expanding it when compressed.
+    static func read(_ r: inout ByteReader, rawLimit: Int) throws -> [UInt8] {
+        let codec = try r.u8()
+        let rawCount = try r.count(limit: rawLimit)
+        let storedCount = try r.count(limit: r.remaining)
+        let stored = try r.bytes(storedCount)
+        switch codec {
+        case 0:
+            guard storedCount == rawCount else { throw ColanError(.format, "raw section length \(storedCount) differs from \(rawCount)") }
+            return Array(stored)
+        case 1:
+            return try Zstd.decompress(stored, rawCount: rawCount)
+        default:
+            throw ColanError(.format, "unknown section codec \(codec)")
+        }
+    }
+}

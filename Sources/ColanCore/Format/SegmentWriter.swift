@@ -1,0 +1,112 @@
+import Dispatch
+
+// The .colan segment file, version 1 (docs/FORMAT.md has the full specification):
+//
+//   offset 0                                                  end of file
+//   +--------+---------------------------+---------+----------------------+
+//   | header | column chunks, row group  | footer  | trailer (24 bytes)   |
+//   | 16 B   | by row group, no padding  |         |                      |
+//   +--------+---------------------------+---------+----------------------+
+//
+//   header:  "COLANSEG" | u16 version | u16 flags (0) | u32 reserved (0)
+//   chunk:   [u8 has validity][validity words][value stream]   (encodings in Encodings/)
+//   footer:  schema | metadata | row count | per row group: rows, per column:
+//            offset, length, XXH64, encoding, zstd flag, description, raw size, nulls, min/max
+//   trailer: u64 XXH64(footer, seed: version) | u32 footer length | u16 version | u16 flags | "COLANEND"
+//
+// All integers are little-endian. Readers find the footer from the trailer.
+// Every byte is checked on read (magics, versions, zero flags, checksums), so
+// there is no padding: a flipped byte anywhere is detected.
+
+/// The layout constants of the segment format.
+public enum SegmentLayout {
+    /// The format version this build writes, and the newest it reads.
+    public static let version: UInt16 = 1
+    /// The first eight bytes of every segment.
+    static let headerMagic = Array("COLANSEG".utf8)
+    /// The last eight bytes of every segment.
+    static let trailerMagic = Array("COLANEND".utf8)
+    /// Header size in bytes.
+    static let headerSize = 16
+    /// Trailer size in bytes.
+    static let trailerSize = 24
+    /// Default rows per row group: 32 vectors.
+    public static let defaultRowGroupSize = 32 * vectorSize
+}
+
+/// Writes a `Table` as a `.colan` segment.
+public enum SegmentWriter {
+    /// Encodes `table` into the bytes of a segment file. Row groups are
+    /// encoded in parallel on all cores.
+    /// - Parameter rowGroupSize: rows per row group, a positive multiple of 256.
+    public static func encode(_ table: Table, rowGroupSize: Int = SegmentLayout.defaultRowGroupSize) -> [UInt8] {
+        precondition(rowGroupSize > 0 && rowGroupSize % bitPackBlockSize == 0, "row group size must be a multiple of 256")
+        precondition(table.columns.count == table.schema.columns.count, "one ColumnData per schema column")
+        let rows = table.rowCount
+        precondition(table.columns.allSatisfy { $0.count == rows }, "all columns have the same number of rows")
+        let groupCount = (rows + rowGroupSize - 1) / rowGroupSize
+        let columnCount = table.columns.count
+        // Encode every (row group, column) chunk independently, in parallel.
+        let encoded = UnsafeMutableBufferPointer<EncodedChunk?>.allocate(capacity: max(groupCount * columnCount, 1))
+        encoded.initialize(repeating: nil)
+        defer { encoded.deinitialize(); encoded.deallocate() }
+        let slots = UncheckedBox(encoded)
+        DispatchQueue.concurrentPerform(iterations: groupCount * columnCount) { job in
+            let g = job / columnCount, c = job % columnCount
+            let range = (g * rowGroupSize)..<min((g + 1) * rowGroupSize, rows)
+            slots.value[job] = ChunkEncoder.encode(table.columns[c], range: range, type: table.schema.columns[c].type)
+        }
+        var w = ByteWriter()
+        w.raw(SegmentLayout.headerMagic)
+        w.u16(SegmentLayout.version)
+        w.u16(0)
+        w.u32(0)
+        var groups: [RowGroupInfo] = []
+        for g in 0..<groupCount {
+            let groupRows = min((g + 1) * rowGroupSize, rows) - g * rowGroupSize
+            var chunks: [ChunkInfo] = []
+            for c in 0..<columnCount {
+                guard let chunk = encoded[g * columnCount + c] else { preconditionFailure("every chunk is encoded") }
+                let offset = w.count
+                w.raw(chunk.bytes)
+                chunks.append(ChunkInfo(offset: offset, length: chunk.bytes.count, checksum: Checksum.xxh64(chunk.bytes),
+                                        encoding: chunk.encoding, encodingDescription: chunk.description,
+                                        usesZstd: chunk.usesZstd,
+                                        rawSize: rawSize(table.columns[c].values, g * rowGroupSize, groupRows),
+                                        nullCount: chunk.nullCount, statistics: chunk.statistics))
+            }
+            groups.append(RowGroupInfo(rowCount: groupRows, chunks: chunks))
+        }
+        let footer = SegmentFooter(schema: table.schema, metadata: table.metadata, rowCount: rows, rowGroups: groups)
+        let footerBytes = footer.serialize()
+        w.raw(footerBytes)
+        w.u64(footerBytes.withUnsafeBytes { Checksum.xxh64($0, seed: UInt64(SegmentLayout.version)) })
+        w.u32(UInt32(footerBytes.count))
+        w.u16(SegmentLayout.version)
+        w.u16(0)
+        w.raw(SegmentLayout.trailerMagic)
+        return w.bytes
+    }
+
+    /// Encodes `table` and writes it to `path`; with `sync`, fsyncs the file.
+    public static func write(_ table: Table, to path: String, rowGroupSize: Int = SegmentLayout.defaultRowGroupSize,
+                             sync: Bool = false) throws {
+        try FileIO.write(encode(table, rowGroupSize: rowGroupSize), to: path, sync: sync)
+    }
+
+    private static func rawSize(_ values: ColumnValues, _ start: Int, _ count: Int) -> Int {
+        switch values {
+        case .int64, .float64: return 8 * count
+        case .bool: return count
+        case .string(let s): return s[start..<(start + count)].reduce(0) { $0 + 4 + $1.utf8.count }
+        case .dictionary(let dictionary, let codes):
+            return codes[start..<(start + count)].reduce(0) { $0 + 4 + dictionary[Int($1)].utf8.count }
+        }
+    }
+}
+
+/// Lets concurrentPerform's jobs write disjoint slots of one buffer.
+private struct UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}

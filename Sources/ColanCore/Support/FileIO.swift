@@ -1,0 +1,71 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one file that makes file-system system calls (open, write, fsync,
+/// mmap), so their failures become `ColanError`s in one place.
+public enum FileIO {
+    /// The text of the current `errno`.
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// Writes `bytes` to `path` (creating or truncating it); with `sync`, fsyncs before closing.
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ColanError(.format, "cannot create: \(errnoText())", file: path) }
+        defer { close(fd) }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ColanError(.format, "cannot write: \(errnoText())", file: path)
+                }
+                written += n
+            }
+        }
+        if sync, fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+    }
+
+    /// Reads a whole file into memory.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let mapped = try MappedFile(path: path)
+        return Array(mapped.bytes)
+    }
+}
+
+/// A read-only memory map of a whole file, unmapped when released.
+///
+/// Readers decode straight from the mapping, so only the chunks a query
+/// touches are paged in.
+public final class MappedFile: @unchecked Sendable {
+    /// The file's bytes (empty for an empty file). Valid while `self` is alive.
+    public let bytes: UnsafeRawBufferPointer
+    private let mapping: UnsafeMutableRawPointer?
+
+    /// Maps the file at `path`.
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.format, "cannot open: \(FileIO.errnoText())", file: path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ColanError(.format, "cannot stat: \(FileIO.errnoText())", file: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ColanError(.format, "not a regular file", file: path) }
+        let size = Int(info.st_size)
+        if size == 0 {
+            mapping = nil
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let p, p != MAP_FAILED else { throw ColanError(.format, "cannot map: \(FileIO.errnoText())", file: path) }
+        mapping = p
+        bytes = UnsafeRawBufferPointer(start: p, count: size)
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, bytes.count) }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import ColanCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `colan` command: subcommands over ColanCore.
+@main
+struct Colan: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "colan",
+        abstract: "An offline columnar analytics engine for video-streaming report exports.",
+        discussion: """
+            colan imports saved Amagi Analytics and MediaMelon SmartSight reports (JSON and CSV) \
+            into a compressed columnar store and answers rollups over them, recomputing the \
+            vendor's derived metrics. See docs/ in the source tree for the file format and metrics.
+            """,
+        subcommands: [InfoCommand.self]
+    )
+}
+
+/// Runs `body`, turning a `ColanError` into a message on stderr and exit code 1
+/// (usage errors: 2). The one place errors become exit codes.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ColanError {
+        printError("colan: \(error)")
+        throw ExitCode(error.stage == .usage ? 2 : 1)
+    }
+}
+
+/// Writes a line to stderr.
+func printError(_ text: String) {
+    var stream = StandardError()
+    print(text, to: &stream)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        var s = string
+        s.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
+    }
+}

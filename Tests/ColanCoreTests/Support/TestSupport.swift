@@ -1,0 +1,98 @@
+import ColanCore
+import Foundation
+
+/// SplitMix64: a tiny seeded generator so every random test is reproducible.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A fresh temporary directory, removed by the caller with `cleanup`.
+func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("colan-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Whether two tables hold the same values: bit-exact floats, equal
+/// validity, and equal values wherever a row holds one.
+func tablesMatch(_ a: Table, _ b: Table) -> String? {
+    guard a.schema == b.schema else { return "schemas differ" }
+    guard a.metadata == b.metadata else { return "metadata differs" }
+    guard a.rowCount == b.rowCount else { return "row counts \(a.rowCount) and \(b.rowCount)" }
+    for (c, (x, y)) in zip(a.columns, b.columns).enumerated() {
+        let n = x.count
+        let vx = x.validity ?? [Bool](repeating: true, count: n)
+        let vy = y.validity ?? [Bool](repeating: true, count: n)
+        guard vx == vy else { return "column \(c): validity differs" }
+        for i in 0..<n where vx[i] {
+            let same: Bool
+            switch (x.values, y.values) {
+            case (.int64(let p), .int64(let q)): same = p[i] == q[i]
+            case (.bool(let p), .bool(let q)): same = p[i] == q[i]
+            case (.float64(let p), .float64(let q)): same = p[i].bitPattern == q[i].bitPattern
+            case (.string(let p), .string(let q)): same = p[i] == q[i]
+            case (.dictionary(let d, let codes), .string(let q)): same = d[Int(codes[i])] == q[i]
+            default: return "column \(c): kinds differ"
+            }
+            if !same { return "column \(c) row \(i) differs" }
+        }
+    }
+    return nil
+}
+
+/// Random tables covering every physical type and null pattern.
+enum RandomTables {
+    enum NullPattern: CaseIterable { case none, all, some }
+
+    static func make(rows: Int, seed: UInt64, nulls: NullPattern = .some) -> Table {
+        var rng = SeededRandom(seed: seed)
+        var columns: [ColumnSchema] = []
+        var data: [ColumnData] = []
+        func validity(_ pattern: NullPattern) -> [Bool]? {
+            switch pattern {
+            case .none: return nil
+            case .all: return [Bool](repeating: false, count: rows)
+            case .some: return (0..<rows).map { _ in Int.random(in: 0..<5, using: &rng) != 0 }
+            }
+        }
+        let specials: [Int64] = [.min, .max, 0, -1, 1, .min + 1, .max - 1]
+        columns.append(ColumnSchema("time", .timestamp, .time))
+        let start = Int64.random(in: 1_500_000_000...1_700_000_000, using: &rng)
+        data.append(ColumnData(.int64((0..<rows).map { start + Int64($0 / 7) * 3600 })))
+        columns.append(ColumnSchema("wide", .int64, .attribute))
+        data.append(ColumnData(.int64((0..<rows).map { _ in
+            Int.random(in: 0..<10, using: &rng) == 0 ? specials.randomElement(using: &rng)! : Int64.random(in: .min ... .max, using: &rng)
+        }), validity: validity(nulls)))
+        columns.append(ColumnSchema("small", .int64, .metric(.additive)))
+        data.append(ColumnData(.int64((0..<rows).map { _ in Int64.random(in: -50...5000, using: &rng) }), validity: validity(nulls)))
+        columns.append(ColumnSchema("runs", .int64, .metric(.gauge)))
+        data.append(ColumnData(.int64((0..<rows).map { Int64($0 / 300) })))
+        columns.append(ColumnSchema("ratio", .float64, .metric(.derived)))
+        let floatSpecials: [Double] = [.nan, .infinity, -.infinity, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude,
+                                       Double(bitPattern: 0x7FF8_0000_0000_1234)]
+        data.append(ColumnData(.float64((0..<rows).map { _ in
+            Int.random(in: 0..<8, using: &rng) == 0 ? floatSpecials.randomElement(using: &rng)! : Double(Int.random(in: 0...10000, using: &rng)) / 100
+        }), validity: validity(nulls)))
+        columns.append(ColumnSchema("flag", .bool, .attribute))
+        data.append(ColumnData(.bool((0..<rows).map { _ in Bool.random(using: &rng) }), validity: validity(nulls)))
+        let devices = ["Roku", "Smart TV", "Mobile Phone", "Desktop", "Tablet", "TV", "Media Player", "Others"]
+        columns.append(ColumnSchema("deviceType", .string, .dimension))
+        data.append(ColumnData(.string((0..<rows).map { _ in devices.randomElement(using: &rng)! }), validity: validity(nulls)))
+        columns.append(ColumnSchema("contentId", .string, .dimension))
+        let dictionary = (0..<500).map { "content-\($0)-ü-日本-🎬" }
+        data.append(ColumnData(.dictionary(dictionary: dictionary, codes: (0..<rows).map { _ in UInt32.random(in: 0..<500, using: &rng) })))
+        columns.append(ColumnSchema("unique", .string, .attribute))
+        data.append(ColumnData(.string((0..<rows).map { i in
+            i % 97 == 5 ? String(repeating: "long é ", count: 3000) : "id-\(UInt64.random(in: 0...UInt64.max, using: &rng))"
+        }), validity: validity(nulls)))
+        return Table(schema: Schema(columns), columns: data, metadata: ["reportKind": "viewershipAnalytics", "seed": "\(seed)"])
+    }
+}
