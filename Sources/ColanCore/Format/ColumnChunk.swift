@@ -57,10 +57,20 @@ struct EncodedChunk {
 ///     [u8 has validity][validity: ceil(n/64) x u64, only when 1][value stream]
 ///
 /// The value stream is an integer, string or float stream (see the encoders).
-/// Integer streams are never zstd-compressed: they are the hot columns, and
-/// zstd decodes one to two orders of magnitude slower than bit-unpacking.
+/// Where zstd may be used is the writer's `ZstdPolicy`.
 enum ChunkEncoder {
-    static func encode(_ column: ColumnData, range: Range<Int>, type: PhysicalType) -> EncodedChunk {
+    /// zstd must save at least this fraction of a code or integer stream to be
+    /// used there: below it, decoding at bit-unpacking speed is worth more.
+    /// An archive (`.everywhere`) takes any saving of 5% or more.
+    static func streamZstdSaving(_ policy: ZstdPolicy) -> Double { policy == .everywhere ? 0.05 : 0.2 }
+
+    static func encode(_ column: ColumnData, range: Range<Int>, type: PhysicalType, role: ColumnRole,
+                       policy: ZstdPolicy) -> EncodedChunk {
+        let allowBlob = policy != .never
+        let hot = role == .time || { if case .metric = role { return true } else { return false } }()
+        let saving = streamZstdSaving(policy)
+        let intSaving: Double? = policy == .everywhere || (policy == .cold && !hot) ? saving : nil
+        let codeSaving: Double? = policy == .never ? nil : saving
         var w = ByteWriter()
         let n = range.count
         var valid: [Bool]? = column.validity.map { Array($0[range]) }
@@ -83,11 +93,11 @@ enum ChunkEncoder {
         case .int64(let all):
             let values = fillNulls(Array(all[range]), isValid, zero: 0)
             stats = intStats(values, isValid)
-            (tag, description) = encodeInts(values, into: &w)
+            (tag, description) = encodeInts(values, intSaving, into: &w)
         case .bool(let all):
             let values = fillNulls(all[range].map { Int64($0 ? 1 : 0) }, isValid, zero: 0)
             stats = intStats(values, isValid)
-            (tag, description) = encodeInts(values, into: &w)
+            (tag, description) = encodeInts(values, intSaving, into: &w)
         case .float64(let all):
             let values = fillNulls(Array(all[range]), isValid, zero: 0)
             var lo = Double.infinity, hi = -Double.infinity, any = false
@@ -96,7 +106,7 @@ enum ChunkEncoder {
             }
             if any { stats = .float(min: lo, max: hi) }
             let start = w.count
-            (description, zstd) = FloatEncoder.encode(values[...], allowZstd: true, into: &w)
+            (description, zstd) = FloatEncoder.encode(values[...], allowZstd: allowBlob, into: &w)
             tag = w.bytes[start]
         case .string(let all):
             var dictionary: [String] = []
@@ -108,16 +118,20 @@ enum ChunkEncoder {
                 dictionary.append(all[i])
                 return c
             }
-            (tag, description, zstd, stats) = encodeStrings(dictionary, fillNulls(codes, isValid, zero: 0), isValid, into: &w)
+            (tag, description, zstd, stats) = encodeStrings(dictionary, fillNulls(codes, isValid, zero: 0), isValid,
+                                                          allowBlob, codeSaving, into: &w)
         case .dictionary(let dictionary, let codes):
             let local = fillNulls(Array(codes[range]), isValid, zero: 0)
-            (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid, into: &w)
+            (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid,
+                                                          allowBlob, codeSaving, into: &w)
         }
+        zstd = zstd || description.contains("zstd")
         return EncodedChunk(bytes: w.bytes, encoding: tag, description: description, usesZstd: zstd,
                             nullCount: nullCount, statistics: stats)
     }
 
     private static func encodeStrings(_ dictionary: [String], _ codes: [UInt32], _ isValid: (Int) -> Bool,
+                                      _ allowBlob: Bool, _ codeSaving: Double?,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
         var lo: String?, hi: String?
         var seen = [Bool](repeating: false, count: dictionary.count)
@@ -132,13 +146,14 @@ enum ChunkEncoder {
             stats = .string(min: lo, max: hi)
         }
         let start = w.count
-        let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: true, into: &w)
+        let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: allowBlob,
+                                                           codeZstdSaving: codeSaving, into: &w)
         return (w.bytes[start], description, zstd, stats)
     }
 
-    private static func encodeInts(_ values: [Int64], into w: inout ByteWriter) -> (UInt8, String) {
+    private static func encodeInts(_ values: [Int64], _ zstdSaving: Double?, into w: inout ByteWriter) -> (UInt8, String) {
         let start = w.count
-        let description = IntEncoder.encode(values, into: &w)
+        let description = IntEncoder.encode(values, into: &w, zstdSaving: zstdSaving)
         return (w.bytes[start], description)
     }
 

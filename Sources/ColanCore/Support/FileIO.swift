@@ -69,3 +69,45 @@ public final class MappedFile: @unchecked Sendable {
         if let mapping { munmap(mapping, bytes.count) }
     }
 }
+
+extension FileIO {
+    /// Creates a folder (and its parents) unless it exists.
+    public static func makeDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw ColanError(.store, "cannot create folder: \(errnoText())", file: prefix)
+            }
+            prefix += "/"
+        }
+    }
+}
+
+/// Keeps the first error thrown by parallel jobs.
+public final class FirstError: @unchecked Sendable {
+    private var stored: Error?
+    private let lock = PThreadMutex()
+    /// Creates an empty holder.
+    public init() {}
+    /// Records `error` unless one is already recorded.
+    public func record(_ error: Error) {
+        lock.withLock { if stored == nil { stored = error } }
+    }
+    /// The first recorded error.
+    public var error: Error? { lock.withLock { stored } }
+}
+
+/// A pthread mutex, so ColanCore needs no Foundation.
+public final class PThreadMutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    /// Creates an unlocked mutex.
+    public init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    /// Runs `body` holding the lock.
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}

@@ -7,6 +7,12 @@
 ///     delta        [2][u32 n][i64 first][inner stream of the n-1 wrapping differences]
 ///     runLength    [3][u32 n][u32 runs][inner stream of run values][inner stream of run lengths]
 ///     constant     [4][u32 n][i64 value]
+///     zstdBytes    [5][u32 n][i64 base][u8 byte width 1/2/4/8][blob, zstd: byte planes of (value - base):
+///                  byte 0 of every value, then byte 1, ... (byte-stream-split)]
+///
+/// zstdBytes is for cold streams only (see `ZstdPolicy`): byte-aligned
+/// symbols let zstd's entropy stage reach close to the data's entropy, at the
+/// price of decoding at zstd speed instead of bit-unpacking speed.
 ///
 /// bitPacked is frame-of-reference per 256-value block: each block stores its
 /// minimum and packs `value - minimum` in the fewest bits (see BitPacking.swift),
@@ -22,6 +28,8 @@ public enum IntEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     case runLength = 3
     /// One value repeated.
     case constant = 4
+    /// Frame-of-reference into 1, 2, 4 or 8 byte values, then zstd.
+    case zstdBytes = 5
 
     /// The name shown by `colan info`.
     public var description: String {
@@ -31,6 +39,7 @@ public enum IntEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertible 
         case .delta: "delta"
         case .runLength: "rle"
         case .constant: "const"
+        case .zstdBytes: "zstd-bytes"
         }
     }
 }
@@ -43,8 +52,10 @@ enum IntEncoder {
     /// Writes `values` in the smallest of the candidate encodings, measured by
     /// encoding each; `depth` bounds the nesting so choosing stays linear.
     /// Returns a description such as "rle(delta(const),bitpack)".
+    /// With `zstdSaving`, the zstdBytes candidate is also tried and kept when it
+    /// is at least that fraction smaller than the best lightweight encoding.
     @discardableResult
-    static func encode(_ values: [Int64], into w: inout ByteWriter, depth: Int = 0) -> String {
+    static func encode(_ values: [Int64], into w: inout ByteWriter, depth: Int = 0, zstdSaving: Double? = nil) -> String {
         let n = values.count
         if n > 0, values.allSatisfy({ $0 == values[0] }) {
             w.u8(IntEncoding.constant.rawValue)
@@ -69,6 +80,21 @@ enum IntEncoder {
                 if size < best.size { best = (size, .runLength) }
             }
         }
+        if let saving = zstdSaving, depth == 0, n > 0 {
+            let (base, width, packed) = zstdBytes(values)
+            let size = 14 + 9 + packed.count
+            if Double(size) <= Double(best.size) * (1 - saving) {
+                w.u8(IntEncoding.zstdBytes.rawValue)
+                w.u32(UInt32(n))
+                w.i64(base)
+                w.u8(UInt8(width))
+                w.u8(1)
+                w.u32(UInt32(n * width))
+                w.u32(UInt32(packed.count))
+                w.raw(packed)
+                return "zstd-bytes\(width)"
+            }
+        }
         w.u8(best.kind.rawValue)
         w.u32(UInt32(n))
         switch best.kind {
@@ -86,9 +112,22 @@ enum IntEncoder {
             let a = encode(runs.values, into: &w, depth: depth + 1)
             let b = encode(runs.lengths, into: &w, depth: depth + 1)
             return "rle(\(a),\(b))"
-        case .constant:
-            preconditionFailure("constant is chosen above")
+        case .constant, .zstdBytes:
+            preconditionFailure("constant and zstdBytes are written above")
         }
+    }
+
+    /// Frame-of-reference into the narrowest byte width, zstd-compressed.
+    private static func zstdBytes(_ values: [Int64]) -> (base: Int64, width: Int, packed: [UInt8]) {
+        let (lo, hi) = minMax(values, 0, values.count)
+        let bits = BitPacking.bitWidth(UInt64(bitPattern: hi &- lo))
+        let width = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8
+        var raw = [UInt8](repeating: 0, count: values.count * width)
+        for (i, v) in values.enumerated() {
+            let x = UInt64(bitPattern: v &- lo)
+            for b in 0..<width { raw[b * values.count + i] = UInt8(truncatingIfNeeded: x >> (8 * UInt64(b))) }
+        }
+        return (lo, width, raw.withUnsafeBytes { Zstd.compress($0) })
     }
 
     /// Size of an inner stream, measured by encoding it.
@@ -217,6 +256,19 @@ enum IntDecoder {
             for i in 1..<n {
                 acc = acc &+ out[i]
                 out[i] = acc
+            }
+        case .zstdBytes:
+            let base = try r.i64()
+            let width = Int(try r.u8())
+            guard [1, 2, 4, 8].contains(width) else { throw ColanError(.format, "zstd byte width \(width) is not 1, 2, 4 or 8") }
+            let raw = try Blob.read(&r, rawLimit: n * width)
+            guard raw.count == n * width else { throw ColanError(.format, "zstd stream has \(raw.count) bytes for \(n) values") }
+            raw.withUnsafeBufferPointer { bytes in
+                for i in 0..<n { out[i] = base &+ Int64(bytes[i]) }
+                for plane in 1..<width {
+                    let shift = Int64(8 * plane)
+                    for i in 0..<n { out[i] = out[i] &+ Int64(bytes[plane * n + i]) << shift }
+                }
             }
         case .runLength:
             let runs = Int(try r.u32())

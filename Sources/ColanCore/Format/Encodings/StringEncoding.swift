@@ -13,7 +13,8 @@ enum StringEncoder {
 
     /// Writes the strings `dictionary[codes[i]]` for i in `range`.
     /// Returns the description and whether zstd was used.
-    static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool,
+    /// `codeZstdSaving`: see `IntEncoder.encode`; nil keeps the codes lightweight.
+    static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool, codeZstdSaving: Double?,
                        into w: inout ByteWriter) -> (String, Bool) {
         let n = codes.count
         // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes.
@@ -49,8 +50,8 @@ enum StringEncoder {
         w.u32(UInt32(distinct.count))
         let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
         let localCodes = codes.map { Int64(used[Int($0)]) }
-        let inner = IntEncoder.encode(localCodes, into: &w)
-        return ("dict(\(inner))" + (z ? "+zstd" : ""), z)
+        let inner = IntEncoder.encode(localCodes, into: &w, zstdSaving: codeZstdSaving)
+        return ("dict(\(inner))" + (z ? "+zstd" : ""), z || inner.hasPrefix("zstd"))
     }
 
     private static func offsetsAndBytes(_ offsets: [UInt32], _ raw: [UInt8]) -> [UInt8] {

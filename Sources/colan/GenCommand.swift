@@ -1,0 +1,72 @@
+import ArgumentParser
+import ColanCore
+import Dispatch
+
+/// `colan gen`: a deterministic synthetic report history for benchmarks.
+struct GenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gen",
+        abstract: "Generate a synthetic hourly viewership history (for benchmarks).",
+        discussion: """
+            The rows have the shape of an Amagi viewershipAnalytics breakdown by channelId, \
+            country, deviceType, deviceName and contentId, hourly: a diurnal viewing curve, \
+            skewed content and country popularity, a plausible device mix, and \
+            uniqueViewers <= numberOfSession. The same options always give the same rows.
+
+            --format segment writes one .colan file at --out.
+            --format csv writes one CSV file per day into the folder --out (times in UTC).
+            """
+    )
+
+    @Option(help: "Rows to generate.")
+    var rows: Int
+
+    @Option(help: "Output path: a .colan file (segment) or a folder (csv).")
+    var out: String
+
+    @Option(help: "Output format: segment or csv.")
+    var format: Format = .segment
+
+    @Option(help: "Random seed; the same seed gives the same data.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Days of history, starting 2024-01-01.")
+    var days: Int = 365
+
+    @Option(help: "Number of channels.")
+    var channels: Int = 40
+
+    @Option(help: "Where segments may use zstd: never, cold (default) or everywhere.")
+    var zstd: ZstdPolicy = .cold
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case segment, csv
+    }
+
+    func validate() throws {
+        guard rows >= 0 else { throw ValidationError("--rows must be 0 or more") }
+        guard days > 0 else { throw ValidationError("--days must be positive") }
+        guard channels > 0 else { throw ValidationError("--channels must be positive") }
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            let generator = ReportGenerator(GeneratorOptions(rows: rows, seed: seed, days: days, channels: channels))
+            switch format {
+            case .segment:
+                try SegmentWriter.write(generator.table(), to: out, zstd: zstd)
+            case .csv:
+                try FileIO.makeDirectory(out)
+                let failure = FirstError()
+                DispatchQueue.concurrentPerform(iterations: days) { day in
+                    let (y, m, d) = CivilTime.date(days: Int(generator.options.start / 86400) + day)
+                    let name = "\(out)/viewership_\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d).csv"
+                    do { try FileIO.write(generator.csv(day: day), to: name) } catch { failure.record(error) }
+                }
+                if let error = failure.error { throw error }
+            }
+        }
+    }
+}
+
+extension ZstdPolicy: ExpressibleByArgument {}
