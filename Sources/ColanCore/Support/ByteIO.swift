@@ -36,6 +36,13 @@ public struct ByteWriter: Sendable {
     /// Appends raw bytes.
     public mutating func raw(_ other: [UInt8]) { bytes.append(contentsOf: other) }
 
+    /// Appends `count` zero bytes and lets `fill` write into them in place.
+    public mutating func appendZeroed(_ count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        bytes.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + count)])) }
+    }
+
     /// Pads with zero bytes until `count` is a multiple of `alignment`.
     public mutating func align(to alignment: Int) {
         while bytes.count % alignment != 0 { bytes.append(0) }

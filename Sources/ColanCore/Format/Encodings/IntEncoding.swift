@@ -44,80 +44,108 @@ public enum IntEncoding: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     }
 }
 
-/// Chooses and writes integer encodings by measuring the data.
+/// Chooses and writes integer encodings by measuring the data: a plan is
+/// chosen first (sizes computed, nothing written), then written once.
 enum IntEncoder {
     /// Deepest nesting of delta and run-length streams ("rle(delta(const),bitpack)").
     static let maxDepth = 2
 
-    /// Writes `values` in the smallest of the candidate encodings, measured by
-    /// encoding each; `depth` bounds the nesting so choosing stays linear.
-    /// Returns a description such as "rle(delta(const),bitpack)".
+    /// The chosen encoding of one stream, with what writing it needs.
+    indirect enum Plan {
+        case constant(Int64)
+        case plain
+        case bitPacked
+        case delta(first: Int64, deltas: [Int64], inner: Plan)
+        case runLength(values: [Int64], lengths: [Int64], valuesPlan: Plan, lengthsPlan: Plan)
+        case zstdBytes(base: Int64, width: Int, packed: [UInt8])
+    }
+
+    /// Writes `values` in the smallest of the candidate encodings.
     /// With `zstdSaving`, the zstdBytes candidate is also tried and kept when it
     /// is at least that fraction smaller than the best lightweight encoding.
+    /// Returns a description such as "rle(delta(const),bitpack)".
     @discardableResult
-    static func encode(_ values: [Int64], into w: inout ByteWriter, depth: Int = 0, zstdSaving: Double? = nil) -> String {
+    static func encode(_ values: [Int64], into w: inout ByteWriter, zstdSaving: Double? = nil) -> String {
+        var (plan, size) = choose(values, depth: 0)
+        if let saving = zstdSaving, values.count > 0 {
+            let (base, width, packed) = zstdBytes(values)
+            if Double(23 + packed.count) <= Double(size) * (1 - saving) {
+                plan = .zstdBytes(base: base, width: width, packed: packed)
+                size = 23 + packed.count
+            }
+        }
+        return write(plan, values, into: &w)
+    }
+
+    /// The smallest plan for `values` and its exact encoded size in bytes.
+    static func choose(_ values: [Int64], depth: Int) -> (Plan, Int) {
         let n = values.count
-        if n > 0, values.allSatisfy({ $0 == values[0] }) {
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return (.constant(first), 13) }
+        var best: (Plan, Int) = (.bitPacked, 5 + bitPackedSize(values))
+        if 5 + 8 * n < best.1 { best = (.plain, 5 + 8 * n) }
+        guard depth < maxDepth, n > 1 else { return best }
+        let deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
+            for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
+            count = n - 1
+        }
+        let (deltaPlan, deltaSize) = choose(deltas, depth: depth + 1)
+        if 13 + deltaSize < best.1 { best = (.delta(first: values[0], deltas: deltas, inner: deltaPlan), 13 + deltaSize) }
+        let runs = runLengths(values)
+        if runs.values.count * 4 <= n {
+            let (a, sizeA) = choose(runs.values, depth: depth + 1)
+            let (b, sizeB) = choose(runs.lengths, depth: depth + 1)
+            if 9 + sizeA + sizeB < best.1 {
+                best = (.runLength(values: runs.values, lengths: runs.lengths, valuesPlan: a, lengthsPlan: b), 9 + sizeA + sizeB)
+            }
+        }
+        return best
+    }
+
+    /// Writes `values` as `plan` says; returns the plan's description.
+    static func write(_ plan: Plan, _ values: [Int64], into w: inout ByteWriter) -> String {
+        let n = values.count
+        switch plan {
+        case .constant(let v):
             w.u8(IntEncoding.constant.rawValue)
             w.u32(UInt32(n))
-            w.i64(values[0])
+            w.i64(v)
             return "const"
-        }
-        var best = (size: bitPackedSize(values), kind: IntEncoding.bitPacked)
-        if 8 * n < best.size { best = (8 * n, .plain) }
-        var deltas: [Int64] = []
-        var runs: (values: [Int64], lengths: [Int64]) = ([], [])
-        if depth < maxDepth, n > 1 {
-            deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
-                for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
-                count = n - 1
-            }
-            let size = 8 + innerSize(deltas, depth + 1)
-            if size < best.size { best = (size, .delta) }
-            runs = runLengths(values)
-            if runs.values.count * 4 <= n {
-                let size = 4 + innerSize(runs.values, depth + 1) + innerSize(runs.lengths, depth + 1)
-                if size < best.size { best = (size, .runLength) }
-            }
-        }
-        if let saving = zstdSaving, depth == 0, n > 0 {
-            let (base, width, packed) = zstdBytes(values)
-            let size = 14 + 9 + packed.count
-            if Double(size) <= Double(best.size) * (1 - saving) {
-                w.u8(IntEncoding.zstdBytes.rawValue)
-                w.u32(UInt32(n))
-                w.i64(base)
-                w.u8(UInt8(width))
-                w.u8(1)
-                w.u32(UInt32(n * width))
-                w.u32(UInt32(packed.count))
-                w.raw(packed)
-                return "zstd-bytes\(width)"
-            }
-        }
-        w.u8(best.kind.rawValue)
-        w.u32(UInt32(n))
-        switch best.kind {
         case .plain:
+            w.u8(IntEncoding.plain.rawValue)
+            w.u32(UInt32(n))
             for v in values { w.i64(v) }
             return "plain"
         case .bitPacked:
+            w.u8(IntEncoding.bitPacked.rawValue)
+            w.u32(UInt32(n))
             writeBitPacked(values, into: &w)
             return "bitpack"
-        case .delta:
-            w.i64(values[0])
-            return "delta(" + encode(deltas, into: &w, depth: depth + 1) + ")"
-        case .runLength:
-            w.u32(UInt32(runs.values.count))
-            let a = encode(runs.values, into: &w, depth: depth + 1)
-            let b = encode(runs.lengths, into: &w, depth: depth + 1)
+        case .delta(let first, let deltas, let inner):
+            w.u8(IntEncoding.delta.rawValue)
+            w.u32(UInt32(n))
+            w.i64(first)
+            return "delta(" + write(inner, deltas, into: &w) + ")"
+        case .runLength(let runValues, let lengths, let valuesPlan, let lengthsPlan):
+            w.u8(IntEncoding.runLength.rawValue)
+            w.u32(UInt32(n))
+            w.u32(UInt32(runValues.count))
+            let a = write(valuesPlan, runValues, into: &w)
+            let b = write(lengthsPlan, lengths, into: &w)
             return "rle(\(a),\(b))"
-        case .constant, .zstdBytes:
-            preconditionFailure("constant and zstdBytes are written above")
+        case .zstdBytes(let base, let width, let packed):
+            w.u8(IntEncoding.zstdBytes.rawValue)
+            w.u32(UInt32(n))
+            w.i64(base)
+            w.u8(UInt8(width))
+            w.u8(1)
+            w.u32(UInt32(n * width))
+            w.u32(UInt32(packed.count))
+            w.raw(packed)
+            return "zstd-bytes\(width)"
         }
     }
 
-    /// Frame-of-reference into the narrowest byte width, zstd-compressed.
+    /// Frame-of-reference into the narrowest byte width, split into byte planes, zstd-compressed.
     private static func zstdBytes(_ values: [Int64]) -> (base: Int64, width: Int, packed: [UInt8]) {
         let (lo, hi) = minMax(values, 0, values.count)
         let bits = BitPacking.bitWidth(UInt64(bitPattern: hi &- lo))
@@ -128,13 +156,6 @@ enum IntEncoder {
             for b in 0..<width { raw[b * values.count + i] = UInt8(truncatingIfNeeded: x >> (8 * UInt64(b))) }
         }
         return (lo, width, raw.withUnsafeBytes { Zstd.compress($0) })
-    }
-
-    /// Size of an inner stream, measured by encoding it.
-    private static func innerSize(_ values: [Int64], _ depth: Int) -> Int {
-        var scratch = ByteWriter()
-        encode(values, into: &scratch, depth: depth)
-        return scratch.count
     }
 
     static func runLengths(_ values: [Int64]) -> (values: [Int64], lengths: [Int64]) {
@@ -165,13 +186,14 @@ enum IntEncoder {
     }
 
     private static func minMax(_ values: [Int64], _ start: Int, _ end: Int) -> (Int64, Int64) {
-        var lo = values[start]
-        var hi = values[start]
-        for i in start..<end {
-            lo = min(lo, values[i])
-            hi = max(hi, values[i])
+        values.withUnsafeBufferPointer { v in
+            var lo = v[start], hi = v[start]
+            for i in start..<end {
+                lo = min(lo, v[i])
+                hi = max(hi, v[i])
+            }
+            return (lo, hi)
         }
-        return (lo, hi)
     }
 
     private static func writeBitPacked(_ values: [Int64], into w: inout ByteWriter) {
@@ -195,15 +217,11 @@ enum IntEncoder {
                 // Padding rows past the end pack as 0 (the base itself).
                 block[i] = start + i < end ? UInt64(bitPattern: values[start + i] &- bases[b]) : 0
             }
-            var packed = [UInt8](repeating: 0, count: BitPacking.blockBytes(width: widths[b]))
-            block.withUnsafeBufferPointer { input in
-                packed.withUnsafeMutableBytes { out in
-                    if let o = out.baseAddress, let i = input.baseAddress {
-                        BitPacking.packBlock(i, o, width: widths[b])
-                    }
+            w.appendZeroed(BitPacking.blockBytes(width: widths[b])) { out in
+                block.withUnsafeBufferPointer { input in
+                    if let o = out.baseAddress, let i = input.baseAddress { BitPacking.packBlock(i, o, width: widths[b]) }
                 }
             }
-            w.raw(packed)
         }
     }
 }

@@ -1,0 +1,43 @@
+# colan: two commands on a fresh Debian machine with the Swift toolchain.
+#   make demo   install what is missing, build (release), import SampleData/, print a rollup by deviceType
+#   make test   install what is missing, build, run the whole test suite
+# Also: make build, make bench (quick benchmark set, not part of test), make clean.
+
+SWIFT ?= swift
+DEMO_STORE ?= demo-store
+COLAN := .build/release/colan
+
+.PHONY: deps build demo test bench bench-side-by-side clean
+
+# Debian packages colan needs: libzstd-dev (and pkg-config to find it), tzdata for time zones.
+# Installed only when absent; sudo only when not root.
+deps:
+	@missing=""; \
+	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
+	pkg-config --exists libzstd 2>/dev/null || missing="$$missing libzstd-dev"; \
+	[ -e /usr/share/zoneinfo/US/Pacific ] || missing="$$missing tzdata"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c release --product colan
+
+demo: build
+	rm -rf $(DEMO_STORE)
+	$(COLAN) import --store $(DEMO_STORE) SampleData
+	$(COLAN) agg --store $(DEMO_STORE) --by deviceType
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The quick benchmark set: encodings (package-benchmark) and the side-by-side file-size run at 1M rows.
+bench: build
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --format markdown
+	python3 Benchmarks/side_by_side.py --rows 1000000
+
+clean:
+	rm -rf .build Benchmarks/.build $(DEMO_STORE)
