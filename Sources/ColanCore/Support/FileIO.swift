@@ -111,3 +111,45 @@ public final class PThreadMutex: @unchecked Sendable {
         return try body()
     }
 }
+
+extension FileIO {
+    /// fsyncs a folder, so a rename inside it is durable.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.store, "cannot open folder: \(errnoText())", file: path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ColanError(.store, "cannot fsync folder: \(errnoText())", file: path) }
+    }
+
+    /// The names in a folder (no "." or ".."), sorted; empty if it cannot be read.
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    /// Whether `path` is a folder.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
+    public static func filesUnder(_ path: String) throws -> [String] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
+        if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
+        var out: [String] = []
+        for name in listDirectory(path) where !name.hasPrefix(".") && !name.hasSuffix(".url") {
+            out += try filesUnder(path + "/" + name)
+        }
+        return out
+    }
+}

@@ -1,0 +1,87 @@
+/// What colan knows about the vendors' field names: which are times,
+/// dimensions and metrics, and each metric's kind (docs/METRICS.md lists them).
+/// Unknown fields are still imported, typed by inference, with the role
+/// `attribute` (numbers) or `dimension` (strings).
+public enum Catalog {
+    /// One known field.
+    public struct Field: Sendable {
+        /// The canonical name columns are stored under.
+        public var name: String
+        /// Its role.
+        public var role: ColumnRole
+        /// Other spellings seen in exports (matched leniently, see `normalize`).
+        public var aliases: [String]
+    }
+
+    /// The time field of report rows.
+    public static let timeFields: [Field] = [
+        Field(name: "time", role: .time, aliases: ["date", "datetime", "timestamp", "hour", "day", "interval"]),
+    ]
+
+    /// The dimensions the vendors filter and break down by.
+    public static let dimensionFields: [Field] = [
+        Field(name: "channelId", role: .dimension, aliases: ["channel", "channel_id"]),
+        Field(name: "channelName", role: .dimension, aliases: []),
+        Field(name: "country", role: .dimension, aliases: ["countryName"]),
+        Field(name: "city", role: .dimension, aliases: ["cityName"]),
+        Field(name: "region", role: .dimension, aliases: ["state"]),
+        Field(name: "deviceName", role: .dimension, aliases: ["device"]),
+        Field(name: "deviceType", role: .dimension, aliases: ["platform"]),
+        Field(name: "studioName", role: .dimension, aliases: ["studio"]),
+        Field(name: "contentId", role: .dimension, aliases: ["content", "content_id"]),
+        Field(name: "contentName", role: .dimension, aliases: ["title", "contentTitle"]),
+        Field(name: "adTag", role: .dimension, aliases: ["ad_tag"]),
+    ]
+
+    /// The metrics, with their kinds (see DESIGN.md "Metrics have kinds").
+    public static let metricFields: [Field] = [
+        Field(name: "numberOfSession", role: .metric(.additive), aliases: ["numberOfSessions", "sessions", "sessionCount", "noOfSessions"]),
+        Field(name: "viewershipMinutes", role: .metric(.additive), aliases: ["viewershipMinute", "minutesWatched", "watchMinutes", "totalMinutes"]),
+        Field(name: "uniqueViewers", role: .metric(.distinctCount), aliases: ["uniqueViewer", "uniqueUsers", "viewers"]),
+        Field(name: "concurrentUsers", role: .metric(.gauge), aliases: ["concurrentViewers", "concurrentUser", "concurrency"]),
+        Field(name: "adOpportunities", role: .metric(.additive), aliases: ["adOpportunitiesDetected", "opportunities"]),
+        Field(name: "adRequests", role: .metric(.additive), aliases: ["adRequestsSent", "requests"]),
+        Field(name: "adResponses", role: .metric(.additive), aliases: ["adResponsesReceived", "responses"]),
+        Field(name: "adAssets", role: .metric(.additive), aliases: ["adAssetsReceived", "assets"]),
+        Field(name: "impressions", role: .metric(.additive), aliases: ["adImpressions", "impressionsRecorded"]),
+        Field(name: "avgSessionDuration", role: .metric(.derived), aliases: ["averageSessionDuration"]),
+        Field(name: "avgSessionPerViewer", role: .metric(.derived), aliases: ["averageSessionPerViewer"]),
+        Field(name: "fillRate", role: .metric(.derived), aliases: []),
+        Field(name: "eCPM", role: .metric(.derived), aliases: ["ecpm"]),
+    ]
+
+    /// Amagi v2 report kinds, by the `type` query parameter and the response's array key.
+    public static let amagiReportKinds = [
+        "viewershipAnalytics", "contentAnalytics", "concurrentUsers", "adAnalytics", "adContentAnalytics",
+        "uniqueViewersAnalytics",
+    ]
+
+    /// Every dimension name colan knows.
+    public static var dimensionNames: [String] { dimensionFields.map(\.name) }
+
+    /// Lower-case letters and digits only: "Viewership Minutes", "viewership_minutes"
+    /// and "viewershipMinutes" all become "viewershipminutes".
+    public static func normalize(_ name: String) -> String {
+        String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }
+            .flatMap { $0.properties.lowercaseMapping.unicodeScalars }))
+    }
+
+    private static let index: [String: Field] = {
+        var map: [String: Field] = [:]
+        for field in timeFields + dimensionFields + metricFields {
+            for alias in [field.name] + field.aliases where map[normalize(alias)] == nil {
+                map[normalize(alias)] = field
+            }
+        }
+        return map
+    }()
+
+    /// The catalog field a header or key stands for, matched leniently.
+    public static func field(named name: String) -> Field? { index[normalize(name)] }
+
+    /// The canonical dimension name for `name`, if it is a known dimension.
+    public static func dimension(named name: String) -> String? {
+        guard let f = field(named: name), f.role == .dimension else { return nil }
+        return f.name
+    }
+}

@@ -1,0 +1,76 @@
+/// Reads CSV downloads (Amagi v1 scheduled reports, or any CSV with a
+/// header): header names matched leniently against the catalog, values typed
+/// by inference. A 0-byte or header-only file is an empty report.
+enum CSVReportReader {
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
+        var scanner = CSVScanner(bytes)
+        var fields: [CSVScanner.Field] = []
+        guard try scanner.next(into: &fields) else { return [] }
+        let header = try fields.map { try scanner.string($0).trimmingWhitespace() }
+        if let empty = header.firstIndex(of: "") {
+            throw ColanError(.importing, "column \(empty + 1) of the header has no name", location: "line \(scanner.line)")
+        }
+        var columns = header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }
+        var rows = 0
+        var lines: [Int] = []
+        while try scanner.next(into: &fields) {
+            guard fields.count == header.count else {
+                throw ColanError(.importing, "row has \(fields.count) fields, the header has \(header.count)",
+                                 location: "line \(scanner.line)")
+            }
+            lines.append(scanner.line)
+            for (c, field) in fields.enumerated() {
+                let value = try scalar(scanner, field)
+                let line = scanner.line
+                try columns[c].append(value) { "line \(line), column \(c + 1) ('\(header[c])')" }
+            }
+            rows += 1
+        }
+        guard rows > 0 else { return [] }
+        let kind = inferKind(columns)
+        return [try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
+                                            interval: nil, totals: [:], locate: { "line \(lines[$0])" })]
+    }
+
+    /// A CSV with viewership metric columns is a viewership report; other known metrics name their kinds.
+    static func inferKind(_ columns: [ColumnBuilder]) -> String {
+        let names = Set(columns.compactMap { $0.catalog?.name })
+        if names.contains("impressions") || names.contains("adRequests") || names.contains("adOpportunities") {
+            return names.contains("contentId") ? "adContentAnalytics" : "adAnalytics"
+        }
+        if names.contains("concurrentUsers") { return "concurrentUsers" }
+        if names.contains("numberOfSession") || names.contains("viewershipMinutes") {
+            return names.contains("contentId") && !names.contains("numberOfSession") ? "contentAnalytics" : "viewershipAnalytics"
+        }
+        if names == ["uniqueViewers", "time"] || (names.contains("uniqueViewers") && names.count <= 3) { return "uniqueViewersAnalytics" }
+        return "generic"
+    }
+
+    /// Types one field: empty is null; integers and decimals are numbers; the rest text.
+    static func scalar(_ scanner: CSVScanner, _ field: CSVScanner.Field) throws -> JSONScalar {
+        let raw = scanner.raw(field)
+        if raw.isEmpty { return .null }
+        if !field.quoted, let first = raw.first, first == 45 || (first >= 48 && first <= 57) {
+            var value: Int64 = 0
+            var ok = true, overflow = false
+            let negative = first == 45
+            var digits = 0
+            for b in raw.dropFirst(negative ? 1 : 0) {
+                guard b >= 48 && b <= 57 else { ok = false; break }
+                digits += 1
+                let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                let (a, o2) = negative ? m.subtractingReportingOverflow(Int64(b - 48)) : m.addingReportingOverflow(Int64(b - 48))
+                if o1 || o2 { overflow = true }
+                value = a
+            }
+            if ok && digits > 0 {
+                return overflow ? .bigInteger(String(decoding: raw, as: UTF8.self)) : .int(value)
+            }
+            let text = String(decoding: raw, as: UTF8.self)
+            if let d = Double(text), d.isFinite, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 }) {
+                return .double(d)
+            }
+        }
+        return .string(try scanner.string(field))
+    }
+}

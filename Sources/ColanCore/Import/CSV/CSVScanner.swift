@@ -1,0 +1,106 @@
+/// A strict RFC 4180 CSV scanner over a file's bytes: a header line, then
+/// records; fields may be quoted, holding commas, doubled quotes and line
+/// breaks; lines end in LF or CRLF; a UTF-8 byte order mark is skipped.
+///
+/// Records are returned as byte ranges, so numbers are parsed from the bytes
+/// and only string fields become Strings.
+struct CSVScanner {
+    let bytes: UnsafeRawBufferPointer
+    var position = 0
+    /// 1-based line of the record last returned (its first line).
+    private(set) var line = 1
+    private var nextLine = 1
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        self.bytes = bytes
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
+    }
+
+    /// One field: its bytes (without surrounding quotes) and whether it was
+    /// quoted (then doubled quotes inside still need collapsing).
+    struct Field {
+        var range: Range<Int>
+        var quoted: Bool
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> ColanError {
+        ColanError(.importing, message, location: SourceLocation.describe(bytes, offset: offset ?? position))
+    }
+
+    /// Reads the next record into `fields`; false at the end of the file.
+    /// Blank lines are skipped.
+    mutating func next(into fields: inout [Field]) throws -> Bool {
+        fields.removeAll(keepingCapacity: true)
+        // Skip blank lines.
+        while position < bytes.count, bytes[position] == 10 || bytes[position] == 13 {
+            if bytes[position] == 10 { nextLine += 1 }
+            position += 1
+        }
+        guard position < bytes.count else { return false }
+        line = nextLine
+        while true {
+            if position < bytes.count, bytes[position] == 34 {
+                let open = position
+                position += 1
+                let start = position
+                while true {
+                    guard position < bytes.count else { throw error("unterminated quoted field (truncated?)", at: open) }
+                    let b = bytes[position]
+                    if b == 34 {
+                        if position + 1 < bytes.count, bytes[position + 1] == 34 { position += 2; continue }
+                        break
+                    }
+                    if b == 10 { nextLine += 1 }
+                    position += 1
+                }
+                fields.append(Field(range: start..<position, quoted: true))
+                position += 1
+                guard position >= bytes.count || bytes[position] == 44 || bytes[position] == 10 || bytes[position] == 13 else {
+                    throw error("expected ',' or a line end after a closing quote")
+                }
+            } else {
+                let start = position
+                while position < bytes.count {
+                    let b = bytes[position]
+                    if b == 44 || b == 10 || b == 13 { break }
+                    if b == 34 { throw error("a quote inside an unquoted field; quote the whole field and double the quote") }
+                    position += 1
+                }
+                fields.append(Field(range: start..<position, quoted: false))
+            }
+            guard position < bytes.count else { return true }
+            let b = bytes[position]
+            position += 1
+            if b == 44 { continue }
+            if b == 13 {
+                guard position < bytes.count, bytes[position] == 10 else {
+                    if position >= bytes.count { return true }
+                    throw error("a carriage return not followed by a line feed", at: position - 1)
+                }
+                position += 1
+            }
+            nextLine += 1
+            return true
+        }
+    }
+
+    /// The text of a field, with doubled quotes collapsed; invalid UTF-8 is an error.
+    func string(_ field: Field) throws -> String {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[field.range])
+        if field.quoted, raw.contains(34) {
+            var out: [UInt8] = []
+            var i = 0
+            while i < raw.count {
+                out.append(raw[i])
+                i += raw[i] == 34 ? 2 : 1
+            }
+            guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
+            return s
+        }
+        guard let s = String(validating: raw, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
+        return s
+    }
+
+    /// The bytes of an unquoted field (for number parsing).
+    func raw(_ field: Field) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[field.range]) }
+}

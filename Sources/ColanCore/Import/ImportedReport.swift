@@ -1,0 +1,49 @@
+/// What the user says about the files being imported (the responses do not
+/// echo their filters or zone).
+public struct ImportOptions: Sendable {
+    /// The zone the report's local time labels are in (`--tz`, default US/Pacific).
+    public var zone: String = "US/Pacific"
+    /// Dimension filters the reports were downloaded with (`--set DIM=VALUE`).
+    public var fixed: [String: String] = [:]
+    /// A file-name pattern such as "{channelId}_{deviceType}_{startDate}.json" (`--name`).
+    public var namePattern: String?
+    /// The interval when it cannot be read or inferred (`--interval`).
+    public var interval: String?
+
+    /// Options with the vendor's defaults.
+    public init() {}
+}
+
+/// One imported report: its metadata (the cuboid it belongs to) and its rows.
+public struct ImportedReport: Sendable {
+    /// The file it came from.
+    public var file: String
+    /// The report kind: an Amagi type ("viewershipAnalytics", ...), "channels",
+    /// "smartsight" (MediaMelon) or "generic".
+    public var kind: String
+    /// HOURLY, DAILY, WEEKLY, MONTHLY, INSTANT, or NONE for reports without time.
+    public var interval: String
+    /// The zone the labels were read in.
+    public var zone: String
+    /// Dimensions fixed to one value for the whole report (filters).
+    public var fixed: [String: String]
+    /// The rows: time (UTC) first, then dimensions and metrics.
+    public var table: Table
+    /// Top-level numbers the vendor reported with the rows (totals, counts).
+    public var totals: [String: String]
+
+    /// The specific dimensions of the report's cuboid: fixed ones and dimension columns.
+    public var specificDimensions: [String] {
+        let columns = table.schema.columns.filter { $0.role == .dimension }.map(\.name)
+        return Array(Set(columns).union(fixed.keys)).sorted()
+    }
+
+    /// The metadata stored in the segment footer (see docs/FORMAT.md).
+    public var segmentMetadata: [String: String] {
+        var m: [String: String] = ["reportKind": kind, "interval": interval, "timezone": zone, "sourceFile": file,
+                                   "dimensions": specificDimensions.joined(separator: ",")]
+        for (k, v) in fixed { m["fixed." + k] = v }
+        for (k, v) in totals { m["total." + k] = v }
+        return m
+    }
+}

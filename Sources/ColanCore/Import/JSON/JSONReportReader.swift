@@ -1,0 +1,120 @@
+/// Reads the JSON shapes: Amagi v2 responses (rows under a key named after
+/// the report type, a `dateRange`, top-level totals), the Amagi channel list,
+/// MediaMelon's {totalcount, pagecount, totalrecords, response: [...]}
+/// envelope, and any array of flat objects (MediaMelon alerts, generic).
+enum JSONReportReader {
+    static let channelListKeys = ["viewershipChannels", "adAnalyticsChannels"]
+
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
+        var scanner = JSONScanner(bytes)
+        var reports: [ImportedReport] = []
+        if scanner.peek() == 91 {
+            let (columns, rows, offsets) = try readRows(&scanner)
+            try scanner.expectEnd()
+            guard rows > 0 else { return [] }
+            reports.append(try ReportImporter.assemble(path: path, kind: "generic", columns: columns, rows: rows, options: options,
+                                                       interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) }))
+            return reports
+        }
+        var kind: String?
+        var table: (columns: [ColumnBuilder], rows: Int, offsets: [Int])?
+        var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
+        var interval: String?
+        var totals: [String: String] = [:]
+        var firstArrayKey: String?
+        try scanner.readObject { s, key in
+            if Catalog.amagiReportKinds.contains(key) || key == "response" || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
+                guard s.peek() == 91 else {
+                    if Catalog.amagiReportKinds.contains(key) || key == "response" {
+                        throw s.error("expected an array of rows under \"\(key)\", found \(s.describeNext())")
+                    }
+                    try s.skipValue(); return
+                }
+                if let existing = kind, Catalog.amagiReportKinds.contains(existing) || existing == "smartsight" {
+                    // A second row array: keep the first, skip the rest.
+                    if !(Catalog.amagiReportKinds.contains(key) || key == "response") { try s.skipValue(); return }
+                    throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
+                }
+                table = try readRows(&s)
+                kind = Catalog.amagiReportKinds.contains(key) ? key : key == "response" ? "smartsight" : "generic"
+                if kind == "generic" { firstArrayKey = key }
+            } else if channelListKeys.contains(key) {
+                let (columns, rows, offsets) = try readRows(&s)
+                channels.append((columns, rows, offsets, key))
+            } else if key == "dateRange", s.peek() == 123 {
+                try s.readObject { s, field in
+                    let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
+                    if field == "interval", case .string(let v) = value { interval = v.uppercased() }
+                    if case .string(let v) = value { totals["dateRange." + field] = v }
+                }
+            } else if s.peek() == 123 || s.peek() == 91 {
+                try s.skipValue()
+            } else {
+                switch try s.readScalar() {
+                case .int(let v): totals[key] = String(v)
+                case .double(let v): totals[key] = String(v)
+                case .string(let v): totals[key] = v
+                case .bool(let v): totals[key] = String(v)
+                case .bigInteger(let v): totals[key] = v
+                case .null: break
+                }
+            }
+        }
+        try scanner.expectEnd()
+        for list in channels where list.rows > 0 {
+            reports.append(try ReportImporter.assemble(path: path, kind: "channels", columns: list.columns, rows: list.rows,
+                                                       options: ImportOptions(), interval: "NONE", totals: ["list": list.key],
+                                                       locate: { locate(bytes, list.offsets, $0) }))
+        }
+        if let table, let kind {
+            var totals = totals
+            if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
+            if table.rows > 0 || Catalog.amagiReportKinds.contains(kind) {
+                reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: table.columns, rows: table.rows,
+                                                           options: options, interval: interval, totals: totals,
+                                                           locate: { locate(bytes, table.offsets, $0) }))
+            }
+        } else if channels.isEmpty {
+            throw ColanError(.importing, "no rows found: expected an Amagi response (rows under a key such as \"viewershipAnalytics\"), "
+                             + "a channel list, a MediaMelon envelope with \"response\", or an array of objects")
+        }
+        return reports
+    }
+
+    static func locate(_ bytes: UnsafeRawBufferPointer, _ offsets: [Int], _ row: Int) -> String {
+        "row \(row + 1) at " + SourceLocation.describe(bytes, offset: row < offsets.count ? offsets[row] : 0)
+    }
+
+    /// Reads an array of flat objects into columns; nested values inside a row are skipped.
+    static func readRows(_ s: inout JSONScanner) throws -> ([ColumnBuilder], Int, [Int]) {
+        var columns: [ColumnBuilder] = []
+        var index: [String: Int] = [:]
+        var rows = 0
+        var offsets: [Int] = []
+        try s.readArray { s in
+            guard s.peek() == 123 else { throw s.error("expected an object for a row, found \(s.describeNext())") }
+            offsets.append(s.position)
+            let row = rows
+            var seenInRow = Set<Int>()
+            try s.readObject { s, key in
+                if s.peek() == 123 || s.peek() == 91 { try s.skipValue(); return }
+                let start = s.position
+                let value = try s.readScalar()
+                let c: Int
+                if let existing = index[key] { c = existing } else {
+                    c = columns.count
+                    index[key] = c
+                    var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
+                    builder.pad(to: row)
+                    columns.append(builder)
+                }
+                guard seenInRow.insert(c).inserted else { throw s.error("field \"\(key)\" appears twice in one row", at: start) }
+                let scanner = s
+                try columns[c].append(value) { "row \(row + 1) at " + SourceLocation.describe(scanner.bytes, offset: start) }
+            }
+            rows += 1
+            for c in columns.indices { columns[c].pad(to: rows) }
+        }
+        return (columns, rows, offsets)
+    }
+}

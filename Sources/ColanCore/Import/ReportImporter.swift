@@ -1,0 +1,207 @@
+/// Reads one saved export into typed columns: detects the source kind by
+/// content (JSON object by its keys, JSON array, CSV), parses it strictly,
+/// and attaches the report metadata (kind, interval, zone, fixed dimensions).
+public enum ReportImporter {
+    /// Imports the file at `path`. Returns no report for an empty download
+    /// (0 bytes, whitespace, or a CSV header without rows), one or more otherwise.
+    /// - Throws: `ColanError` naming the file, the place in it and what was expected.
+    public static func importFile(_ path: String, options: ImportOptions) throws -> [ImportedReport] {
+        let mapped = try MappedFile(path: path)
+        do {
+            return try importBytes(mapped.bytes, path: path, options: options)
+        } catch let error as ColanError {
+            throw error.inFile(path)
+        }
+    }
+
+    /// Imports bytes as if read from `path` (tests and fuzzing use this directly).
+    public static func importBytes(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
+        var options = options
+        try applySidecars(path: path, options: &options)
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
+        if i == bytes.count { return [] }
+        if bytes[i] == 123 || bytes[i] == 91 {
+            return try JSONReportReader.read(bytes, path: path, options: options)
+        }
+        return try CSVReportReader.read(bytes, path: path, options: options)
+    }
+
+    /// Reads filters from the file name pattern and a saved request URL beside the file.
+    static func applySidecars(path: String, options: inout ImportOptions) throws {
+        if let pattern = options.namePattern {
+            let base = String(path.split(separator: "/").last ?? Substring(path))
+            guard let values = FileNamePattern.match(pattern, base) else {
+                throw ColanError(.importing, "file name does not match --name '\(pattern)'")
+            }
+            try merge(values, into: &options, source: "the file name")
+        }
+        // A request URL saved as FILE.url (one line) gives the query's parameters.
+        if let url = try? FileIO.read(path + ".url"), let text = String(validating: url, as: UTF8.self) {
+            try merge(RequestURL.parameters(text.trimmingWhitespace()), into: &options, source: "\(path).url")
+        }
+    }
+
+    private static func merge(_ values: [String: String], into options: inout ImportOptions, source: String) throws {
+        for (key, value) in values {
+            switch key {
+            case "timezone", "tz":
+                options.zone = value
+            case "interval":
+                options.interval = value.uppercased()
+            default:
+                guard let dim = Catalog.dimension(named: key) else { continue }
+                if let existing = options.fixed[dim], existing != value {
+                    throw ColanError(.importing, "\(source) says \(dim)=\(value), but it is also given as \(existing)")
+                }
+                options.fixed[dim] = value
+            }
+        }
+    }
+
+    /// Builds the report table: time converted to UTC instants, fixed
+    /// dimensions added as constant columns, then dimensions and metrics.
+    static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
+                         interval declared: String?, totals: [String: String],
+                         locate: (Int) -> String) throws -> ImportedReport {
+        let zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
+        let zone = try ZoneOffsets(named: zoneName)
+        var resolver = TimeResolver(zone: zone)
+        var schema: [ColumnSchema] = []
+        var data: [ColumnData] = []
+        var interval = (declared ?? options.interval)?.uppercased()
+        let timeColumn = columns.first { $0.catalog?.role == .time }
+        // Rows are told apart by every field that is not time or a metric.
+        let dimensionColumns = columns.filter { $0.catalog?.role == .dimension || $0.catalog == nil }
+        if let timeColumn {
+            let texts = timeColumn.texts
+            let keys: [[String?]] = dimensionColumns.map(\.texts)
+            var instants: [Int64] = []
+            instants.reserveCapacity(rows)
+            var anyTime = false, allMidnight = true
+            var labels: [TimeResolver.Label] = []
+            for row in 0..<rows {
+                guard let text = texts[row] else {
+                    throw ColanError(.importing, "row has no '\(timeColumn.name)' value", location: locate(row))
+                }
+                guard let label = TimeResolver.parse(text) else {
+                    throw ColanError(.importing, "'\(text)' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
+                                     location: locate(row))
+                }
+                labels.append(label)
+                anyTime = anyTime || label.hasTimeOfDay
+                if label.seconds % 86400 != 0 { allMidnight = false }
+            }
+            for (row, label) in labels.enumerated() {
+                let key = keys.map { $0[row] ?? "" }.joined(separator: "\u{1}")
+                do {
+                    instants.append(try resolver.resolve(label, text: texts[row] ?? "", key: key))
+                } catch var error as ColanError {
+                    error.location = locate(row)
+                    throw error
+                }
+            }
+            if interval == nil {
+                if kind == "concurrentUsers" { interval = "INSTANT" } else if !allMidnight { interval = "HOURLY" } else if anyTime || rows > 0 {
+                    interval = "DAILY"
+                }
+            }
+            schema.append(ColumnSchema("time", .timestamp, .time))
+            data.append(ColumnData(.int64(instants)))
+        }
+        var seen = Set<String>(["time"])
+        for builder in columns where builder.catalog?.role != .time {
+            let (column, values) = builder.build()
+            guard !seen.contains(column.name) else {
+                throw ColanError(.importing, "two fields both mean '\(column.name)' (one is '\(builder.name)')")
+            }
+            seen.insert(column.name)
+            if let fixed = options.fixed[column.name], column.role == .dimension,
+               case .dictionary(let dictionary, let codes) = values.values,
+               let bad = codes.first(where: { dictionary[Int($0)] != fixed }) {
+                throw ColanError(.importing, "rows have \(column.name)=\(dictionary[Int(bad)]), but the report is given as \(column.name)=\(fixed)")
+            }
+            schema.append(column)
+            data.append(values)
+        }
+        for (dim, value) in options.fixed.sorted(by: { $0.key < $1.key }) where !seen.contains(dim) {
+            schema.append(ColumnSchema(dim, .string, .dimension))
+            data.append(ColumnData(.dictionary(dictionary: [value], codes: [UInt32](repeating: 0, count: rows))))
+        }
+        return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? "NONE" : "DAILY"),
+                              zone: zoneName, fixed: options.fixed,
+                              table: Table(schema: Schema(schema), columns: data), totals: totals)
+    }
+}
+
+/// Matches file names against patterns like "{channelId}_{deviceType}_{startDate}.json".
+enum FileNamePattern {
+    /// The placeholder values, or nil when `name` does not match.
+    static func match(_ pattern: String, _ name: String) -> [String: String]? {
+        // Split the pattern into literals and {placeholders}.
+        var parts: [(literal: Bool, text: String)] = []
+        var current = ""
+        var inside = false
+        for ch in pattern {
+            if ch == "{" && !inside { if !current.isEmpty { parts.append((true, current)) }; current = ""; inside = true } else if ch == "}" && inside {
+                parts.append((false, current)); current = ""; inside = false
+            } else { current.append(ch) }
+        }
+        if !current.isEmpty { parts.append((true, current)) }
+        var values: [String: String] = [:]
+        var rest = Substring(name)
+        for (i, part) in parts.enumerated() {
+            if part.literal {
+                guard rest.hasPrefix(part.text) else { return nil }
+                rest = rest.dropFirst(part.text.count)
+            } else if i + 1 < parts.count, parts[i + 1].literal {
+                let next = parts[i + 1].text
+                guard let cut = rest.indices.first(where: { rest[$0...].hasPrefix(next) }) else { return nil }
+                values[part.text] = String(rest[..<cut])
+                rest = rest[cut...]
+            } else {
+                values[part.text] = String(rest)
+                rest = ""
+            }
+        }
+        return rest.isEmpty ? values : nil
+    }
+}
+
+/// Query parameters of a saved request URL (percent-decoded).
+enum RequestURL {
+    static func parameters(_ url: String) -> [String: String] {
+        guard let q = url.firstIndex(of: "?") else { return [:] }
+        var out: [String: String] = [:]
+        for pair in url[url.index(after: q)...].split(separator: "&") {
+            let kv = pair.split(separator: "=", maxSplits: 1)
+            guard kv.count == 2 else { continue }
+            out[decode(kv[0])] = decode(kv[1])
+        }
+        return out
+    }
+
+    static func decode(_ s: Substring) -> String {
+        var bytes: [UInt8] = []
+        var it = Array(s.utf8)[...]
+        while let b = it.popFirst() {
+            if b == 43 { bytes.append(32) } else if b == 37, it.count >= 2,
+                      let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(v); it = it.dropFirst(2)
+            } else { bytes.append(b) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and line breaks.
+    func trimmingWhitespace() -> String {
+        let ws: Set<Character> = [" ", "\t", "\n", "\r"]
+        var s = Substring(self)
+        while let f = s.first, ws.contains(f) { s = s.dropFirst() }
+        while let l = s.last, ws.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}

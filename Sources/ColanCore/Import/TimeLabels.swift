@@ -1,0 +1,86 @@
+/// Turns the vendors' time labels into UTC instants.
+///
+/// Amagi labels ("2021-09-01 00:00:00", "2021-09-01") are local times in the
+/// report's zone. In a fall-back fold the same label arrives twice for one
+/// dimension combination, in order: the first is the earlier instant, the
+/// repeat the later one. A label inside a spring-forward gap is an error.
+/// Labels with an explicit "Z" or offset, and epoch numbers, are already UTC.
+struct TimeResolver {
+    let zone: ZoneOffsets
+    private var occurrences: [String: Int] = [:]
+
+    init(zone: ZoneOffsets) { self.zone = zone }
+
+    /// A parsed label: local (or UTC) seconds, and whether it had a time of day.
+    struct Label {
+        var seconds: Int64
+        var hasTimeOfDay: Bool
+        var isUTC: Bool
+    }
+
+    /// Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]"; nil if none matches.
+    static func parse(_ text: String) -> Label? {
+        let b = Array(text.utf8)
+        func digits(_ at: Int, _ n: Int) -> Int? {
+            guard at + n <= b.count else { return nil }
+            var v = 0
+            for i in at..<(at + n) {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard b.count >= 10, let y = digits(0, 4), b[4] == 45, let m = digits(5, 2), b[7] == 45, let d = digits(8, 2),
+              (1...12).contains(m), d >= 1, d <= daysIn(year: y, month: m) else { return nil }
+        let day = Int64(CivilTime.days(year: y, month: m, day: d)) * 86400
+        if b.count == 10 { return Label(seconds: day, hasTimeOfDay: false, isUTC: false) }
+        guard b[10] == 32 || b[10] == 84, let hh = digits(11, 2), b.count >= 16, b[13] == 58, let mm = digits(14, 2),
+              hh < 24, mm < 60 else { return nil }
+        var at = 16
+        var ss = 0
+        if at < b.count, b[at] == 58 {
+            guard let s = digits(at + 1, 2), s < 60 else { return nil }
+            ss = s
+            at += 3
+            if at < b.count, b[at] == 46 {  // fractional seconds are dropped
+                at += 1
+                while at < b.count, b[at] >= 48, b[at] <= 57 { at += 1 }
+            }
+        }
+        var seconds = day + Int64(hh * 3600 + mm * 60 + ss)
+        if at == b.count { return Label(seconds: seconds, hasTimeOfDay: true, isUTC: false) }
+        if b[at] == 90, at + 1 == b.count { return Label(seconds: seconds, hasTimeOfDay: true, isUTC: true) }
+        if b[at] == 43 || b[at] == 45, let oh = digits(at + 1, 2), at + 3 < b.count, b[at + 3] == 58, let om = digits(at + 4, 2),
+           at + 6 == b.count {
+            let offset = Int64(oh * 3600 + om * 60) * (b[at] == 43 ? 1 : -1)
+            seconds -= offset
+            return Label(seconds: seconds, hasTimeOfDay: true, isUTC: true)
+        }
+        return nil
+    }
+
+    static func daysIn(year: Int, month: Int) -> Int {
+        let next = month == 12 ? CivilTime.days(year: year + 1, month: 1, day: 1) : CivilTime.days(year: year, month: month + 1, day: 1)
+        return next - CivilTime.days(year: year, month: month, day: 1)
+    }
+
+    /// The UTC instant of `label` for the row whose dimension values are `key`.
+    mutating func resolve(_ label: Label, text: String, key: String) throws -> Int64 {
+        if label.isUTC { return label.seconds }
+        let candidates = zone.instants(forLocal: label.seconds)
+        switch candidates.count {
+        case 0:
+            throw ColanError(.importing, "local time \"\(text)\" does not exist in \(zone.name) (clocks jump forward then)",
+                             hint: "check --tz; a real \(zone.name) export cannot contain it")
+        case 1:
+            return candidates[0]
+        default:
+            let seen = occurrences["\(key)\u{1}\(label.seconds)", default: 0]
+            guard seen < candidates.count else {
+                throw ColanError(.importing, "local time \"\(text)\" repeats more often than \(zone.name) repeats it")
+            }
+            occurrences["\(key)\u{1}\(label.seconds)"] = seen + 1
+            return candidates[seen]
+        }
+    }
+}

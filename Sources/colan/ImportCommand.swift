@@ -1,0 +1,124 @@
+import ArgumentParser
+import ColanCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `colan import PATH...`: parse saved exports and commit them to the store.
+struct ImportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import saved report exports (JSON, CSV; files and folders) into the store.",
+        discussion: """
+            The source kind is detected by content: Amagi Analytics v2 JSON responses (rows under \
+            a key named after the report type), the Amagi channel list, Amagi v1 CSV downloads, \
+            MediaMelon SmartSight JSON, or any JSON array of objects / CSV with a header.
+
+            Responses do not say which filters or zone they were downloaded with: give them with \
+            --tz and --set, a --name pattern, or a FILE.url beside each file holding the request URL \
+            (its query parameters such as channelId=... and timezone=... are read).
+
+            All files are parsed before anything is written; one bad file fails the whole import \
+            and leaves the store untouched, unless --keep-going is given.
+            """
+    )
+
+    @Argument(help: "Files or folders (read recursively).")
+    var paths: [String]
+
+    @Option(help: "The store folder (default: $COLAN_STORE, else ./colan-store).")
+    var store: String?
+
+    @Option(help: "Time zone of the reports' local time labels.")
+    var tz: String = "US/Pacific"
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("A filter the reports were downloaded with, e.g. deviceType=Roku (repeatable).", valueName: "DIM=VALUE"))
+    var fixed: [String] = []
+
+    @Option(help: ArgumentHelp("File-name pattern giving filters, e.g. '{channelId}_{deviceType}_{startDate}.json'.", valueName: "PATTERN"))
+    var name: String?
+
+    @Option(help: "Interval when it cannot be read or inferred: HOURLY, DAILY, WEEKLY or MONTHLY.")
+    var interval: String?
+
+    @Flag(help: "Import the good files even if some fail; list the failures and exit non-zero.")
+    var keepGoing = false
+
+    @Flag(help: "Print nothing but errors.")
+    var quiet = false
+
+    func run() throws {
+        try runReportingErrors { try importAll() }
+    }
+
+    private func importAll() throws {
+        let watch = Stopwatch()
+        var options = ImportOptions()
+        options.zone = tz
+        _ = try ZoneOffsets(named: tz)
+        options.namePattern = name
+        if let interval {
+            guard ["HOURLY", "DAILY", "WEEKLY", "MONTHLY"].contains(interval.uppercased()) else {
+                throw ColanError(.usage, "--interval must be HOURLY, DAILY, WEEKLY or MONTHLY, not '\(interval)'")
+            }
+            options.interval = interval.uppercased()
+        }
+        for pair in fixed {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw ColanError(.usage, "--set takes DIM=VALUE, not '\(pair)'") }
+            guard let dim = Catalog.dimension(named: String(parts[0])) else {
+                throw ColanError(.usage, "unknown dimension '\(parts[0])'", hint: "known: " + Catalog.dimensionNames.joined(separator: ", "))
+            }
+            options.fixed[dim] = String(parts[1])
+        }
+        var files: [String] = []
+        for p in paths { files += try FileIO.filesUnder(p) }
+        let total = files.count
+        let showProgress = !quiet && isatty(2) != 0
+        let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
+        let parsed = ImportJob.parse(files, options: options, progress: showProgress ? draw : nil)
+        if showProgress { Progress.clear() }
+        let failures = parsed.errors.compactMap { $0 }
+        if !failures.isEmpty && !keepGoing {
+            for f in failures { printError("colan: \(f)") }
+            printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
+            throw ExitCode(1)
+        }
+        let reports = parsed.reports.flatMap { $0 }
+        let storePath = Store.defaultPath(store)
+        let target = try Store(path: storePath, create: true)
+        let stored = try target.commit(reports)
+        if !quiet {
+            let rows = reports.reduce(0) { $0 + $1.table.rowCount }
+            let seconds = watch.seconds
+            print("imported \(files.count - failures.count) files (\(reports.count) reports, \(rows) rows): "
+                  + "\(parsed.bytes) bytes read, \(stored) bytes stored in \(storePath), \(formatSeconds(seconds)) s")
+        }
+        if !failures.isEmpty {
+            for f in failures { printError("colan: \(f)") }
+            printError("colan: \(failures.count) of \(files.count) files failed and were not imported")
+            throw ExitCode(1)
+        }
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    let ms = Int((s * 1000).rounded())
+    return "\(ms / 1000).\(String(repeating: "0", count: 3 - String(ms % 1000).count))\(ms % 1000)"
+}
+
+/// A one-line progress bar on stderr, drawn only when stderr is a terminal.
+enum Progress {
+    static func draw(done: Int, total: Int) {
+        let width = 30
+        let filled = total == 0 ? width : width * done / total
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        var err = StandardError()
+        print("\r[\(bar)] \(done)/\(total) files", terminator: "", to: &err)
+    }
+
+    static func clear() {
+        var err = StandardError()
+        print("\r" + String(repeating: " ", count: 60) + "\r", terminator: "", to: &err)
+    }
+}
