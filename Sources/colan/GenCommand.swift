@@ -39,6 +39,9 @@ struct GenCommand: ParsableCommand {
     @Option(help: "Where segments may use zstd: never, cold (default) or everywhere.")
     var zstd: ZstdPolicy = .cold
 
+    @Option(help: "Rows per row group in segments (a multiple of 256).")
+    var rowGroupSize: Int = SegmentLayout.defaultRowGroupSize
+
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case segment, csv
     }
@@ -47,6 +50,7 @@ struct GenCommand: ParsableCommand {
         guard rows >= 0 else { throw ValidationError("--rows must be 0 or more") }
         guard days > 0 else { throw ValidationError("--days must be positive") }
         guard channels > 0 else { throw ValidationError("--channels must be positive") }
+        guard rowGroupSize > 0, rowGroupSize % 256 == 0 else { throw ValidationError("--row-group-size must be a positive multiple of 256") }
     }
 
     func run() throws {
@@ -54,7 +58,7 @@ struct GenCommand: ParsableCommand {
             let generator = ReportGenerator(GeneratorOptions(rows: rows, seed: seed, days: days, channels: channels))
             switch format {
             case .segment:
-                try SegmentWriter.write(generator.table(), to: out, zstd: zstd)
+                try SegmentWriter.write(generator.table(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
             case .csv:
                 try FileIO.makeDirectory(out)
                 let failure = FirstError()

@@ -1,0 +1,180 @@
+import ColanCore
+import Foundation
+import Testing
+
+/// Imports `text` as if it were the file `name`.
+func importText(_ text: String, name: String = "report.json", options: ImportOptions = ImportOptions()) throws -> [ImportedReport] {
+    try importData(Array(text.utf8), name: name, options: options)
+}
+
+func importData(_ bytes: [UInt8], name: String = "report.json", options: ImportOptions = ImportOptions()) throws -> [ImportedReport] {
+    do {
+        return try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: name, options: options) }
+    } catch let error as ColanError {
+        throw error.inFile(name)
+    }
+}
+
+/// The error an import raises, or nil.
+func importError(_ text: String, name: String = "bad.json", options: ImportOptions = ImportOptions()) -> ColanError? {
+    importError(bytes: Array(text.utf8), name: name, options: options)
+}
+
+func importError(bytes: [UInt8], name: String = "bad.json", options: ImportOptions = ImportOptions()) -> ColanError? {
+    do { _ = try importData(bytes, name: name, options: options); return nil } catch let e as ColanError { return e } catch {
+        return ColanError(.importing, "unexpected \(error)")
+    }
+}
+
+func int64s(_ report: ImportedReport, _ column: String) -> [Int64] {
+    guard let i = report.table.schema.index(of: column), case .int64(let v) = report.table.columns[i].values else { return [] }
+    return v
+}
+
+let vendorSample = """
+{
+"dateRange": {"startDate": "2021-09-01", "endDate": "2021-09-01", "interval": "DAILY", "startTime": "00:00", "endTime": "23:00"},
+"viewershipAnalytics": [
+{"time": "2021-09-01 00:00:00", "uniqueViewers": 6404, "numberOfSession": 9445, "viewershipMinutes": 248539}
+],
+"totalSessions": 9445, "totalViewershipMinutes": 248539, "aggregatedViewers": 6404,
+"dailyAverageNumberOfViewers": 6404, "dailyAverageSessionCount": 9445, "dailyAverageViewershipMinutes": 248539,
+"avgSessionDuration": 26.31, "avgSessionPerViewer": 1.47
+}
+"""
+
+@Suite struct ImportTests {
+    @Test func vendorSampleImportsWithMetadataAndTotals() throws {
+        let reports = try importText(vendorSample)
+        #expect(reports.count == 1)
+        let r = reports[0]
+        #expect(r.kind == "viewershipAnalytics")
+        #expect(r.interval == "DAILY")
+        #expect(r.zone == "US/Pacific")
+        #expect(r.totals["totalSessions"] == "9445")
+        #expect(r.totals["avgSessionDuration"] == "26.31")
+        // 2021-09-01 00:00 in US/Pacific (PDT, UTC-7) is 07:00 UTC.
+        #expect(int64s(r, "time") == [1_630_479_600])
+        #expect(int64s(r, "numberOfSession") == [9445])
+        #expect(r.table.schema.columns.first { $0.name == "uniqueViewers" }?.role == .metric(.distinctCount))
+    }
+
+    @Test func emptyDownloadsAreEmptyReports() throws {
+        #expect(try importText("", name: "r.csv").isEmpty)
+        #expect(try importText("  \n", name: "r.csv").isEmpty)
+        #expect(try importText("Time,Device Type,Number Of Session\r\n", name: "r.csv").isEmpty)
+    }
+
+    @Test func csvHeadersMatchCatalogNamesLeniently() throws {
+        let csv = "\u{FEFF}Time,Device Type,viewership_minutes,Number Of Session,\"Note, quoted\"\r\n"
+            + "2021-09-01 00:00:00,Roku,100,4,\"a \"\"b\"\", c\nd\"\r\n"
+            + "2021-09-01 01:00:00,Smart TV,50,2,x\r\n"
+        let r = try importText(csv, name: "r.csv")[0]
+        #expect(r.kind == "viewershipAnalytics")
+        #expect(r.interval == "HOURLY")
+        #expect(Set(r.table.schema.columns.map(\.name)) == ["time", "deviceType", "viewershipMinutes", "numberOfSession", "Note, quoted"])
+        #expect(int64s(r, "viewershipMinutes") == [100, 50])
+        let note = r.table.columns[r.table.schema.index(of: "Note, quoted")!]
+        guard case .dictionary(let d, let codes) = note.values else { Issue.record("not text"); return }
+        #expect(d[Int(codes[0])] == "a \"b\", c\nd")
+    }
+
+    @Test func truncatedJSONNamesFileLineAndColumn() {
+        let e = importError("{\n\"viewershipAnalytics\": [\n{\"time\": \"2021-09-01 00:00:00\", \"uniqueViewers\": 5")
+        #expect(e?.file == "bad.json")
+        #expect(e?.location?.hasPrefix("line 3, column") == true)
+        #expect(e?.message.contains("truncated") == true)
+    }
+
+    @Test func stringWhereANumberBelongsIsRefused() {
+        let e = importError("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01 00:00:00\", \"numberOfSession\": \"12\"}]}")
+        #expect(e?.message.contains("where a number belongs") == true)
+        #expect(e?.location?.contains("row 1 at line 1, column") == true)
+    }
+
+    @Test func numberBeyondInt64AndNegativeCountsAreRefused() {
+        let big = importError("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"numberOfSession\": 99999999999999999999}]}")
+        #expect(big?.message.contains("beyond the 64-bit integer range") == true)
+        let negative = importError("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"viewershipMinutes\": -3}]}")
+        #expect(negative?.message == "negative count -3 in 'viewershipMinutes'")
+    }
+
+    @Test func raggedCSVRowsNameTheLine() {
+        let e = importError("time,deviceType,numberOfSession\n2021-09-01,Roku,3\n2021-09-02,Roku\n", name: "r.csv")
+        #expect(e?.location == "line 3")
+        #expect(e?.message == "row has 2 fields, the header has 3")
+    }
+
+    @Test func deepNestingAndRandomBytesNeverCrash() {
+        let deep = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"x\": " + String(repeating: "[", count: 1_000_000)
+            + String(repeating: "]", count: 1_000_000) + "}]}"
+        #expect(importError(deep)?.message.contains("nesting deeper than") == true)
+        var rng = SeededRandom(seed: 5)
+        for length in [1, 2, 10, 100, 1000] {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                _ = importError(bytes: bytes, name: "random.bin")
+            }
+        }
+    }
+
+    @Test func invalidUTF8IsRefusedWithItsOffset() {
+        var bytes = Array("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"deviceType\": \"Ro".utf8)
+        bytes += [0xFF, 0xFE] + Array("ku\"}]}".utf8)
+        let e = importError(bytes: bytes)
+        #expect(e?.message == "invalid UTF-8 in a string")
+    }
+
+    @Test func unknownShapeIsRefused() {
+        #expect(importError("{\"hello\": 1}")?.message.hasPrefix("no rows found") == true)
+    }
+
+    @Test func fallBackHourArrivesTwiceAndBecomesTwoInstants() throws {
+        // 2021-11-07: US/Pacific repeats 01:00 (PDT, then PST).
+        let csv = "time,deviceType,numberOfSession\n"
+            + "2021-11-07 00:00:00,Roku,1\n2021-11-07 01:00:00,Roku,2\n2021-11-07 01:00:00,Roku,3\n2021-11-07 02:00:00,Roku,4\n"
+            + "2021-11-07 01:00:00,Tablet,5\n2021-11-07 01:00:00,Tablet,6\n"
+        let r = try importText(csv, name: "dst.csv")[0]
+        let t = int64s(r, "time")
+        #expect(t[2] - t[1] == 3600)
+        #expect(t[1] - t[0] == 3600)
+        #expect(t[3] - t[2] == 3600)
+        #expect(t[4] == t[1] && t[5] == t[2])
+    }
+
+    @Test func springForwardGapIsAnError() {
+        var options = ImportOptions()
+        options.zone = "US/Eastern"
+        let e = importError("time,numberOfSession\n2021-03-14 01:00:00,1\n2021-03-14 02:00:00,1\n", name: "gap.csv", options: options)
+        #expect(e?.message == "local time \"2021-03-14 02:00:00\" does not exist in US/Eastern (clocks jump forward then)")
+        #expect(e?.location == "line 3")
+    }
+
+    @Test func filtersComeFromOptionsAndFileNamePattern() throws {
+        var options = ImportOptions()
+        options.namePattern = "{channelId}_{deviceType}_{startDate}.json"
+        let r = try importText(vendorSample, name: "/tmp/x/star111-sports-hd_Roku_2021-09-01.json", options: options)[0]
+        #expect(r.fixed == ["channelId": "star111-sports-hd", "deviceType": "Roku"])
+        #expect(r.specificDimensions == ["channelId", "deviceType"])
+        var conflicting = ImportOptions()
+        conflicting.fixed = ["deviceType": "Tablet"]
+        let csv = "time,deviceType,numberOfSession\n2021-09-01,Roku,1\n"
+        #expect(importError(csv, name: "c.csv", options: conflicting)?.message.contains("given as deviceType=Tablet") == true)
+    }
+
+    @Test func channelListBecomesALookupReport() throws {
+        let json = "{\"viewershipChannels\": [{\"channelName\": \"Star Sports\", \"channelId\": \"star111-sports-hd\"}], \"adAnalyticsChannels\": []}"
+        let reports = try importText(json)
+        #expect(reports.map(\.kind) == ["channels"])
+        #expect(reports[0].table.schema.columns.map(\.name) == ["channelName", "channelId"])
+    }
+
+    @Test func mediaMelonEnvelopeImports() throws {
+        let json = "{\"totalcount\": 2, \"pagecount\": 1, \"totalrecords\": 2, \"response\": [{\"timestamp\": \"2024-05-01T10:00:00Z\", \"viewercount\": 12, \"cdn\": \"akamai\"}, {\"timestamp\": \"2024-05-01T11:00:00Z\", \"viewercount\": 15, \"cdn\": \"fastly\"}]}"
+        let r = try importText(json)[0]
+        #expect(r.kind == "smartsight")
+        #expect(r.totals["totalrecords"] == "2")
+        #expect(int64s(r, "time") == [1_714_557_600, 1_714_561_200])
+        #expect(int64s(r, "viewercount") == [12, 15])
+    }
+}
