@@ -1,1 +1,126 @@
+import Foundation
 import Testing
+
+/// Runs the built `colan` executable and returns (exit code, stdout, stderr).
+@discardableResult
+func colan(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+    let process = Process()
+    process.executableURL = CLIPaths.binary
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env.removeValue(forKey: "COLAN_STORE")
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    process.currentDirectoryURL = CLIPaths.root
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+enum CLIPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/colan")
+    static let snapshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
+
+    static func temporary() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("colan-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+/// Compares `text` with a snapshot file; COLAN_WRITE_SNAPSHOTS=1 rewrites it.
+func expectSnapshot(_ text: String, _ name: String) throws {
+    let url = CLIPaths.snapshots.appendingPathComponent(name)
+    if ProcessInfo.processInfo.environment["COLAN_WRITE_SNAPSHOTS"] == "1" {
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+    #expect(text == (try String(contentsOf: url, encoding: .utf8)), "snapshot \(name)")
+}
+
+@Suite(.serialized) struct CLITests {
+    @Test func helpListsEveryCommandAndOption() throws {
+        let (code, out, _) = try colan(["--help"])
+        #expect(code == 0)
+        for command in ["import", "agg", "info", "gen"] { #expect(out.contains(command), "--help lacks \(command)") }
+        let expected: [String: [String]] = [
+            "import": ["--store", "--tz", "--set", "--name", "--interval", "--keep-going", "--quiet"],
+            "agg": ["--store", "--report", "--by", "--tz", "--from", "--to", "--where", "--metrics", "--format", "--explain"],
+            "info": ["--row-groups"],
+            "gen": ["--rows", "--out", "--format", "--seed", "--days", "--channels", "--zstd"],
+        ]
+        for (command, options) in expected {
+            let (c, help, _) = try colan([command, "--help"])
+            #expect(c == 0)
+            for option in options { #expect(help.contains(option), "\(command) --help lacks \(option)") }
+        }
+    }
+
+    @Test func demoImportAndRollupByDeviceType() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let (code, out, err) = try colan(["import", "--store", store, "SampleData"])
+        #expect(code == 0, "\(err)")
+        #expect(out.hasPrefix("imported 3 files (4 reports, 149 rows)"))
+        let (c1, csv, _) = try colan(["agg", "--store", store, "--by", "deviceType", "--format", "csv"])
+        #expect(c1 == 0)
+        try expectSnapshot(csv, "agg-by-deviceType.csv")
+        let (c2, total, _) = try colan(["agg", "--format", "json"], environment: ["COLAN_STORE": store])
+        #expect(c2 == 0)
+        try expectSnapshot(total, "agg-total.json")
+    }
+
+    @Test func badFileFailsTheImportAndLeavesTheStoreUntouched() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        try colan(["import", "--store", store, "SampleData/amagi-viewership-daily.json"])
+        let manifest = try String(contentsOfFile: store + "/manifest", encoding: .utf8)
+        let bad = dir.appendingPathComponent("bad.csv")
+        try "time,numberOfSession\n2021-09-02,4\n2021-09-03,x\n".write(to: bad, atomically: true, encoding: .utf8)
+        let (code, _, err) = try colan(["import", "--store", store, "SampleData/amagi-v1-hourly-by-device.csv", bad.path])
+        #expect(code == 1)
+        #expect(err.contains("bad.csv: line 3, column 2 ('numberOfSession'): a string \"x\" where a number belongs"))
+        #expect(err.contains("nothing imported"))
+        #expect(try String(contentsOfFile: store + "/manifest", encoding: .utf8) == manifest)
+        // With --keep-going the good file lands and the exit code still says something failed.
+        let (code2, _, err2) = try colan(["import", "--store", store, "--keep-going", "--quiet", "SampleData/amagi-v1-hourly-by-device.csv", bad.path])
+        #expect(code2 == 1)
+        #expect(err2.contains("1 of 2 files failed"))
+        #expect(try String(contentsOfFile: store + "/manifest", encoding: .utf8) != manifest)
+    }
+
+    @Test func infoDescribesTheGoldenSegment() throws {
+        let (code, out, _) = try colan(["info", "Tests/ColanCoreTests/Golden/v1-sample.colan"])
+        #expect(code == 0)
+        try expectSnapshot(out, "info-v1-sample.txt")
+    }
+
+    @Test func corruptSegmentIsReportedNotRead() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var bytes = try Data(contentsOf: CLIPaths.root.appendingPathComponent("Tests/ColanCoreTests/Golden/v1-sample.colan"))
+        bytes.removeLast(10)
+        let path = dir.appendingPathComponent("cut.colan").path
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let (code, _, err) = try colan(["info", path])
+        #expect(code == 1)
+        #expect(err == "colan: \(path): the trailer magic is missing: the file is truncated or corrupt\n")
+    }
+
+    @Test func unknownDimensionSuggestsTheClosest() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        try colan(["import", "--store", store, "SampleData"])
+        let (code, _, err) = try colan(["agg", "--store", store, "--by", "devicetype"])
+        #expect(code == 1)
+        #expect(err.contains("unknown dimension 'devicetype' for viewershipAnalytics (did you mean 'deviceType'?"))
+    }
+}
