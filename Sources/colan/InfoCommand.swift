@@ -7,9 +7,10 @@ struct InfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Describe a .colan segment file.",
         discussion: """
-            Prints the schema (column, type, role), the metadata, then one line per \
-            column summed over row groups: encodings used, stored and raw bytes and the \
-            compression ratio; with --row-groups, one line per chunk with its min/max.
+            Prints the schema (column, type, role), the metadata, one line per \
+            column summed over row groups (encodings used, stored and raw bytes, the \
+            compression ratio) and one line per row group (rows, bytes, time range); with \
+            --row-groups, also every chunk with its encoding and min/max.
             """
     )
 

@@ -13,6 +13,8 @@ struct ScanState {
     private(set) var minTime: Int64?
     private(set) var maxTime: Int64?
 
+    /// How a null dimension value is shown and filtered ("--where country=(null)").
+    static let nullLabel = "(null)"
     /// Group id of rows that are filtered out.
     static let skip = UInt32.max
     /// Largest product of per-chunk dictionary sizes handled by direct indexing.
@@ -59,7 +61,7 @@ struct ScanState {
                     GroupByKernel.combineCodes(codes.pointer, table.baseAddress!, stride: UInt32(size), count: n, into: groups.pointer)
                 }
             }
-            dictionaries.append(dictionary + ["(null)"])
+            dictionaries.append(dictionary + [Self.nullLabel])
         }
         // Composite local ids -> global group ids, resolved at first sight.
         var table = [UInt32](repeating: Self.skip, count: combinations)
@@ -68,15 +70,14 @@ struct ScanState {
         var keep = [Bool](repeating: true, count: n)
         for (dim, values) in filters {
             let (dictionary, codes) = try strings(segment, dim, rowGroup, n)
-            let allowed = (dictionary + ["\u{0}null"]).map { values.contains($0) }
+            // One entry per dictionary code, plus the null code; rows never touch the dictionary.
+            let allowed = (dictionary + [Self.nullLabel]).map { values.contains($0) }
             for i in 0..<n where !allowed[Int(codes.pointer[i])] { keep[i] = false }
         }
-        if let range, timeIndex >= 0 {
+        if timeIndex >= 0 {
             let vector = try segment.read(column: timeIndex, rowGroup: rowGroup)
             guard case .int64(let times) = vector.values else { throw ColanError(.query, "time column is not a timestamp", file: segment.path) }
-            for i in 0..<n where !range.contains(times.pointer[i]) { keep[i] = false }
-        }
-        if timeIndex >= 0, let vector = try? segment.read(column: timeIndex, rowGroup: rowGroup), case .int64(let times) = vector.values {
+            if let range { for i in 0..<n where !range.contains(times.pointer[i]) { keep[i] = false } }
             for i in 0..<n where keep[i] {
                 let t = times.pointer[i]
                 minTime = min(minTime ?? t, t)

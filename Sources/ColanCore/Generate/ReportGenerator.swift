@@ -179,11 +179,14 @@ struct WeightedTable: Sendable {
     }
 }
 
-/// SplitMix64: small, fast and seedable, so generated data is reproducible.
-struct SplitMix64: Sendable {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
+/// SplitMix64: small, fast and seedable, so generated data and random tests are reproducible.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    /// The generator's state.
+    public var state: UInt64
+    /// A generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) { state = seed }
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -1,7 +1,7 @@
 /// The text `colan info FILE` prints for a segment.
 public enum SegmentDescription {
-    /// Renders the schema, metadata, per-column encodings and sizes, and
-    /// optionally every chunk's statistics.
+    /// Renders the schema, metadata, per-column encodings and sizes, a line per
+    /// row group (rows, bytes, time range), and optionally every chunk's statistics.
     public static func render(_ reader: SegmentReader, rowGroups: Bool = false) -> String {
         let footer = reader.footer
         var out = "\(reader.path): colan segment, format version \(SegmentLayout.version)\n"
@@ -31,9 +31,14 @@ public enum SegmentDescription {
         }
         rows.append(["total", "", "", "", String(totalStored), String(totalRaw), ratio(totalRaw, totalStored), ""])
         out += TextTable.render(rows, rightAligned: [4, 5, 6, 7])
-        if rowGroups {
-            for (g, group) in footer.rowGroups.enumerated() {
-                out += "row group \(g): \(group.rowCount) rows\n"
+        let timeColumn = footer.schema.columns.firstIndex { $0.role == .time }
+        for (g, group) in footer.rowGroups.enumerated() {
+            var line = "row group \(g): \(group.rowCount) rows, \(group.chunks.reduce(0) { $0 + $1.length }) bytes"
+            if let t = timeColumn, case .int(let lo, let hi) = group.chunks[t].statistics {
+                line += ", time \(CivilTime.format(lo)) .. \(CivilTime.format(hi)) UTC"
+            }
+            out += line + "\n"
+            if rowGroups {
                 for (c, chunk) in group.chunks.enumerated() {
                     out += "  \(footer.schema.columns[c].name): \(chunk.encodingDescription), \(chunk.length) bytes at \(chunk.offset)"
                     out += ", nulls \(chunk.nullCount), \(statistics(chunk.statistics))\n"
