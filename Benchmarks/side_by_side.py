@@ -105,7 +105,8 @@ def main():
 
     best = min(b for n, b, _ in results if "Parquet" in n)
     print(f"\n{args.rows:,} rows, {size(csv_dir) / 1e6:.1f} MB of CSV\n")
-    print(f"| {'file':40} | {'MB':>8} | {'vs best Parquet+zstd':>20} | {'write s':>8} |")
+    print("(seconds: colan generates, encodes and writes; the others write data already in memory)\n")
+    print(f"| {'file':40} | {'MB':>8} | {'vs best Parquet+zstd':>20} | {'seconds':>8} |")
     print(f"|{'-' * 42}|{'-' * 10}|{'-' * 22}|{'-' * 10}|")
     for name, b, s in results:
         print(f"| {name:40} | {b / 1e6:8.1f} | {b / best:19.3f}x | {s:8.2f} |")

@@ -13,6 +13,8 @@ struct GenCommand: ParsableCommand {
             skewed content and country popularity, a plausible device mix, and \
             uniqueViewers <= numberOfSession. The same options always give the same rows.
 
+            --format store writes into the store folder --out (created if missing), one segment \
+            per 30 days of history.
             --format segment writes one .colan file at --out.
             --format csv writes one CSV file per day into the folder --out (times in UTC).
             """
@@ -21,7 +23,7 @@ struct GenCommand: ParsableCommand {
     @Option(help: "Rows to generate.")
     var rows: Int
 
-    @Option(help: "Output path: a .colan file (segment) or a folder (csv).")
+    @Option(help: "Output path: a store folder (store), a .colan file (segment) or a folder (csv).")
     var out: String
 
     @Option(help: "Output format: segment or csv.")
@@ -43,7 +45,7 @@ struct GenCommand: ParsableCommand {
     var rowGroupSize: Int = SegmentLayout.defaultRowGroupSize
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case segment, csv
+        case store, segment, csv
     }
 
     func validate() throws {
@@ -57,6 +59,13 @@ struct GenCommand: ParsableCommand {
         try runReportingErrors {
             let generator = ReportGenerator(GeneratorOptions(rows: rows, seed: seed, days: days, channels: channels))
             switch format {
+            case .store:
+                let store = try Store(path: out, create: true)
+                let hoursPerSegment = 30 * 24
+                let ranges = stride(from: 0, to: generator.hourCount, by: hoursPerSegment).map {
+                    $0..<min($0 + hoursPerSegment, generator.hourCount)
+                }
+                try store.commit(tables: ranges.map { generator.table(hours: $0) }, zstd: zstd)
             case .segment:
                 try SegmentWriter.write(generator.table(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
             case .csv:

@@ -39,6 +39,13 @@ let integerShapes: [(String, [Int64], Double?)] = [
             return Int64(1 + 40 * u * u * u * u)
         }
     }(), 0.05),
+    ("zstd-bytes2 (skewed minutes)", {
+        var g = Lcg(state: 10)
+        return (0..<streamLength).map { _ in
+            let u = Double(g.next() % 1_000_000) / 1_000_000
+            return Int64((1 + 40 * u * u * u * u) * (4 + 50 * u * u))
+        }
+    }(), 0.05),
 ]
 
 let benchmarks: @Sendable () -> Void = {

@@ -144,6 +144,7 @@ public struct ReportGenerator: Sendable {
             ColumnData(.dictionary(dictionary: contentIds, codes: content)),
             ColumnData(.int64(unique)), ColumnData(.int64(sessions)), ColumnData(.int64(minutes)),
         ], metadata: ["reportKind": "viewershipAnalytics", "interval": "HOURLY", "timezone": "UTC",
+                      "dimensions": "channelId,contentId,country,deviceName,deviceType",
                       "generator": "colan gen seed \(options.seed)"])
     }
 

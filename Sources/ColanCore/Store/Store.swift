@@ -101,19 +101,30 @@ public final class Store {
     /// - Returns: the bytes written.
     @discardableResult
     public func commit(_ reports: [ImportedReport]) throws -> Int {
+        try commit(tables: reports.map { report in
+            var table = report.table
+            table.metadata = report.segmentMetadata
+            return table
+        })
+    }
+
+    /// Writes one segment per table (whose metadata must name its `reportKind`
+    /// and `dimensions`), then commits them all at once.
+    /// - Returns: the bytes written.
+    @discardableResult
+    public func commit(tables: [Table], zstd: ZstdPolicy = .cold) throws -> Int {
         removeUnlistedSegments()
         var next = segments.compactMap { Int($0.name.prefix { $0.isNumber }) }.max().map { $0 + 1 } ?? 1
         var added: [Entry] = []
         var bytes = 0
-        for report in reports {
-            let name = String(repeating: "0", count: max(0, 8 - String(next).count)) + "\(next)-\(report.kind).colan"
+        for table in tables {
+            let kind = table.metadata["reportKind"] ?? "generic"
+            let name = String(repeating: "0", count: max(0, 8 - String(next).count)) + "\(next)-\(kind).colan"
             next += 1
-            var table = report.table
-            table.metadata = report.segmentMetadata
-            let encoded = SegmentWriter.encode(table)
+            let encoded = SegmentWriter.encode(table, zstd: zstd)
             try FileIO.write(encoded, to: path + "/segments/" + name, sync: true)
             bytes += encoded.count
-            added.append(Entry(name: name, rows: table.rowCount, kind: report.kind))
+            added.append(Entry(name: name, rows: table.rowCount, kind: kind))
         }
         guard !added.isEmpty else { return 0 }
         try FileIO.syncDirectory(path + "/segments")
