@@ -65,7 +65,7 @@ struct GenCommand: ParsableCommand {
                 let ranges = stride(from: 0, to: generator.hourCount, by: hoursPerSegment).map {
                     $0..<min($0 + hoursPerSegment, generator.hourCount)
                 }
-                try store.commit(tables: ranges.map { generator.table(hours: $0) }, zstd: zstd)
+                try store.append(ranges.map { generator.table(hours: $0) }, zstd: zstd)
             case .segment:
                 try SegmentWriter.write(generator.table(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
             case .csv:

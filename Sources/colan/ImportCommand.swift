@@ -78,21 +78,33 @@ struct ImportCommand: ParsableCommand {
         let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
         let parsed = ImportJob.parse(files, options: options, progress: showProgress ? draw : nil)
         if showProgress { Progress.clear() }
-        let failures = parsed.errors.compactMap { $0 }
+        var failures: [ColanError] = []
+        var good: [ParsedFile] = []
+        for result in parsed {
+            switch result {
+            case .success(let file): good.append(file)
+            case .failure(let error): failures.append(error)
+            }
+        }
         if !failures.isEmpty && !keepGoing {
             for f in failures { printError("colan: \(f)") }
             printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
             throw ExitCode(1)
         }
-        let reports = parsed.reports.flatMap { $0 }
         let storePath = Store.defaultPath(store)
         let target = try Store(path: storePath, create: true)
-        let stored = try target.commit(reports)
+        let outcome = try target.importFiles(good, waiting: {
+            if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
+        })
         if !quiet {
-            let rows = reports.reduce(0) { $0 + $1.table.rowCount }
-            let seconds = watch.seconds
-            print("imported \(files.count - failures.count) files (\(reports.count) reports, \(rows) rows): "
-                  + "\(parsed.bytes) bytes read, \(stored) bytes stored in \(storePath), \(formatSeconds(seconds)) s")
+            for path in outcome.alreadyImported { print("\(path): already imported, nothing changed") }
+            let bytesRead = good.reduce(0) { $0 + $1.bytes }
+            let reports = good.filter { !outcome.alreadyImported.contains($0.path) }.reduce(0) { $0 + $1.reports.count }
+            var line = "imported \(good.count - outcome.alreadyImported.count) files (\(reports) reports, \(outcome.rowsAdded) rows"
+            if outcome.rowsReplaced > 0 { line += ", replacing \(outcome.rowsReplaced) earlier rows" }
+            line += "): \(bytesRead) bytes read, \(outcome.bytesWritten) bytes stored in \(storePath), \(formatSeconds(watch.seconds)) s"
+            if outcome.segmentsCompacted > 0 { line += "; compacted \(outcome.segmentsCompacted) small segments" }
+            print(line)
         }
         if !failures.isEmpty {
             for f in failures { printError("colan: \(f)") }

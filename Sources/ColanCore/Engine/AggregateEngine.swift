@@ -14,8 +14,10 @@ public enum AggregateEngine {
                              hint: suggestion(query.report, known) + "known report kinds: " + known.joined(separator: ", ")
                                  + (kinds.isEmpty ? "; the store is empty" : "; in this store: " + kinds.joined(separator: ", ")))
         }
-        let segments = try store.open(kind: query.report)
         let zone = try ZoneOffsets(named: query.zone)
+        let range = try timeRange(query, zone: zone)
+        let segments = try store.open(kind: query.report, range: range)
+        let outside = store.segmentsOutside(kind: query.report, range: range)
         // Dimensions: every one named must exist somewhere.
         let needed = Set(query.by).union(query.filters.keys)
         let storeDims = Set(segments.flatMap { dimensions(of: $0) })
@@ -36,7 +38,8 @@ public enum AggregateEngine {
         let selected = candidates.filter { dimensions(of: $0) == chosen }
         explain.append("cuboid: \(query.report) {\(chosen.sorted().joined(separator: ","))}: the coarsest holding "
                        + (needed.isEmpty ? "no dimension (totals)" : needed.sorted().joined(separator: ",")))
-        explain.append("segments: \(selected.count) read, \(segments.count - selected.count) of other cuboids skipped")
+        explain.append("segments: \(selected.count) read, \(segments.count - selected.count) of other cuboids skipped, "
+                       + "\(outside) outside the time range skipped")
         // Metrics.
         let allColumns = selected.flatMap(\.schema.columns)
         let defaults = MetricDefinitions.defaults(for: query.report, columns: allColumns)
@@ -67,8 +70,6 @@ public enum AggregateEngine {
                 }
             }
         }
-        // Time range in the query's zone.
-        let range = try timeRange(query, zone: zone)
         var scan = ScanState(by: query.by, metricCount: inputs.count)
         var skipped = 0, readGroups = 0
         for segment in selected {

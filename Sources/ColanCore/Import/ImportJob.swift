@@ -3,28 +3,16 @@ import Dispatch
 /// One `colan import`: every file parsed (both cores, across files) before
 /// anything is written, then all reports committed at once.
 public enum ImportJob {
-    /// What an import did.
-    public struct Summary: Sendable {
-        /// Files read.
-        public var files = 0
-        /// Rows imported.
-        public var rows = 0
-        /// Bytes of the files read.
-        public var bytesRead = 0
-        /// Bytes of segments written.
-        public var bytesStored = 0
-        /// Files that failed, with their errors (only with keep-going).
-        public var failures: [ColanError] = []
-    }
-
-    /// Parses `files` in parallel; returns reports in file order and the errors.
+    /// Parses `files` in parallel (both cores); returns them in file order, each parsed or failed.
     public static func parse(_ files: [String], options: ImportOptions,
-                             progress: (@Sendable (Int) -> Void)? = nil) -> (reports: [[ImportedReport]], errors: [ColanError?], bytes: Int) {
+                             progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ParsedFile, ColanError>] {
         let results = ResultSlots(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
-                let reports = try ReportImporter.importFile(files[i], options: options)
-                results.set(i, .success(reports))
+                let mapped = try MappedFile(path: files[i])
+                let reports = try ReportImporter.importBytes(mapped.bytes, path: files[i], options: options)
+                let hash = String(Checksum.xxh64(mapped.bytes, seed: 1), radix: 16) + "-" + String(Checksum.xxh64(mapped.bytes, seed: 2), radix: 16)
+                results.set(i, .success(ParsedFile(path: files[i], hash: hash, bytes: mapped.bytes.count, reports: reports)))
             } catch let error as ColanError {
                 results.set(i, .failure(error.inFile(files[i])))
             } catch {
@@ -32,27 +20,16 @@ public enum ImportJob {
             }
             progress?(results.completed)
         }
-        var reports: [[ImportedReport]] = []
-        var errors: [ColanError?] = []
-        for r in results.values {
-            switch r {
-            case .success(let v): reports.append(v); errors.append(nil)
-            case .failure(let e): reports.append([]); errors.append(e)
-            case nil: reports.append([]); errors.append(ColanError(.importing, "not parsed"))
-            }
-        }
-        var bytes = 0
-        for f in files { bytes += (try? MappedFile(path: f).bytes.count) ?? 0 }
-        return (reports, errors, bytes)
+        return results.values.enumerated().map { i, r in r ?? .failure(ColanError(.importing, "not parsed", file: files[i])) }
     }
 }
 
 /// Results of parallel jobs, one slot each.
 final class ResultSlots: @unchecked Sendable {
-    private(set) var values: [Result<[ImportedReport], ColanError>?]
+    private(set) var values: [Result<ParsedFile, ColanError>?]
     private var done = 0
     private let lock = PThreadMutex()
     init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[ImportedReport], ColanError>) { lock.withLock { values[i] = r; done += 1 } }
+    func set(_ i: Int, _ r: Result<ParsedFile, ColanError>) { lock.withLock { values[i] = r; done += 1 } }
     var completed: Int { lock.withLock { done } }
 }

@@ -18,7 +18,8 @@ public struct ImportOptions: Sendable {
 public struct ImportedReport: Sendable {
     /// The file it came from.
     public var file: String
-    /// The report kind: an Amagi type ("viewershipAnalytics", ...), "channels",
+    /// The report kind: an Amagi type ("viewershipAnalytics", ...), a channel list
+    /// ("viewershipChannels", "adAnalyticsChannels"),
     /// "smartsight" (MediaMelon) or "generic".
     public var kind: String
     /// HOURLY, DAILY, WEEKLY, MONTHLY, INSTANT, or NONE for reports without time.

@@ -2,35 +2,30 @@
 import Glibc
 #endif
 
-/// A store: the folder holding a user's imported report history.
+/// A store: the folder holding a user's whole imported report history.
 ///
 ///     STORE/
-///       manifest             "colan-store 1", then one line per committed segment:
-///                          "segment NAME ROWS KIND"
+///       manifest             the committed state (Manifest.swift)
+///       lock                 flock'ed by the one writer (import, compact)
 ///       segments/NAME.colan  immutable segment files
 ///
-/// An import writes its new segments first, then replaces the manifest
-/// atomically (temporary file, fsync, rename, fsync of the folder), so readers
-/// only ever see committed manifests. Segment files that no manifest lists
-/// (left by an interrupted import) are ignored and removed by the next import.
-public final class Store {
+/// Every change writes new segment files first, then replaces the manifest
+/// atomically (temporary file, fsync, rename, fsync of the folder); files it
+/// no longer lists are removed only after that. Readers read the manifest
+/// once and map the segments it lists, so they always see one committed state.
+/// A writer killed at any moment leaves either the old manifest or the new
+/// one; files of an interrupted change are unlisted and the next writer
+/// removes them.
+public final class Store: @unchecked Sendable {
     /// The store's folder.
     public let path: String
-    /// The committed segments, in commit order.
-    public private(set) var segments: [Entry]
+    /// The committed state this object last read or wrote.
+    private(set) var manifest: Manifest
 
-    /// One committed segment.
-    public struct Entry: Sendable, Equatable {
-        /// File name under segments/.
-        public var name: String
-        /// Rows in it.
-        public var rows: Int
-        /// Its report kind.
-        public var kind: String
-    }
-
-    /// The manifest format version this build writes and reads.
-    public static let manifestVersion = 1
+    /// The committed segments.
+    public var segments: [SegmentEntry] { manifest.segments }
+    /// The imported files.
+    public var sources: [SourceEntry] { manifest.sources }
 
     /// The store folder to use: `--store`, else $COLAN_STORE, else ./colan-store.
     public static func defaultPath(_ option: String?) -> String {
@@ -42,113 +37,134 @@ public final class Store {
     /// Opens the store at `path`; with `create`, makes it when missing.
     public init(path: String, create: Bool = false) throws {
         self.path = path
-        let manifest = path + "/manifest"
-        if access(manifest, F_OK) != 0 {
+        if !FileIO.exists(path + "/manifest") {
             guard create else {
                 throw ColanError(.store, "no colan store here (no manifest)", file: path,
                                  hint: "import some reports first: colan import --store \(path) FILES")
             }
             try FileIO.makeDirectory(path + "/segments")
-            segments = []
-            try writeManifest()
+            manifest = Manifest()
+            let lock = try StoreLock(store: path, waiting: {})
+            // Another process may have created it meanwhile.
+            if FileIO.exists(path + "/manifest") {
+                manifest = try Self.readManifest(path)
+            } else {
+                try write(manifest)
+            }
+            withExtendedLifetime(lock) {}
             return
         }
-        segments = try Self.readManifest(manifest)
+        manifest = try Self.readManifest(path)
     }
 
-    static func readManifest(_ path: String) throws -> [Entry] {
-        let bytes = try FileIO.read(path)
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw ColanError(.store, "manifest is not UTF-8 text: the store is corrupt", file: path)
-        }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
-        guard let header = lines.popFirst(), header.hasPrefix("colan-store ") else {
-            throw ColanError(.store, "manifest does not start with 'colan-store VERSION': the store is corrupt", file: path)
-        }
-        guard let version = Int(header.dropFirst("colan-store ".count)), version >= 1 else {
-            throw ColanError(.store, "manifest version '\(header)' is unreadable: the store is corrupt", file: path)
-        }
-        guard version <= manifestVersion else {
-            throw ColanError(.store, "store written in manifest version \(version); this colan reads up to \(manifestVersion)",
-                             file: path, hint: "upgrade colan to read it")
-        }
-        var entries: [Entry] = []
-        for (i, line) in lines.enumerated() {
-            let parts = line.split(separator: " ")
-            guard parts.count == 4, parts[0] == "segment", let rows = Int(parts[2]) else {
-                throw ColanError(.store, "manifest line \(i + 2) is not 'segment NAME ROWS KIND': the store is corrupt", file: path)
-            }
-            entries.append(Entry(name: String(parts[1]), rows: rows, kind: String(parts[3])))
-        }
-        return entries
+    static func readManifest(_ store: String) throws -> Manifest {
+        let file = store + "/manifest"
+        return try Manifest.parse(try FileIO.read(file), path: file)
     }
 
-    private func writeManifest() throws {
-        var text = "colan-store \(Self.manifestVersion)\n"
-        for s in segments { text += "segment \(s.name) \(s.rows) \(s.kind)\n" }
+    /// Re-reads the committed manifest (a writer does so once it holds the lock).
+    func reload() throws { manifest = try Self.readManifest(path) }
+
+    /// Commits `next` as the new state: temporary file, fsync, rename, fsync of the folder.
+    func write(_ next: Manifest) throws {
         let temporary = path + "/manifest.tmp"
-        try FileIO.write(Array(text.utf8), to: temporary, sync: true)
-        guard rename(temporary, path + "/manifest") == 0 else {
-            throw ColanError(.store, "cannot replace the manifest: \(FileIO.errnoText())", file: path)
-        }
+        try FileIO.write(next.serialize(), to: temporary, sync: true)
+        try FileIO.rename(temporary, to: path + "/manifest")
         try FileIO.syncDirectory(path)
+        manifest = next
+    }
+
+    /// Commits `next`; if that fails before the new manifest is in place, the
+    /// old state stands and the files this change wrote are removed. (If the
+    /// rename happened and only the folder's fsync failed, the change is
+    /// committed and its files stay.)
+    func commitOrRollBack(_ next: Manifest, written: [SegmentEntry]) throws {
+        do {
+            try write(next)
+        } catch {
+            if (try? Self.readManifest(path)) == next {
+                manifest = next
+                return
+            }
+            for entry in written { try? FileIO.remove(segmentPath(entry)) }
+            try? FileIO.remove(path + "/manifest.tmp")
+            throw error
+        }
+    }
+
+    /// Takes the writer lock; `waiting` is called when another writer holds it.
+    func lock(waiting: () -> Void) throws -> StoreLock {
+        let lock = try StoreLock(store: path, waiting: waiting)
+        try reload()
+        removeUnlistedFiles()
+        return lock
+    }
+
+    /// Removes segment and temporary files the manifest does not list (left
+    /// by an interrupted import). Only a lock holder may call this.
+    func removeUnlistedFiles() {
+        let listed = Set(manifest.segments.map(\.name))
+        for name in FileIO.listDirectory(path + "/segments") where !listed.contains(name) {
+            try? FileIO.remove(path + "/segments/" + name)
+        }
+        try? FileIO.remove(path + "/manifest.tmp")
+    }
+
+    /// Cleans up after an interrupted writer if no writer is running now
+    /// (readers call this; it never waits).
+    public func cleanUpIfIdle() {
+        guard let lock = StoreLock.tryLock(store: path) else { return }
+        if (try? reload()) != nil { removeUnlistedFiles() }
+        withExtendedLifetime(lock) {}
     }
 
     /// The path of a segment file.
-    public func segmentPath(_ entry: Entry) -> String { path + "/segments/" + entry.name }
+    public func segmentPath(_ entry: SegmentEntry) -> String { path + "/segments/" + entry.name }
 
-    /// Writes one segment per report, then commits them all at once.
-    /// - Returns: the bytes written.
-    @discardableResult
-    public func commit(_ reports: [ImportedReport]) throws -> Int {
-        try commit(tables: reports.map { report in
-            var table = report.table
-            table.metadata = report.segmentMetadata
-            return table
-        })
+    /// Writes `table` as a new segment file (not yet committed) and returns its entry.
+    func writeSegment(_ table: Table, cuboid: String, kind: String, next: inout Manifest, zstd: ZstdPolicy = .cold) throws -> (SegmentEntry, Int) {
+        let number = next.nextSegment
+        next.nextSegment += 1
+        let name = String(repeating: "0", count: max(0, 8 - String(number).count)) + "\(number)-\(kind).colan"
+        var table = table
+        table.metadata["cuboid"] = cuboid
+        let bytes = SegmentWriter.encode(table, zstd: zstd)
+        try FileIO.write(bytes, to: path + "/segments/" + name, sync: true)
+        var lo: Int64?, hi: Int64?
+        if let t = table.schema.index(of: "time"), case .int64(let times) = table.columns[t].values {
+            lo = times.min()
+            hi = times.max()
+        }
+        return (SegmentEntry(name: name, rows: table.rowCount, kind: kind, cuboid: cuboid, minTime: lo, maxTime: hi), bytes.count)
     }
 
-    /// Writes one segment per table (whose metadata must name its `reportKind`
-    /// and `dimensions`), then commits them all at once.
-    /// - Returns: the bytes written.
-    @discardableResult
-    public func commit(tables: [Table], zstd: ZstdPolicy = .cold) throws -> Int {
-        removeUnlistedSegments()
-        var next = segments.compactMap { Int($0.name.prefix { $0.isNumber }) }.max().map { $0 + 1 } ?? 1
-        var added: [Entry] = []
-        var bytes = 0
-        for table in tables {
-            let kind = table.metadata["reportKind"] ?? "generic"
-            let name = String(repeating: "0", count: max(0, 8 - String(next).count)) + "\(next)-\(kind).colan"
-            next += 1
-            let encoded = SegmentWriter.encode(table, zstd: zstd)
-            try FileIO.write(encoded, to: path + "/segments/" + name, sync: true)
-            bytes += encoded.count
-            added.append(Entry(name: name, rows: table.rowCount, kind: kind))
+    /// Opens the committed segments of `kind` (all kinds when nil) whose time
+    /// range meets `range`. A segment removed by a concurrent writer since the
+    /// manifest was read means a newer state exists: the manifest is re-read
+    /// and the segments opened again.
+    public func open(kind: String?, range: Range<Int64>? = nil) throws -> [SegmentReader] {
+        var attempt = 0
+        while true {
+            let wanted = manifest.segments.filter { s in
+                guard kind == nil || s.kind == kind else { return false }
+                guard let range, let lo = s.minTime, let hi = s.maxTime else { return true }
+                return hi >= range.lowerBound && lo < range.upperBound
+            }
+            do {
+                return try wanted.map { try SegmentReader(path: segmentPath($0)) }
+            } catch let error as ColanError where attempt < 3 && error.message.hasPrefix("cannot open") {
+                attempt += 1
+                try reload()
+            }
         }
-        guard !added.isEmpty else { return 0 }
-        try FileIO.syncDirectory(path + "/segments")
-        let before = segments
-        segments += added
-        do { try writeManifest() } catch {
-            segments = before
-            for entry in added { unlink(segmentPath(entry)) }
-            throw error
-        }
-        return bytes
     }
 
-    /// Removes segment files no manifest lists (left by an interrupted import).
-    func removeUnlistedSegments() {
-        let listed = Set(segments.map(\.name))
-        for name in FileIO.listDirectory(path + "/segments") where name.hasSuffix(".colan") && !listed.contains(name) {
-            unlink(path + "/segments/" + name)
-        }
-        unlink(path + "/manifest.tmp")
-    }
-
-    /// Opens the committed segments of `kind` (all kinds when nil).
-    public func open(kind: String?) throws -> [SegmentReader] {
-        try segments.filter { kind == nil || $0.kind == kind }.map { try SegmentReader(path: segmentPath($0)) }
+    /// Committed segments of `kind` left out of `open(kind:range:)` by their time range.
+    public func segmentsOutside(kind: String, range: Range<Int64>?) -> Int {
+        guard let range else { return 0 }
+        return manifest.segments.filter { s in
+            guard s.kind == kind, let lo = s.minTime, let hi = s.maxTime else { return false }
+            return hi < range.lowerBound || lo >= range.upperBound
+        }.count
     }
 }

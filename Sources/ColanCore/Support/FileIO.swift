@@ -12,6 +12,7 @@ public enum FileIO {
 
     /// Writes `bytes` to `path` (creating or truncating it); with `sync`, fsyncs before closing.
     public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+        try FaultInjection.check("write", path: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ColanError(.format, "cannot create: \(errnoText())", file: path) }
         defer { close(fd) }
@@ -26,8 +27,26 @@ public enum FileIO {
                 written += n
             }
         }
-        if sync, fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+        if sync {
+            try FaultInjection.check("fsync", path: path)
+            if fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+        }
     }
+
+    /// Renames `from` to `to`, replacing `to` atomically.
+    public static func rename(_ from: String, to: String) throws {
+        try FaultInjection.check("rename", path: to)
+        guard Glibc.rename(from, to) == 0 else { throw ColanError(.store, "cannot rename to \(to): \(errnoText())", file: from) }
+    }
+
+    /// Removes a file; a missing file is not an error.
+    public static func remove(_ path: String) throws {
+        try FaultInjection.check("unlink", path: path)
+        if unlink(path) != 0 && errno != ENOENT { throw ColanError(.store, "cannot remove: \(errnoText())", file: path) }
+    }
+
+    /// Whether a file or folder exists at `path`.
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
     /// Reads a whole file into memory.
     public static func read(_ path: String) throws -> [UInt8] {

@@ -165,7 +165,7 @@ let vendorSample = """
     @Test func channelListBecomesALookupReport() throws {
         let json = "{\"viewershipChannels\": [{\"channelName\": \"Star Sports\", \"channelId\": \"star111-sports-hd\"}], \"adAnalyticsChannels\": []}"
         let reports = try importText(json)
-        #expect(reports.map(\.kind) == ["channels"])
+        #expect(reports.map(\.kind) == ["viewershipChannels"])
         #expect(reports[0].table.schema.columns.map(\.name) == ["channelName", "channelId"])
     }
 

@@ -30,6 +30,8 @@ func tablesMatch(_ a: Table, _ b: Table) -> String? {
             case (.float64(let p), .float64(let q)): same = p[i].bitPattern == q[i].bitPattern
             case (.string(let p), .string(let q)): same = p[i] == q[i]
             case (.dictionary(let d, let codes), .string(let q)): same = d[Int(codes[i])] == q[i]
+            case (.string(let p), .dictionary(let d, let codes)): same = p[i] == d[Int(codes[i])]
+            case (.dictionary(let d, let c), .dictionary(let e, let k)): same = d[Int(c[i])] == e[Int(k[i])]
             default: return "column \(c): kinds differ"
             }
             if !same { return "column \(c) row \(i) differs" }

@@ -62,7 +62,7 @@ enum JSONReportReader {
         }
         try scanner.expectEnd()
         for list in channels where list.rows > 0 {
-            reports.append(try ReportImporter.assemble(path: path, kind: "channels", columns: list.columns, rows: list.rows,
+            reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
                                                        options: ImportOptions(), interval: "NONE", totals: ["list": list.key],
                                                        locate: { locate(bytes, list.offsets, $0) }))
         }

@@ -1,0 +1,109 @@
+extension Table {
+    /// A reference to one row of one of several tables.
+    public struct RowRef: Sendable, Equatable {
+        /// Index of the table.
+        public var table: Int
+        /// Row within it.
+        public var row: Int
+        /// Creates a reference.
+        public init(table: Int, row: Int) { self.table = table; self.row = row }
+    }
+
+    /// A new table of the given rows of `tables`, in the given order; its
+    /// columns are the union of theirs by name (first-seen order), a column a
+    /// table lacks being null there. Used to drop replaced rows, and to merge
+    /// and sort segments when compacting.
+    /// - Throws: when one name has incompatible types (an integer column
+    ///   meeting a float one becomes float; anything else is an error).
+    public static func gather(_ tables: [Table], rows: [RowRef], metadata: [String: String]) throws -> Table {
+        var names: [String] = []
+        var schemaByName: [String: ColumnSchema] = [:]
+        for t in tables {
+            for c in t.schema.columns {
+                if var existing = schemaByName[c.name] {
+                    if existing.type != c.type {
+                        let numbers: Set<PhysicalType> = [.int64, .float64]
+                        guard numbers.contains(existing.type) && numbers.contains(c.type) else {
+                            throw ColanError(.store, "column '\(c.name)' is \(existing.type) in one segment and \(c.type) in another")
+                        }
+                        existing.type = .float64
+                        schemaByName[c.name] = existing
+                    }
+                } else {
+                    names.append(c.name)
+                    schemaByName[c.name] = c
+                }
+            }
+        }
+        var columns: [ColumnData] = []
+        for name in names {
+            guard let schema = schemaByName[name] else { continue }
+            let sources = tables.map { t in t.schema.index(of: name).map { t.columns[$0] } }
+            columns.append(gatherColumn(schema.type, sources, rows))
+        }
+        return Table(schema: Schema(names.compactMap { schemaByName[$0] }), columns: columns, metadata: metadata)
+    }
+
+    private static func gatherColumn(_ type: PhysicalType, _ sources: [ColumnData?], _ rows: [RowRef]) -> ColumnData {
+        var validity: [Bool] = []
+        validity.reserveCapacity(rows.count)
+        var anyNull = false
+        func valid(_ r: RowRef) -> Bool {
+            guard let c = sources[r.table] else { return false }
+            return c.validity?[r.row] ?? true
+        }
+        for r in rows {
+            let v = valid(r)
+            validity.append(v)
+            anyNull = anyNull || !v
+        }
+        let values: ColumnValues
+        switch type {
+        case .int64, .timestamp:
+            values = .int64(rows.map { r in
+                if case .int64(let v) = sources[r.table]?.values { return v[r.row] }
+                return 0
+            })
+        case .float64:
+            values = .float64(rows.map { r in
+                switch sources[r.table]?.values {
+                case .float64(let v): return v[r.row]
+                case .int64(let v): return Double(v[r.row])
+                default: return 0
+                }
+            })
+        case .bool:
+            values = .bool(rows.map { r in
+                if case .bool(let v) = sources[r.table]?.values { return v[r.row] }
+                return false
+            })
+        case .string:
+            var dictionary: [String] = []
+            var index: [String: UInt32] = [:]
+            // Each source's dictionary is translated once; rows then map codes.
+            let translations: [[UInt32]] = sources.map { source in
+                let local: [String]
+                switch source?.values {
+                case .dictionary(let d, _): local = d
+                case .string(let s): local = s
+                default: local = []
+                }
+                return local.map { s in
+                    if let c = index[s] { return c }
+                    index[s] = UInt32(dictionary.count)
+                    dictionary.append(s)
+                    return UInt32(dictionary.count - 1)
+                }
+            }
+            let codes = rows.map { r -> UInt32 in
+                switch sources[r.table]?.values {
+                case .dictionary(_, let c): return translations[r.table][Int(c[r.row])]
+                case .string: return translations[r.table][r.row]
+                default: return 0
+                }
+            }
+            values = .dictionary(dictionary: dictionary.isEmpty ? [""] : dictionary, codes: codes)
+        }
+        return ColumnData(values, validity: anyNull ? validity : nil)
+    }
+}

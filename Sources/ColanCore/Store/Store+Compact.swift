@@ -1,0 +1,91 @@
+/// What a compaction did.
+public struct CompactionOutcome: Sendable {
+    /// Segments merged away.
+    public var segmentsMerged = 0
+    /// Segments written in their place.
+    public var segmentsWritten = 0
+}
+
+extension Store {
+    /// Rows a compacted segment aims for: large enough that a year of one
+    /// cuboid is a few files, small enough that merging holds it in memory.
+    public static let compactedSegmentRows = 4_000_000
+
+    /// Merges the small segments of each cuboid into large ones sorted by
+    /// time, then dimension values, so a query over a time range reads few
+    /// segments and skips row groups by their time statistics. Answers do
+    /// not change: rows are only moved, never combined.
+    public func compact(waiting: () -> Void = {}) throws -> CompactionOutcome {
+        let lock = try lock(waiting: waiting)
+        defer { withExtendedLifetime(lock) {} }
+        return try compactLocked(onlyIfCheap: false)
+    }
+
+    /// Compaction for a caller holding the lock. `onlyIfCheap` (after an
+    /// import): only cuboids with at least 16 small segments holding at most
+    /// 2 million rows in all.
+    func compactLocked(onlyIfCheap: Bool) throws -> CompactionOutcome {
+        var outcome = CompactionOutcome()
+        var next = manifest
+        var written: [SegmentEntry] = []
+        var removed: Set<String> = []
+        let target = Self.compactedSegmentRows
+        for cuboid in Set(next.segments.map(\.cuboid)).sorted() {
+            let small = next.segments.filter { $0.cuboid == cuboid && $0.rows < target / 2 }
+                .sorted { ($0.minTime ?? .min, $0.name) < ($1.minTime ?? .min, $1.name) }
+            guard small.count >= 2 else { continue }
+            if onlyIfCheap && (small.count < 16 || small.reduce(0, { $0 + $1.rows }) > 2_000_000) { continue }
+            // Consecutive (in time) batches of at most `target` rows.
+            var batches: [[SegmentEntry]] = [[]]
+            var rows = 0
+            for s in small {
+                if rows + s.rows > target, !(batches.last ?? []).isEmpty { batches.append([]); rows = 0 }
+                batches[batches.count - 1].append(s)
+                rows += s.rows
+            }
+            for batch in batches where batch.count >= 2 {
+                let tables = try batch.map { try SegmentReader(path: segmentPath($0)).readTable() }
+                var metadata: [String: String] = [:]
+                for key in ["reportKind", "interval", "timezone", "dimensions"] { metadata[key] = tables[0].metadata[key] }
+                var refs: [Table.RowRef] = []
+                for (t, table) in tables.enumerated() { for r in 0..<table.rowCount { refs.append(.init(table: t, row: r)) } }
+                let merged = try Table.gather(tables, rows: refs, metadata: metadata)
+                let sorted = try Table.gather([merged], rows: scanOrder(merged, dimensions: RowKeys.dimensions(ofCuboid: cuboid)),
+                                              metadata: metadata)
+                let (entry, _) = try writeSegment(sorted, cuboid: cuboid, kind: batch[0].kind, next: &next)
+                written.append(entry)
+                for s in batch { removed.insert(s.name) }
+                outcome.segmentsMerged += batch.count
+                outcome.segmentsWritten += 1
+            }
+        }
+        guard !written.isEmpty else { return outcome }
+        try FileIO.syncDirectory(path + "/segments")
+        next.segments = next.segments.filter { !removed.contains($0.name) } + written
+        try commitOrRollBack(next, written: written)
+        for name in removed { try? FileIO.remove(path + "/segments/" + name) }
+        return outcome
+    }
+
+    /// Row order for scanning: by time, then each dimension's value.
+    private func scanOrder(_ table: Table, dimensions: [String]) -> [Table.RowRef] {
+        let n = table.rowCount
+        let times: [Int64] = table.schema.index(of: "time").flatMap { i in
+            if case .int64(let t) = table.columns[i].values { return t } else { return nil }
+        } ?? [Int64](repeating: 0, count: n)
+        // Each dimension as ranks of its sorted dictionary, so sorting compares integers.
+        let ranks: [[UInt32]] = dimensions.compactMap { dim in
+            guard let i = table.schema.index(of: dim), case .dictionary(let d, let codes) = table.columns[i].values else { return nil }
+            let order = d.indices.sorted { d[$0].utf8.lexicographicallyPrecedes(d[$1].utf8) }
+            var rank = [UInt32](repeating: 0, count: d.count)
+            for (r, code) in order.enumerated() { rank[code] = UInt32(r) }
+            return codes.map { rank[Int($0)] }
+        }
+        let order = (0..<n).sorted { a, b in
+            if times[a] != times[b] { return times[a] < times[b] }
+            for r in ranks where r[a] != r[b] { return r[a] < r[b] }
+            return a < b
+        }
+        return order.map { Table.RowRef(table: 0, row: $0) }
+    }
+}
