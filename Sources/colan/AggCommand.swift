@@ -63,7 +63,9 @@ struct AggCommand: ParsableCommand {
                 guard parts.count == 2 else { throw ColanError(.usage, "--where takes DIM=VALUE, not '\(filter)'") }
                 query.filters[String(parts[0]), default: []].append(String(parts[1]))
             }
-            let result = try AggregateEngine.run(query, store: try Store(path: Store.defaultPath(store)))
+            let target = try Store(path: Store.defaultPath(store))
+            target.cleanUpIfIdle()
+            let result = try AggregateEngine.run(query, store: target)
             print(ResultRenderer.render(result, as: format), terminator: "")
             if explain { for line in result.explain { printError("explain: " + line) } }
         }

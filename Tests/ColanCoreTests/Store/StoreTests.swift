@@ -1,0 +1,148 @@
+import ColanCore
+import Foundation
+import Testing
+
+/// Imports CSV texts as files with content hashes, as `colan import` does.
+@discardableResult
+func importCSVs(_ store: Store, _ files: [(name: String, csv: String)], fixed: [String: String] = [:]) throws -> ImportOutcome {
+    var options = ImportOptions()
+    options.fixed = fixed
+    options.zone = "UTC"
+    let parsed = try files.map { f -> ParsedFile in
+        let bytes = Array(f.csv.utf8)
+        let reports = try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: f.name, options: options) }
+        let hash = bytes.withUnsafeBytes { String(Checksum.xxh64($0, seed: 1), radix: 16) + "-" + String(Checksum.xxh64($0, seed: 2), radix: 16) }
+        return ParsedFile(path: f.name, hash: hash, bytes: bytes.count, reports: reports)
+    }
+    return try store.importFiles(parsed)
+}
+
+func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [:]) throws -> [[ResultValue]] {
+    var q = AggregateQuery()
+    q.by = by
+    q.filters = filters
+    q.zone = "UTC"
+    q.metrics = ["totalSessions"]
+    return try AggregateEngine.run(q, store: store).rows
+}
+
+@Suite struct StoreTests {
+    func freshStore() throws -> (Store, URL) {
+        let dir = try makeTemporaryDirectory()
+        return (try Store(path: dir.path + "/store", create: true), dir)
+    }
+
+    @Test func importingTheSameFileAgainChangesNothing() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = ("day1.csv", "time,deviceType,numberOfSession\n2024-03-01,Roku,5\n2024-03-01,Tablet,2\n")
+        let first = try importCSVs(store, [file])
+        #expect(first.rowsAdded == 2 && first.alreadyImported.isEmpty)
+        let manifest = try String(contentsOfFile: store.path + "/manifest", encoding: .utf8)
+        let second = try importCSVs(store, [file])
+        #expect(second.alreadyImported == ["day1.csv"])
+        #expect(second.rowsAdded == 0)
+        #expect(try String(contentsOfFile: store.path + "/manifest", encoding: .utf8) == manifest)
+        #expect(try sessions(store) == [[.integer(7)]])
+    }
+
+    @Test func aRevisedDownloadReplacesTheEarlierRowsNeverAddsToThem() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try importCSVs(store, [("d1.csv", "time,deviceType,numberOfSession\n2024-03-01,Roku,5\n2024-03-02,Roku,6\n2024-03-01,Tablet,1\n")])
+        // Re-pulled with lookback: March 2 revised, March 3 new; March 1 untouched.
+        let outcome = try importCSVs(store, [("d2.csv", "time,deviceType,numberOfSession\n2024-03-02,Roku,9\n2024-03-03,Roku,4\n")])
+        #expect(outcome.rowsReplaced == 1)
+        #expect(try sessions(store, by: ["deviceType"]) == [[.text("Roku"), .integer(5 + 9 + 4)], [.text("Tablet"), .integer(1)]])
+        // Within one import the later file wins too.
+        try importCSVs(store, [("a.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,1\n"),
+                               ("b.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,2\n")])
+        #expect(try sessions(store, filters: ["deviceType": ["Roku"]]) == [[.integer(5 + 9 + 4 + 2)]])
+    }
+
+    @Test func differentCuboidsAndChannelsNeverReplaceEachOther() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let day = "time,numberOfSession\n2024-03-01,10\n"
+        try importCSVs(store, [("ch1.csv", day)], fixed: ["channelId": "ch1"])
+        try importCSVs(store, [("ch2.csv", day + "\n")], fixed: ["channelId": "ch2"])
+        try importCSVs(store, [("all.csv", "time,numberOfSession\n2024-03-01,25\n")])
+        #expect(try sessions(store, by: ["channelId"]) == [[.text("ch1"), .integer(10)], [.text("ch2"), .integer(10)]])
+        #expect(try sessions(store) == [[.integer(25)]])
+        #expect(store.segments.count == 3)
+    }
+
+    @Test func compactionMergesSegmentsWithoutChangingAnswers() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var files: [(String, String)] = []
+        for d in 1...12 {
+            var csv = "time,deviceType,country,numberOfSession\n"
+            for h in 0..<24 { csv += "2024-03-\(d < 10 ? "0" : "")\(d) \(h < 10 ? "0" : "")\(h):00:00,Roku,India,\(d * 100 + h)\n2024-03-\(d < 10 ? "0" : "")\(d) \(h < 10 ? "0" : "")\(h):00:00,TV,Peru,\(h)\n" }
+            files.append(("day\(d).csv", csv))
+        }
+        for f in files { try importCSVs(store, [f]) }
+        #expect(store.segments.count == 12)
+        let before = try sessions(store, by: ["deviceType", "country"])
+        let outcome = try store.compact()
+        #expect(outcome.segmentsMerged == 12 && outcome.segmentsWritten == 1)
+        #expect(store.segments.count == 1)
+        #expect(try sessions(store, by: ["deviceType", "country"]) == before)
+        #expect(FileIO.listDirectory(store.path + "/segments").count == 1)
+        #expect(store.verify().corruptions.isEmpty)
+    }
+
+    @Test func queriesReadOnlyTheSegmentsOfTheirTimeRange() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for d in 1...3 { try importCSVs(store, [("d\(d).csv", "time,numberOfSession\n2024-03-0\(d),\(d)\n")]) }
+        var q = AggregateQuery()
+        q.zone = "UTC"
+        q.from = "2024-03-02"
+        q.to = "2024-03-02"
+        q.metrics = ["totalSessions"]
+        let result = try AggregateEngine.run(q, store: store)
+        #expect(result.rows == [[.integer(2)]])
+        #expect(result.explain.contains { $0.contains("segments: 1 read") && $0.contains("2 outside the time range skipped") })
+    }
+
+    @Test func verifyComparesRowsWithTheVendorTotals() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let good = vendorSample
+        let bad = vendorSample.replacingOccurrences(of: "\"totalSessions\": 9445", with: "\"totalSessions\": 9400")
+            .replacingOccurrences(of: "2021-09-01 00:00:00", with: "2021-09-02 00:00:00")
+        let parsed = try [("good.json", good), ("bad.json", bad)].map { name, text -> ParsedFile in
+            let reports = try importText(text, name: name)
+            return ParsedFile(path: name, hash: name, bytes: text.utf8.count, reports: reports)
+        }
+        try store.importFiles(parsed)
+        let report = store.verify()
+        #expect(report.corruptions.isEmpty)
+        #expect(report.sourcesChecked == 2)
+        #expect(report.differences == ["bad.json: totalSessions is 9400 in the response, its rows' numberOfSession add up to 9445 (+45)"])
+    }
+
+    @Test func verifyFindsACorruptSegment() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try importCSVs(store, [("d.csv", "time,deviceType,numberOfSession\n2024-03-01,Roku,5\n")])
+        let path = store.segmentPath(store.segments[0])
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[20] ^= 0x10
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let report = store.verify()
+        #expect(report.corruptions.count == 1)
+        #expect(report.corruptions.first?.file == path)
+    }
+
+    @Test func aNewerManifestIsRefusedWithAClearMessage() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "colan-store\t2\nnext\t1\t1\n".write(toFile: store.path + "/manifest", atomically: true, encoding: .utf8)
+        #expect(throws: ColanError.self) { try Store(path: store.path) }
+        do { _ = try Store(path: store.path) } catch let e as ColanError {
+            #expect(e.message == "store written in manifest version 2; this colan reads versions up to 1")
+        }
+    }
+}
