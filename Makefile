@@ -1,13 +1,13 @@
 # colan: two commands on a fresh Debian machine with the Swift toolchain.
 #   make demo   install what is missing, build (release), import SampleData/, print a rollup by deviceType
 #   make test   install what is missing, build, run the whole test suite
-# Also: make build, make bench (quick benchmark set, not part of test), make clean.
+# Also: make build, make test-crash (more kill points), make bench (quick benchmark set, not part of test), make clean.
 
 SWIFT ?= swift
 DEMO_STORE ?= demo-store
 COLAN := .build/release/colan
 
-.PHONY: deps build demo test bench bench-side-by-side clean
+.PHONY: deps build demo test test-crash bench clean
 
 # Debian packages colan needs: libzstd-dev (and pkg-config to find it), tzdata for time zones.
 # Installed only when absent; sudo only when not root.
@@ -33,6 +33,11 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The crash tests with 40 kill points instead of make test's 6.
+test-crash: deps
+	$(SWIFT) build --build-tests
+	COLAN_KILL_POINTS=40 $(SWIFT) test --skip-build --filter StoreCrashTests
 
 # The quick benchmark set: encodings (package-benchmark) and the side-by-side file-size run at 1M rows.
 bench: build

@@ -67,3 +67,22 @@ import Testing
         #expect(Self.dump(table) == Self.dump(Self.goldenTable()))
     }
 }
+
+/// A store written by manifest version 1 (SampleData imported) that every
+/// later colan must read and answer the same way.
+@Suite struct GoldenStoreTests {
+    @Test func version1StoreAnswersTheSame() throws {
+        let path = GoldenFileTests.directory.appendingPathComponent("store-v1").path
+        let store = try Store(path: path)
+        var q = AggregateQuery()
+        q.by = ["deviceType"]
+        q.metrics = ["totalSessions", "totalViewershipMinutes"]
+        let rows = try AggregateEngine.run(q, store: store).rows
+        #expect(rows.count == 6)
+        #expect(rows.first == [.text("Desktop"), .integer(741), .integer(20058)])
+        q.by = []
+        q.metrics = []
+        #expect(try AggregateEngine.run(q, store: store).rows.first?.prefix(5) == [.integer(9445), .integer(248539), .integer(6404), .decimal(248539.0 / 9445), .decimal(9445.0 / 6404)])
+        #expect(store.verify().corruptions.isEmpty)
+    }
+}
