@@ -6,8 +6,12 @@ public struct AggregateQuery: Sendable {
     public var by: [String] = []
     /// Filters: a dimension and the values it may take (any of them).
     public var filters: [String: [String]] = [:]
-    /// The zone days are counted in.
+    /// The time buckets.
+    public var interval: BucketInterval = .total
+    /// The zone buckets and dates are in.
     public var zone = "US/Pacific"
+    /// Put daily (or coarser) rows of another zone into this zone's buckets by their dates.
+    public var approximateZone = false
     /// First local date included (YYYY-MM-DD), if any.
     public var from: String?
     /// Last local date included (YYYY-MM-DD), if any.
@@ -35,9 +39,9 @@ public enum ResultValue: Sendable, Equatable {
 }
 
 /// The answer to an `AggregateQuery`: named columns and one row per group,
-/// sorted by the dimension values.
+/// sorted by time, then by the dimension values (UTF-8 byte order).
 public struct AggregateResult: Sendable {
-    /// Column names: the --by dimensions, then the metrics.
+    /// Column names: "time" unless the interval is total, the --by dimensions, then the metrics.
     public var columns: [String]
     /// One row per group.
     public var rows: [[ResultValue]]

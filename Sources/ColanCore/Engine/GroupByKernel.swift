@@ -1,43 +1,56 @@
 // Kernel file: unsafe pointer code lives here, with its invariants written down.
 //
-// The group-by kernel sums metric vectors into per-group accumulators keyed by
-// a dense group id per row. Group ids come from dictionary codes through a
-// per-chunk table (code -> group), so there is no per-row dictionary or hash
-// work. Invariants the callers keep:
-// - `groups[i] < groupCount` for every row i in 0..<count (the tables are built
-//   from validated dictionary codes, see StringDecoder);
-// - `sums` holds `groupCount * metricCount` Int64 accumulators, group-major;
-// - every metric pointer is valid for `count` values.
+// The group-by kernel turns dictionary codes and bucket ids into one dense
+// group id per row, then adds metric vectors into per-group accumulators.
+// No row touches a dictionary, a hash table or a calendar: codes go through
+// per-chunk translation tables, times through the query's bucket table.
+// Invariants the callers keep:
+// - every code is < its translation table's count (codes are validated when
+//   decoded, and tables have one extra entry for the null code);
+// - every group id written is <= `groups` (the extra id `groups` is the
+//   discard slot for rows filtered out), and accumulators hold
+//   `(groups + 1) * width` values;
+// - every pointer is valid for `count` elements.
 
-/// Sums metric vectors into per-group accumulators.
+/// Vectorizable loops over decoded columns.
 enum GroupByKernel {
-    /// Rows per pass: one vector, so the group ids and metric values stay in L1.
-    static let passRows = vectorSize
-
-    /// Computes each row's group id from one dimension's codes: `groups[i] = table[codes[i]]`.
-    static func mapCodes(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt32>, count: Int,
-                         into groups: UnsafeMutablePointer<UInt32>) {
-        for i in 0..<count { groups[i] = table[Int(codes[i])] }
+    /// `ids[i] = table[codes[i]] * stride + ids[i]`: adds one dimension to the group ids.
+    static func addDimension(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt64>, count: Int,
+                             into ids: UnsafeMutablePointer<UInt64>) {
+        for i in 0..<count { ids[i] &+= table[Int(codes[i])] }
     }
 
-    /// Adds one more dimension: `groups[i] = groups[i] * stride + table[codes[i]]` (composite local ids).
-    static func combineCodes(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt32>, stride: UInt32, count: Int,
-                             into groups: UnsafeMutablePointer<UInt32>) {
-        for i in 0..<count { groups[i] = groups[i] &* stride &+ table[Int(codes[i])] }
+    /// `ids[i] = buckets[(times[i] - origin) / slot] * stride`: the time part of the group ids.
+    static func bucketIds(_ times: UnsafePointer<Int64>, origin: Int64, slot: Int64, buckets: UnsafePointer<UInt32>,
+                          stride: UInt64, count: Int, into ids: UnsafeMutablePointer<UInt64>) {
+        for i in 0..<count { ids[i] = UInt64(buckets[Int((times[i] &- origin) / slot)]) &* stride }
     }
 
-    /// `sums[groups[i] * metricCount + m] += metrics[m][i]` for every row and metric.
-    /// Rows whose group id is `skip` (filtered out) are ignored.
-    static func sum(groups: UnsafePointer<UInt32>, count: Int, metrics: [UnsafePointer<Int64>],
-                    sums: UnsafeMutablePointer<Int64>, metricCount: Int, skip: UInt32) {
-        if metricCount == 1 {
-            let v = metrics[0]
-            for i in 0..<count where groups[i] != skip { sums[Int(groups[i])] &+= v[i] }
-            return
-        }
-        for (m, v) in metrics.enumerated() {
-            let base = sums + m
-            for i in 0..<count where groups[i] != skip { base[Int(groups[i]) &* metricCount] &+= v[i] }
+    /// Sends masked-out rows to the discard slot.
+    static func discard(_ keep: UnsafePointer<Bool>, count: Int, slot: UInt64, ids: UnsafeMutablePointer<UInt64>) {
+        for i in 0..<count where !keep[i] { ids[i] = slot }
+    }
+
+    /// `sums[ids[i] * width + column] += values[i]` for one metric column, and
+    /// with `values == nil` a row count (`+= 1`). Four rows per step keep
+    /// independent additions in flight when neighbouring rows hit other groups.
+    static func accumulate(_ values: UnsafePointer<Int64>?, ids: UnsafePointer<UInt64>, count: Int,
+                           sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
+        let base = sums + column
+        var i = 0
+        if let values {
+            while i + 4 <= count {
+                let a = Int(ids[i]) &* width, b = Int(ids[i + 1]) &* width
+                let c = Int(ids[i + 2]) &* width, d = Int(ids[i + 3]) &* width
+                base[a] &+= values[i]
+                base[b] &+= values[i + 1]
+                base[c] &+= values[i + 2]
+                base[d] &+= values[i + 3]
+                i += 4
+            }
+            while i < count { base[Int(ids[i]) &* width] &+= values[i]; i += 1 }
+        } else {
+            while i < count { base[Int(ids[i]) &* width] &+= 1; i += 1 }
         }
     }
 }

@@ -1,11 +1,18 @@
-/// How each output metric of a report kind is computed from summed columns
-/// (docs/METRICS.md is the prose version). Derived metrics are recomputed per
-/// output row from the sums, never averaged.
+/// How each output metric of a report kind is computed (docs/METRICS.md is
+/// the prose version). Derived metrics are recomputed per output row from the
+/// sums of their parts, never averaged.
 enum MetricDefinitions {
-    /// An output metric: the stored columns it sums, and how it is finished.
+    /// Statistics of a gauge over a bucket, taken over its per-instant sums.
+    enum GaugeStatistic: String, Sendable {
+        case max = "Max", avg = "Avg", p95 = "P95"
+    }
+
+    /// An output metric: the stored columns it sums and how it is finished,
+    /// or the gauge column and statistic it takes.
     struct Definition: Sendable {
         var name: String
         var inputs: [String]
+        var gauge: (column: String, statistic: GaugeStatistic)? = nil
         var finish: @Sendable (_ sums: [Int64], _ days: Int, _ viewersExact: Bool) -> ResultValue
     }
 
@@ -38,15 +45,43 @@ enum MetricDefinitions {
         return exact ? .decimal(v) : .bound(v, upper: upper)
     }
 
-    /// The definitions for `report`, given the numeric columns its segments hold.
+    /// The definitions for `report`, given its segments' columns: the vendor's
+    /// for viewership; otherwise each metric column by its kind's rule.
     static func defaults(for report: String, columns: [ColumnSchema]) -> [Definition] {
         if report == "viewershipAnalytics" { return viewership }
-        return columns.filter { if case .metric(let k) = $0.role { return k == .additive } else { return false } }
-            .map { plain($0.name) }
+        var seen = Set<String>()
+        var out: [Definition] = []
+        for c in columns where c.type == .int64 && seen.insert(c.name).inserted {
+            guard case .metric(let kind) = c.role else { continue }
+            out += definitions(for: c.name, kind: kind)
+        }
+        return out
     }
 
-    /// A stored numeric column, summed.
-    static func plain(_ column: String) -> Definition {
-        Definition(name: column, inputs: [column]) { s, _, _ in .integer(s[0]) }
+    /// The output metrics of one stored column of `kind`.
+    static func definitions(for column: String, kind: MetricKind?) -> [Definition] {
+        switch kind {
+        case .gauge:
+            return [GaugeStatistic.max, .avg, .p95].map { stat in
+                Definition(name: column + stat.rawValue, inputs: [], gauge: (column, stat)) { _, _, _ in .none }
+            }
+        case .distinctCount:
+            return [Definition(name: column, inputs: [column]) { s, _, exact in exact ? .integer(s[0]) : .bound(Double(s[0]), upper: true) }]
+        default:
+            return [Definition(name: column, inputs: [column]) { s, _, _ in .integer(s[0]) }]
+        }
+    }
+
+    /// max, average and 95th percentile (nearest rank) of per-instant sums.
+    static func gauge(_ values: [Int64], _ statistic: GaugeStatistic) -> ResultValue {
+        guard !values.isEmpty else { return .none }
+        switch statistic {
+        case .max: return .integer(values.max() ?? 0)
+        case .avg: return .decimal(Double(values.reduce(0, +)) / Double(values.count))
+        case .p95:
+            let sorted = values.sorted()
+            let rank = Int((0.95 * Double(sorted.count)).rounded(.up))
+            return .integer(sorted[max(rank, 1) - 1])
+        }
     }
 }

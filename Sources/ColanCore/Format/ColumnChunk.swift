@@ -182,6 +182,13 @@ enum ChunkEncoder {
 
 /// Decodes chunk bodies written by `ChunkEncoder`.
 enum ChunkDecoder {
+    /// The dictionary of a string chunk, without decoding its codes.
+    static func dictionary(_ bytes: UnsafeRawBufferPointer, count n: Int) throws -> [String] {
+        var r = ByteReader(bytes, what: "chunk")
+        if try r.u8() == 1 { _ = try r.bytes(8 * ((n + 63) / 64)) }
+        return try StringDecoder.dictionary(&r, count: n)
+    }
+
     static func decode(_ bytes: UnsafeRawBufferPointer, count n: Int, type: PhysicalType) throws -> ColumnVector {
         var r = ByteReader(bytes, what: "chunk")
         let hasValidity = try r.u8()

@@ -90,6 +90,28 @@ public final class SegmentReader: @unchecked Sendable {
         }
     }
 
+    /// Reads only the dictionary of a string chunk (the codes are not decoded):
+    /// for planning a group-by before scanning. The chunk's checksum is verified.
+    public func readDictionary(column: Int, rowGroup: Int) throws -> [String] {
+        let group = footer.rowGroups[rowGroup]
+        let chunk = group.chunks[column]
+        let body = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
+        let location = "row group \(rowGroup), column '\(schema.columns[column].name)'"
+        guard Checksum.xxh64(body) == chunk.checksum else {
+            throw ColanError(.format, "chunk checksum mismatch: the file is corrupt", file: path, location: location)
+        }
+        guard schema.columns[column].type == .string else {
+            throw ColanError(.format, "not a string column", file: path, location: location)
+        }
+        do {
+            return try ChunkDecoder.dictionary(body, count: group.rowCount)
+        } catch var error as ColanError {
+            error.file = path
+            error.location = location
+            throw error
+        }
+    }
+
     /// Decodes one column chunk by column name.
     public func read(column name: String, rowGroup: Int) throws -> ColumnVector {
         guard let index = schema.index(of: name) else {

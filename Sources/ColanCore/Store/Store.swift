@@ -142,7 +142,7 @@ public final class Store: @unchecked Sendable {
     /// range meets `range`. A segment removed by a concurrent writer since the
     /// manifest was read means a newer state exists: the manifest is re-read
     /// and the segments opened again.
-    public func open(kind: String?, range: Range<Int64>? = nil) throws -> [SegmentReader] {
+    public func open(kind: String?, range: Range<Int64>? = nil) throws -> [OpenSegment] {
         var attempt = 0
         while true {
             let wanted = manifest.segments.filter { s in
@@ -151,7 +151,7 @@ public final class Store: @unchecked Sendable {
                 return hi >= range.lowerBound && lo < range.upperBound
             }
             do {
-                return try wanted.map { try SegmentReader(path: segmentPath($0)) }
+                return try wanted.map { OpenSegment(entry: $0, reader: try SegmentReader(path: segmentPath($0))) }
             } catch let error as ColanError where attempt < 3 && error.message.hasPrefix("cannot open") {
                 attempt += 1
                 try reload()
@@ -167,4 +167,12 @@ public final class Store: @unchecked Sendable {
             return hi < range.lowerBound || lo >= range.upperBound
         }.count
     }
+}
+
+/// A committed segment, opened: its manifest entry and its reader.
+public struct OpenSegment: Sendable {
+    /// What the manifest says of it.
+    public var entry: SegmentEntry
+    /// Its mapped file.
+    public var reader: SegmentReader
 }

@@ -94,6 +94,18 @@ enum StringDecoder {
         }
     }
 
+    /// Reads only the dictionary (all values, for plain streams) of a string stream.
+    static func dictionary(_ r: inout ByteReader, count: Int) throws -> [String] {
+        let tag = try r.u8()
+        let n = Int(try r.u32())
+        guard n == count else { throw ColanError(.format, "string stream holds \(n) values, expected \(count)") }
+        switch tag {
+        case StringEncoder.plainTag: return try readStrings(&r, entries: n)
+        case StringEncoder.dictionaryTag: return try readStrings(&r, entries: try r.count(limit: max(n, 1)))
+        default: throw ColanError(.format, "unknown string encoding \(tag)")
+        }
+    }
+
     private static func readStrings(_ r: inout ByteReader, entries: Int) throws -> [String] {
         let blob = try Blob.read(&r, rawLimit: Int(UInt32.max))
         return try blob.withUnsafeBytes { bytes -> [String] in

@@ -1,0 +1,319 @@
+import Dispatch
+
+/// Global dictionary of one grouped dimension: every value seen, by dense id.
+struct GlobalDictionary {
+    var values: [String] = []
+    var index: [String: UInt64] = [:]
+    mutating func id(_ value: String) -> UInt64 {
+        if let id = index[value] { return id }
+        let id = UInt64(values.count)
+        index[value] = id
+        values.append(value)
+        return id
+    }
+}
+
+/// One row group to scan, with its per-chunk tables.
+struct ScanTask {
+    var plan: Int
+    var rowGroup: Int
+    /// Per --by dimension: local code (plus the null code) -> global id * stride.
+    var translations: [[UInt64]]
+    /// Per filter: the stored column and local code (plus the null code) -> allowed.
+    var filters: [(column: String, allowed: [Bool])]
+}
+
+/// Per-worker accumulators: `width` Int64 values per group, group-major:
+/// the summed inputs, then the row count, then the count of rows whose
+/// unique viewers are not exact, then the group's min and max time.
+struct Accumulators {
+    let width: Int
+    var dense: [Int64]
+    var slots: [UInt64: Int] = [:]
+    var sparse: [Int64] = []
+    let denseGroups: Int?
+
+    init(groups: Int, inputs: Int, dense: Bool) {
+        width = inputs + 4
+        denseGroups = dense ? groups : nil
+        self.dense = dense ? [Int64](repeating: 0, count: (groups + 1) * width) : []
+        if dense { for g in 0...groups { self.dense[g * width + inputs + 2] = .max; self.dense[g * width + inputs + 3] = .min } }
+    }
+}
+
+/// Runs the scan of a plan on all cores and merges the partial aggregates.
+enum QueryExecutor {
+    /// Above this many groups the accumulators are a hash map instead of an array.
+    static let denseLimit = 1 << 20
+    static let nullLabel = "(null)"
+
+    struct Output {
+        var groups: [(key: UInt64, values: [Int64])]
+        var dictionaries: [GlobalDictionary]
+        var strides: [UInt64]
+        var buckets: BucketSet
+        var gauges: [UInt64: [Int64: [Int64]]]
+        var rowsScanned: Int
+        var rowGroupsRead: Int
+        var rowGroupsSkipped: Int
+    }
+
+    static func run(_ plan: inout QueryPlan) throws -> Output {
+        let query = plan.query
+        var dictionaries = [GlobalDictionary](repeating: GlobalDictionary(), count: query.by.count)
+        var tasks: [ScanTask] = []
+        var skipped = 0
+        var lo = Int64.max, hi = Int64.min
+        // Prepass: statistics skip row groups; dictionaries give the per-chunk tables.
+        for (p, s) in plan.segments.enumerated() {
+            let reader = s.segment.reader
+            let timeIndex = reader.schema.index(of: "time")
+            for g in reader.footer.rowGroups.indices {
+                let group = reader.footer.rowGroups[g]
+                var chunkLo = Int64.min, chunkHi = Int64.max
+                if let t = timeIndex, case .int(let a, let b) = group.chunks[t].statistics { chunkLo = a; chunkHi = b }
+                if let range = plan.range, chunkHi < range.lowerBound || chunkLo >= range.upperBound { skipped += 1; continue }
+                var task = ScanTask(plan: p, rowGroup: g, translations: [], filters: [])
+                var empty = false
+                for (dim, values) in query.filters.sorted(by: { $0.key < $1.key }) {
+                    let column = stored(dim, s)
+                    let local = try reader.readDictionary(column: try index(column, reader), rowGroup: g)
+                    let allowed = (local.map { translate(dim, $0, plan) } + [nullLabel]).map { values.contains($0) }
+                    if !allowed.contains(true) { empty = true; break }
+                    task.filters.append((column, allowed))
+                }
+                if empty { skipped += 1; continue }
+                for (d, dim) in query.by.enumerated() {
+                    let local = try reader.readDictionary(column: try index(stored(dim, s), reader), rowGroup: g)
+                    task.translations.append((local.map { translate(dim, $0, plan) } + [nullLabel]).map { dictionaries[d].id($0) })
+                }
+                if timeIndex != nil {
+                    lo = min(lo, max(chunkLo, plan.range?.lowerBound ?? .min))
+                    hi = max(hi, min(chunkHi, (plan.range?.upperBound ?? .max) - 1))
+                }
+                tasks.append(task)
+            }
+        }
+        if lo > hi { lo = 0; hi = 0 }
+        let buckets = BucketSet(plan: plan, lo: lo, hi: hi)
+        // Strides: time bucket is the most significant part of a group id.
+        var strides = [UInt64](repeating: 1, count: query.by.count)
+        var product: UInt64 = 1
+        for d in (0..<query.by.count).reversed() {
+            strides[d] = product
+            product = product.multipliedReportingOverflow(by: UInt64(max(dictionaries[d].values.count, 1))).partialValue
+        }
+        for t in tasks.indices { for d in 0..<query.by.count { tasks[t].translations[d] = tasks[t].translations[d].map { $0 * strides[d] } } }
+        let (groupCount, overflow) = product.multipliedReportingOverflow(by: UInt64(max(buckets.count, 1)))
+        guard !overflow, groupCount < UInt64(Int.max / 16) else {
+            throw ColanError(.query, "too many groups: \(query.by.joined(separator: " x ")) by \(query.interval)",
+                             hint: "narrow the query with --from/--to, --where or fewer --by dimensions")
+        }
+        let groups = Int(groupCount)
+        let dense = groups <= denseLimit
+        // Scan on every core; each worker takes every other row group.
+        let workers = min(max(tasks.count, 1), 2)
+        let partials = Partials(count: workers)
+        let plan = plan, scanTasks = tasks, groupProduct = product
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
+            var gauges: [UInt64: [Int64: [Int64]]] = [:]
+            var coverage = CoverageCache()
+            var rows = 0
+            do {
+                for t in stride(from: worker, to: scanTasks.count, by: workers) {
+                    rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
+                                     into: &acc, gauges: &gauges, coverage: &coverage)
+                }
+                partials.set(worker, .success((acc, gauges, rows)))
+            } catch {
+                partials.set(worker, .failure(error))
+            }
+        }
+        // Merge.
+        var merged: [UInt64: [Int64]] = [:]
+        var gauges: [UInt64: [Int64: [Int64]]] = [:]
+        var rowsScanned = 0
+        for r in partials.results {
+            switch r {
+            case .failure(let e): throw e
+            case .none: continue
+            case .success(let (acc, g, rows)):
+                rowsScanned += rows
+                let w = acc.width
+                func add(_ key: UInt64, _ values: ArraySlice<Int64>) {
+                    guard values[values.startIndex + w - 4] > 0 else { return }
+                    var current = merged[key] ?? [Int64](repeating: 0, count: w)
+                    if merged[key] == nil { current[w - 2] = .max; current[w - 1] = .min }
+                    for i in 0..<(w - 2) { current[i] &+= values[values.startIndex + i] }
+                    current[w - 2] = min(current[w - 2], values[values.startIndex + w - 2])
+                    current[w - 1] = max(current[w - 1], values[values.startIndex + w - 1])
+                    merged[key] = current
+                }
+                if let n = acc.denseGroups {
+                    for key in 0..<n { add(UInt64(key), acc.dense[(key * w)..<((key + 1) * w)]) }
+                } else {
+                    for (key, slot) in acc.slots where key != UInt64(groups) { add(key, acc.sparse[(slot * w)..<((slot + 1) * w)]) }
+                }
+                for (key, instants) in g {
+                    for (instant, values) in instants {
+                        var current = gauges[key, default: [:]][instant] ?? [Int64](repeating: 0, count: values.count)
+                        for i in values.indices { current[i] &+= values[i] }
+                        gauges[key, default: [:]][instant] = current
+                    }
+                }
+            }
+        }
+        return Output(groups: merged.map { ($0.key, $0.value) }, dictionaries: dictionaries, strides: strides, buckets: buckets,
+                      gauges: gauges, rowsScanned: rowsScanned, rowGroupsRead: tasks.count, rowGroupsSkipped: skipped)
+    }
+
+    static func stored(_ dim: String, _ s: SegmentPlan) -> String {
+        dim == "channelName" && !s.dimensions.contains("channelName") ? "channelId" : dim
+    }
+
+    static func translate(_ dim: String, _ value: String, _ plan: QueryPlan) -> String {
+        dim == "channelName" ? plan.channelNames[value] ?? value : value
+    }
+
+    static func index(_ column: String, _ reader: SegmentReader) throws -> Int {
+        guard let i = reader.schema.index(of: column) else {
+            throw ColanError(.query, "segment has no '\(column)' column", file: reader.path)
+        }
+        return i
+    }
+
+    /// Scans one row group into the accumulators; returns its row count.
+    static func scan(_ task: ScanTask, plan: QueryPlan, buckets: BucketSet, product: UInt64, groups: Int,
+                     into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], coverage: inout CoverageCache) throws -> Int {
+        let s = plan.segments[task.plan]
+        let reader = s.segment.reader
+        let n = reader.footer.rowGroups[task.rowGroup].rowCount
+        guard n > 0 else { return 0 }
+        let ids = AlignedBuffer<UInt64>(count: n)
+        let keep = AlignedBuffer<Bool>(count: n)
+        keep.pointer.initialize(repeating: true, count: n)
+        var masked = false
+        var times: AlignedBuffer<Int64>?
+        if let t = reader.schema.index(of: "time") {
+            guard case .int64(let values) = try reader.read(column: t, rowGroup: task.rowGroup).values else {
+                throw ColanError(.query, "time column is not a timestamp", file: reader.path)
+            }
+            times = values
+            if let range = plan.range {
+                for i in 0..<n where !range.contains(values.pointer[i]) { keep.pointer[i] = false; masked = true }
+            }
+            let table = buckets.table(for: s)
+            table.ids.withUnsafeBufferPointer { b in
+                // Rows outside the table's range are already masked; clamp them into it before the lookup.
+                let first = table.origin, last = table.origin + Int64(table.ids.count) * BucketTable.slot - 1
+                if masked { for i in 0..<n where !keep.pointer[i] { values.pointer[i] = min(max(values.pointer[i], first), last) } }
+                GroupByKernel.bucketIds(values.pointer, origin: table.origin, slot: BucketTable.slot, buckets: b.baseAddress!,
+                                        stride: product, count: n, into: ids.pointer)
+            }
+            if table.remap != nil {
+                for i in 0..<n { ids.pointer[i] = buckets.remap(table, ids.pointer[i] / product) * product }
+            }
+        } else {
+            ids.pointer.initialize(repeating: 0, count: n)
+        }
+        for (d, dim) in plan.query.by.enumerated() {
+            let codes = try strings(reader, stored(dim, s), task.rowGroup, n)
+            task.translations[d].withUnsafeBufferPointer { t in
+                GroupByKernel.addDimension(codes.pointer, t.baseAddress!, count: n, into: ids.pointer)
+            }
+        }
+        for filter in task.filters {
+            let codes = try strings(reader, filter.column, task.rowGroup, n)
+            for i in 0..<n where !filter.allowed[Int(codes.pointer[i])] { keep.pointer[i] = false; masked = true }
+        }
+        if !s.coarser.isEmpty, let times {
+            if try coverage.hide(task: task, plan: plan, times: times, keep: keep) { masked = true }
+        }
+        if masked { GroupByKernel.discard(keep.pointer, count: n, slot: UInt64(groups), ids: ids.pointer) }
+        // Metric columns, nulls as 0.
+        var columns: [AlignedBuffer<Int64>] = []
+        for name in plan.inputs { columns.append(try metric(reader, name, task.rowGroup, n)) }
+        let inputs = plan.inputs.count
+        if acc.denseGroups != nil {
+            acc.dense.withUnsafeMutableBufferPointer { sums in
+                for (m, column) in columns.enumerated() {
+                    GroupByKernel.accumulate(column.pointer, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width, column: m)
+                }
+                GroupByKernel.accumulate(nil, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width, column: inputs)
+                trackExactness(s, ids: ids, times: times, n: n, sums: sums.baseAddress!, width: acc.width, inputs: inputs, plan: plan)
+            }
+        } else {
+            for i in 0..<n where ids.pointer[i] != UInt64(groups) {
+                let key = ids.pointer[i]
+                let slot: Int
+                if let existing = acc.slots[key] { slot = existing } else {
+                    slot = acc.sparse.count / acc.width
+                    acc.slots[key] = slot
+                    acc.sparse += [Int64](repeating: 0, count: acc.width)
+                    acc.sparse[slot * acc.width + inputs + 2] = .max
+                    acc.sparse[slot * acc.width + inputs + 3] = .min
+                }
+                let base = slot * acc.width
+                for (m, column) in columns.enumerated() { acc.sparse[base + m] &+= column.pointer[i] }
+                acc.sparse[base + inputs] += 1
+                if !s.exactViewers { acc.sparse[base + inputs + 1] += 1 }
+                if let times {
+                    acc.sparse[base + inputs + 2] = min(acc.sparse[base + inputs + 2], times.pointer[i])
+                    acc.sparse[base + inputs + 3] = max(acc.sparse[base + inputs + 3], times.pointer[i])
+                }
+            }
+        }
+        if !plan.gauges.isEmpty, let times {
+            let values = try plan.gauges.map { try metric(reader, $0, task.rowGroup, n) }
+            for i in 0..<n where ids.pointer[i] != UInt64(groups) {
+                var current = gauges[ids.pointer[i], default: [:]][times.pointer[i]] ?? [Int64](repeating: 0, count: values.count)
+                for (g, v) in values.enumerated() { current[g] &+= v.pointer[i] }
+                gauges[ids.pointer[i], default: [:]][times.pointer[i]] = current
+            }
+        }
+        withExtendedLifetime(columns) {}
+        return n
+    }
+
+    /// Rows from segments whose unique viewers are not exact, and each group's time span.
+    private static func trackExactness(_ s: SegmentPlan, ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>?, n: Int,
+                                       sums: UnsafeMutablePointer<Int64>, width: Int, inputs: Int, plan: QueryPlan) {
+        if !s.exactViewers {
+            GroupByKernel.accumulate(nil, ids: ids.pointer, count: n, sums: sums, width: width, column: inputs + 1)
+        } else if plan.query.interval == .total, let times {
+            // A total is exact only over one report interval: track each group's first and last time.
+            for i in 0..<n {
+                let b = Int(ids.pointer[i]) * width + inputs
+                sums[b + 2] = min(sums[b + 2], times.pointer[i])
+                sums[b + 3] = max(sums[b + 3], times.pointer[i])
+            }
+        }
+    }
+
+    static func strings(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int) throws -> AlignedBuffer<UInt32> {
+        let vector = try reader.read(column: try index(column, reader), rowGroup: rowGroup)
+        guard case .string(let dictionary, let codes) = vector.values else {
+            throw ColanError(.query, "dimension '\(column)' is not a string column", file: reader.path)
+        }
+        if vector.validity != nil { for i in 0..<n where !vector.isValid(i) { codes.pointer[i] = UInt32(dictionary.count) } }
+        return codes
+    }
+
+    static func metric(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int) throws -> AlignedBuffer<Int64> {
+        let vector = try reader.read(column: try index(column, reader), rowGroup: rowGroup)
+        guard case .int64(let values) = vector.values else {
+            throw ColanError(.query, "'\(column)' is not an integer column", file: reader.path)
+        }
+        if vector.validity != nil { for i in 0..<n where !vector.isValid(i) { values.pointer[i] = 0 } }
+        return values
+    }
+}
+
+/// Partial results of the workers.
+final class Partials: @unchecked Sendable {
+    private(set) var results: [Result<(Accumulators, [UInt64: [Int64: [Int64]]], Int), Error>?]
+    private let lock = PThreadMutex()
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<(Accumulators, [UInt64: [Int64: [Int64]]], Int), Error>) { lock.withLock { results[i] = r } }
+}

@@ -1,0 +1,217 @@
+/// One segment's part in a query.
+struct SegmentPlan {
+    let segment: OpenSegment
+    /// The cuboid's specific dimensions.
+    let dimensions: Set<String>
+    /// The report interval's rank (BucketInterval.rank(ofReportInterval:)).
+    let rank: Int
+    let interval: String
+    /// The zone its rows are bucketed in: the query's, or with --approximate-zone its own for daily rows.
+    let zone: ZoneOffsets
+    /// The zone the report was downloaded in.
+    let reportZone: ZoneOffsets
+    /// Whether its uniqueViewers are exact for the query's groups.
+    let exactViewers: Bool
+    /// Indices of coarser segments whose rows may answer for some of this one's (the per-row rule).
+    var coarser: [Int] = []
+    /// Row groups to read (the others are skipped by statistics).
+    var rowGroups: [Int] = []
+}
+
+/// What a query reads and how: chosen segments, metric definitions, the
+/// columns to sum, and the explanation `--explain` prints.
+struct QueryPlan {
+    var query: AggregateQuery
+    var zone: ZoneOffsets
+    /// Dimensions grouped or filtered by, as stored (channelName read through channelId).
+    var needed: Set<String>
+    var segments: [SegmentPlan] = []
+    var definitions: [MetricDefinitions.Definition] = []
+    /// Summed columns, in accumulator order.
+    var inputs: [String] = []
+    /// Gauge columns.
+    var gauges: [String] = []
+    var range: Range<Int64>?
+    var dateRange: ClosedRange<Int64>?
+    /// channelId -> channelName, from the imported channel lists.
+    var channelNames: [String: String] = [:]
+    var explain: [String] = []
+}
+
+enum QueryPlanner {
+    static func plan(_ query: AggregateQuery, store: Store) throws -> QueryPlan {
+        let kinds = Array(Set(store.segments.map(\.kind))).sorted()
+        guard kinds.contains(query.report) else {
+            let known = Array(Set(kinds + Catalog.amagiReportKinds)).sorted()
+            throw ColanError(.query, "no '\(query.report)' reports in the store",
+                             hint: AggregateEngine.suggestion(query.report, known) + "known report kinds: " + known.joined(separator: ", ")
+                                 + (kinds.isEmpty ? "; the store is empty" : "; in this store: " + kinds.joined(separator: ", ")))
+        }
+        let zone = try ZoneOffsets(named: query.zone)
+        var plan = QueryPlan(query: query, zone: zone, needed: [])
+        (plan.range, plan.dateRange) = try timeRange(query, zone: zone)
+        let opened = try store.open(kind: query.report, range: plan.range)
+        let outside = store.segmentsOutside(kind: query.report, range: plan.range)
+        // channelName is read through channelId and the imported channel lists.
+        for list in try store.open(kind: "viewershipChannels") + store.open(kind: "adAnalyticsChannels") {
+            let table = try list.reader.readTable()
+            guard let i = table.schema.index(of: "channelId"), let n = table.schema.index(of: "channelName"),
+                  case .dictionary(let ids, let idCodes) = table.columns[i].values,
+                  case .dictionary(let names, let nameCodes) = table.columns[n].values else { continue }
+            for r in 0..<table.rowCount where plan.channelNames[ids[Int(idCodes[r])]] == nil {
+                plan.channelNames[ids[Int(idCodes[r])]] = names[Int(nameCodes[r])]
+            }
+        }
+        func dimensions(_ s: OpenSegment) -> Set<String> {
+            Set(RowKeys.dimensions(ofCuboid: s.entry.cuboid))
+        }
+        func stored(_ dim: String, in dims: Set<String>) -> String {
+            dim == "channelName" && !dims.contains("channelName") ? "channelId" : dim
+        }
+        let storeDims = Set(opened.flatMap { dimensions($0) })
+        for dim in query.by + query.filters.keys.sorted() {
+            let ok = storeDims.contains(dim) || (dim == "channelName" && storeDims.contains("channelId"))
+            guard ok else {
+                let known = Array(storeDims.union(Catalog.dimensionNames)).sorted()
+                throw ColanError(.query, "unknown dimension '\(dim)' for \(query.report)",
+                                 hint: AggregateEngine.suggestion(dim, known) + "known dimensions: " + known.joined(separator: ", "))
+            }
+        }
+        let wanted = Set(query.by).union(query.filters.keys)
+        // Candidates: segments holding every grouped and filtered dimension, at an interval the buckets can hold.
+        var tooCoarse: [String] = []
+        var zoneProblem: String?
+        var candidates: [SegmentPlan] = []
+        for s in opened {
+            let dims = dimensions(s)
+            guard wanted.allSatisfy({ dims.contains(stored($0, in: dims)) }) else { continue }
+            let parts = s.entry.cuboid.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4 else { continue }
+            let rank = BucketInterval.rank(ofReportInterval: parts[1]) ?? 2
+            if rank > query.interval.rank {
+                tooCoarse.append("\(parts[1]) \(s.entry.name)")
+                continue
+            }
+            let segmentZone = try ZoneOffsets(named: parts[2])
+            // Daily and coarser rows are days of their own zone: they cannot be re-bucketed into another zone's days.
+            let zoneMatters = query.interval != .total || plan.range != nil
+            if rank >= 2, zoneMatters, parts[2] != query.zone, !(isUTC(parts[2]) && isUTC(query.zone)) {
+                if !query.approximateZone {
+                    zoneProblem = "\(parts[1].lowercased()) rows of \(query.report) are days of \(parts[2]), which cannot be re-bucketed into \(query.zone) days"
+                    continue
+                }
+            }
+            let storedNeeded = Set(wanted.map { stored($0, in: dims) })
+            let exact = dims == storedNeeded && (query.interval == .total || rank == query.interval.rank)
+            candidates.append(SegmentPlan(segment: s, dimensions: dims, rank: rank, interval: parts[1],
+                                          zone: query.approximateZone && rank >= 2 ? segmentZone : zone, reportZone: segmentZone,
+                                          exactViewers: exact))
+        }
+        if candidates.isEmpty {
+            if let zoneProblem {
+                throw ColanError(.query, zoneProblem, hint: "hourly data is needed for \(query.zone) buckets; --approximate-zone puts each day in \(query.zone)'s day of the same date")
+            }
+            if !tooCoarse.isEmpty {
+                throw ColanError(.query, "the \(query.report) reports that break down by \(wanted.sorted().joined(separator: ",")) are too coarse for \(query.interval) buckets",
+                                 hint: "use a longer --interval, or import finer reports")
+            }
+            let cuboids = Set(opened.map { "{" + dimensions($0).sorted().joined(separator: ",") + "}" }).sorted()
+            throw ColanError(.query, "no \(query.report) report breaks down by \(wanted.sorted().joined(separator: ", "))",
+                             hint: "the store holds the cuboids " + cuboids.joined(separator: " "))
+        }
+        plan.needed = Set(wanted.map { stored($0, in: candidates[0].dimensions) })
+        // The per-row rule: a row is answered by a coarser row of the same kind that still holds every
+        // needed dimension, agrees on its dimensions and covers its time. Decided per segment where
+        // the coarser segments do not overlap it in time, so most segments are plain scans.
+        for i in candidates.indices {
+            let s = candidates[i]
+            candidates[i].coarser = candidates.indices.filter { j in
+                let c = candidates[j]
+                guard j != i, c.dimensions.isSubset(of: s.dimensions), c.rank >= s.rank,
+                      c.dimensions.count < s.dimensions.count || c.rank > s.rank else { return false }
+                guard let a = s.segment.entry.minTime, let b = s.segment.entry.maxTime,
+                      let lo = c.segment.entry.minTime, let hi = c.segment.entry.maxTime else { return true }
+                // The coarser row's bucket starts at its time and may extend up to a month past it.
+                return lo <= b && hi + 31 * 86400 >= a
+            }
+        }
+        plan.segments = candidates
+        let cuboids = Set(candidates.map { "\($0.interval) {\($0.dimensions.sorted().joined(separator: ","))}" }).sorted()
+        let hiding = candidates.filter { !$0.coarser.isEmpty }.count
+        plan.explain.append("cuboids: \(cuboids.joined(separator: ", ")): every one holding "
+                            + (wanted.isEmpty ? "no dimension (totals)" : wanted.sorted().joined(separator: ","))
+                            + "; a row is used unless a coarser row of the same slice and time exists")
+        plan.explain.append("segments: \(candidates.count) read (\(candidates.count - hiding) plain scans, \(hiding) checked row by row "
+                            + "against coarser ones), \(opened.count - candidates.count) of other cuboids skipped, \(outside) outside the time range skipped"
+                            + (tooCoarse.isEmpty ? "" : ", \(tooCoarse.count) too coarse for \(query.interval) buckets skipped"))
+        try planMetrics(&plan)
+        return plan
+    }
+
+    static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }
+
+    private static func planMetrics(_ plan: inout QueryPlan) throws {
+        let query = plan.query
+        let columns = plan.segments.flatMap(\.segment.reader.schema.columns)
+        let defaults = MetricDefinitions.defaults(for: query.report, columns: columns)
+        if query.metrics.isEmpty {
+            plan.definitions = defaults
+        } else {
+            for name in query.metrics {
+                if let d = (defaults + MetricDefinitions.viewership).first(where: { $0.name == name }) {
+                    plan.definitions.append(d)
+                } else if let c = columns.first(where: { $0.name == name && $0.type == .int64 && $0.role != .time && !$0.name.hasPrefix("_") }) {
+                    var kind: MetricKind?
+                    if case .metric(let k) = c.role { kind = k }
+                    let defs = MetricDefinitions.definitions(for: name, kind: kind)
+                    plan.definitions += kind == .gauge ? defs : [defs[0]]
+                } else {
+                    let numeric = columns.filter { $0.type == .int64 && $0.role != .time && !$0.name.hasPrefix("_") }.map(\.name)
+                    let known = Array(Set(defaults.map(\.name)).union(numeric)).sorted()
+                    throw ColanError(.query, "unknown metric '\(name)' for \(query.report)",
+                                     hint: AggregateEngine.suggestion(name, known) + "known metrics: " + known.joined(separator: ", "))
+                }
+            }
+        }
+        for d in plan.definitions {
+            for i in d.inputs where !plan.inputs.contains(i) { plan.inputs.append(i) }
+            if let g = d.gauge, !plan.gauges.contains(g.column) { plan.gauges.append(g.column) }
+        }
+        for input in plan.inputs + plan.gauges {
+            for s in plan.segments {
+                guard let c = s.segment.reader.schema.columns.first(where: { $0.name == input }) else {
+                    throw ColanError(.query, "the report has no '\(input)' column", file: s.segment.reader.path)
+                }
+                guard c.type == .int64 else {
+                    throw ColanError(.query, "'\(input)' is \(c.type); only integer columns are summed", file: s.segment.reader.path)
+                }
+            }
+        }
+    }
+
+    /// UTC instants [start of --from, start of the day after --to) in the zone, and the local day numbers.
+    static func timeRange(_ q: AggregateQuery, zone: ZoneOffsets) throws -> (Range<Int64>?, ClosedRange<Int64>?) {
+        guard q.from != nil || q.to != nil else { return (nil, nil) }
+        func day(_ text: String) throws -> Int64 {
+            guard let label = TimeResolver.parse(text), !label.hasTimeOfDay else {
+                throw ColanError(.usage, "'\(text)' is not a date; expected YYYY-MM-DD")
+            }
+            return label.seconds / 86400
+        }
+        func start(ofDay d: Int64) -> Int64 {
+            // The first instant of the local day (midnight, or later if midnight is skipped).
+            for shift in stride(from: Int64(0), through: 7200, by: 900) {
+                if let t = zone.instants(forLocal: d * 86400 + shift).first { return t }
+            }
+            return d * 86400 - zone.offset(atUTC: d * 86400)
+        }
+        let first = try q.from.map(day)
+        let last = try q.to.map(day)
+        if let first, let last, first > last { throw ColanError(.usage, "--from \(q.from ?? "") is after --to \(q.to ?? "")") }
+        let lo = first.map { start(ofDay: $0) } ?? Int64.min
+        let hi = last.map { start(ofDay: $0 + 1) } ?? Int64.max
+        var days: ClosedRange<Int64>?
+        if let first, let last { days = first...last }
+        return (lo..<hi, days)
+    }
+}
