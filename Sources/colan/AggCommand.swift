@@ -11,11 +11,14 @@ struct AggCommand: ParsableCommand {
             grouped and filtered dimension, so an "All devices" report and per-device reports of the \
             same days are never summed together. Derived metrics (avgSessionDuration, \
             avgSessionPerViewer, daily averages) are recomputed from summed parts; unique viewers that \
-            cannot be exact are shown as an upper bound, "<=N". Daily averages divide by the days in \
-            --from/--to, else by the days the data spans in --tz. See docs/METRICS.md.
+            cannot be exact are shown as an upper bound, "<=N". Daily averages divide by the days in each \
+            bucket (for total: in --from/--to, else the days the data spans in --tz). Gauges (concurrent \
+            users) are summed per instant, then their max, average and 95th percentile per bucket. \
+            See docs/METRICS.md.
 
-            This build answers --interval total (the whole range); time buckets come with the \
-            time-aware rollup (docs/DECISIONS.md).
+            Hourly rows are re-bucketed into the hours, days, weeks (from Monday) and months of any \
+            zone, across DST. Daily rows are days of their report's zone: asking for another zone's \
+            buckets is an error unless --approximate-zone.
             """
     )
 
@@ -28,8 +31,14 @@ struct AggCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Dimensions to group by, comma-separated.", valueName: "DIM[,DIM...]"))
     var by: String?
 
-    @Option(help: "Time zone days are counted in.")
+    @Option(help: "Time buckets: hour, day, week, month or total.")
+    var interval: BucketInterval = .total
+
+    @Option(help: "Time zone of the buckets and of --from/--to.")
     var tz: String = "US/Pacific"
+
+    @Flag(help: "Put daily rows of another zone into this zone's buckets by their dates (an approximation).")
+    var approximateZone = false
 
     @Option(help: ArgumentHelp("First local date included.", valueName: "YYYY-MM-DD"))
     var from: String?
@@ -55,6 +64,8 @@ struct AggCommand: ParsableCommand {
             query.report = report
             query.by = by.map { $0.split(separator: ",").map { String($0).trimmingCharacters() } } ?? []
             query.zone = tz
+            query.interval = interval
+            query.approximateZone = approximateZone
             query.from = from
             query.to = to
             query.metrics = metrics.map { $0.split(separator: ",").map { String($0).trimmingCharacters() } } ?? []
@@ -73,6 +84,7 @@ struct AggCommand: ParsableCommand {
 }
 
 extension ResultRenderer.Format: ExpressibleByArgument {}
+extension BucketInterval: ExpressibleByArgument {}
 
 extension String {
     func trimmingCharacters() -> String {

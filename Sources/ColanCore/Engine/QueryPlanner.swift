@@ -81,6 +81,7 @@ enum QueryPlanner {
         // Candidates: segments holding every grouped and filtered dimension, at an interval the buckets can hold.
         var tooCoarse: [String] = []
         var zoneProblem: String?
+        var zoneSkipped = 0
         var candidates: [SegmentPlan] = []
         for s in opened {
             let dims = dimensions(s)
@@ -97,6 +98,7 @@ enum QueryPlanner {
             let zoneMatters = query.interval != .total || plan.range != nil
             if rank >= 2, zoneMatters, parts[2] != query.zone, !(isUTC(parts[2]) && isUTC(query.zone)) {
                 if !query.approximateZone {
+                    zoneSkipped += 1
                     zoneProblem = "\(parts[1].lowercased()) rows of \(query.report) are days of \(parts[2]), which cannot be re-bucketed into \(query.zone) days"
                     continue
                 }
@@ -143,7 +145,8 @@ enum QueryPlanner {
                             + "; a row is used unless a coarser row of the same slice and time exists")
         plan.explain.append("segments: \(candidates.count) read (\(candidates.count - hiding) plain scans, \(hiding) checked row by row "
                             + "against coarser ones), \(opened.count - candidates.count) of other cuboids skipped, \(outside) outside the time range skipped"
-                            + (tooCoarse.isEmpty ? "" : ", \(tooCoarse.count) too coarse for \(query.interval) buckets skipped"))
+                            + (tooCoarse.isEmpty ? "" : ", \(tooCoarse.count) too coarse for \(query.interval) buckets skipped")
+                            + (zoneSkipped == 0 ? "" : ", \(zoneSkipped) of daily rows in another zone skipped (--approximate-zone would use them)"))
         try planMetrics(&plan)
         return plan
     }
