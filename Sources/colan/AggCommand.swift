@@ -77,7 +77,7 @@ struct AggCommand: ParsableCommand {
             let target = try Store(path: Store.defaultPath(store))
             target.cleanUpIfIdle()
             let result = try AggregateEngine.run(query, store: target)
-            print(ResultRenderer.render(result, as: format), terminator: "")
+            writeStdout(ResultRenderer.bytes(result, as: format))
             if explain { for line in result.explain { printError("explain: " + line) } }
         }
     }

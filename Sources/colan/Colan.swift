@@ -42,3 +42,15 @@ struct StandardError: TextOutputStream {
         s.withUTF8 { buf in _ = Glibc.write(2, buf.baseAddress, buf.count) }
     }
 }
+
+/// Writes bytes to stdout in one go (large results are megabytes).
+func writeStdout(_ bytes: [UInt8]) {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            let n = Glibc.write(1, raw.baseAddress! + offset, raw.count - offset)
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+}

@@ -18,13 +18,15 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
     /// Allocates `count` zero-initialised elements, plus one bit-packing block
     /// of slack past the end: block decoders write whole 256-value blocks, so
     /// the last, partial block may spill into the slack (never past it).
-    public init(count: Int) {
+    /// With `zeroed: false` the contents start undefined: for decoders that
+    /// write every element before anything reads it (saves a pass over memory).
+    public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0)
         self.count = count
         let capacity = count + bitPackBlockSize
         let bytes = capacity * MemoryLayout<Element>.stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
+        if zeroed { raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
         pointer = raw.bindMemory(to: Element.self, capacity: capacity)
     }
 

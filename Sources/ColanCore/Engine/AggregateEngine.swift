@@ -12,45 +12,54 @@ public enum AggregateEngine {
         var explain = plan.explain
         explain.append("row groups: \(output.rowGroupsRead) read, \(output.rowGroupsSkipped) skipped by statistics; rows scanned: \(output.rowsScanned)")
         let inputs = plan.inputs
-        let width = inputs.count + 4
+        let width = output.width
         // Finalize each group: its bucket, dimension values and metrics.
         var product: UInt64 = 1
         for d in query.by.indices { product *= UInt64(max(output.dictionaries[d].values.count, 1)) }
-        var keyed: [(bucket: Int, dims: [String], row: [ResultValue])] = []
+        // Each dimension's values ranked in UTF-8 byte order, so rows sort by integers.
+        let ranks: [[Int]] = output.dictionaries.map { dictionary in
+            let order = dictionary.values.indices.sorted { dictionary.values[$0].utf8.lexicographicallyPrecedes(dictionary.values[$1].utf8) }
+            var rank = [Int](repeating: 0, count: order.count)
+            for (r, i) in order.enumerated() { rank[i] = r }
+            return rank
+        }
+        // Where each definition's inputs sit among a group's values.
+        let operands = plan.definitions.map { d in d.inputs.map { inputs.firstIndex(of: $0) ?? 0 } }
+        let gaugeIndex = plan.definitions.map { d in d.gauge.flatMap { g in plan.gauges.firstIndex(of: g.column) } }
+        var keyed: [(sortKey: [Int], row: [ResultValue])] = []
+        keyed.reserveCapacity(output.keys.count)
         var inexactGroups = 0
-        for (key, values) in output.groups {
+        for (g, key) in output.keys.enumerated() {
+            let values = output.values[(g * width)..<((g + 1) * width)]
+            let at = values.startIndex
             let bucket = Int(key / product)
             var rest = key % product
-            var dims: [String] = []
-            for d in query.by.indices {
-                let stride = output.strides[d]
-                dims.append(output.dictionaries[d].values[Int(rest / stride)])
-                rest %= stride
-            }
-            let rows = values[width - 4], inexactRows = values[width - 3]
-            let oneTime = values[width - 2] == values[width - 1]
-            let exact = inexactRows == 0 && (query.interval != .total || oneTime)
-            if !exact { inexactGroups += 1 }
-            _ = rows
+            var sortKey = [bucket]
             var row: [ResultValue] = []
             if query.interval != .total { row.append(.text(output.buckets.labels[bucket])) }
-            row += dims.map { .text($0) }
+            for d in query.by.indices {
+                let stride = output.strides[d]
+                let id = Int(rest / stride)
+                rest %= stride
+                sortKey.append(ranks[d][id])
+                row.append(.text(output.dictionaries[d].values[id]))
+            }
+            let inexactRows = values[at + width - 3]
+            let exact = inexactRows == 0 && (query.interval != .total || values[at + width - 2] == values[at + width - 1])
+            if !exact { inexactGroups += 1 }
             let days = output.buckets.days[bucket]
-            for d in plan.definitions {
-                if let g = d.gauge, let gi = plan.gauges.firstIndex(of: g.column) {
+            for (i, d) in plan.definitions.enumerated() {
+                if let gauge = d.gauge, let gi = gaugeIndex[i] {
                     let perInstant = (output.gauges[key] ?? [:]).sorted { $0.key < $1.key }.map { $0.value[gi] }
-                    row.append(MetricDefinitions.gauge(perInstant, g.statistic))
+                    row.append(MetricDefinitions.gauge(perInstant, gauge.statistic))
                 } else {
-                    row.append(d.finish(d.inputs.map { values[inputs.firstIndex(of: $0) ?? 0] }, days, exact))
+                    let o = operands[i]
+                    row.append(d.finish(values[at + o[0]], o.count > 1 ? values[at + o[1]] : 0, days, exact))
                 }
             }
-            keyed.append((bucket, dims, row))
+            keyed.append((sortKey, row))
         }
-        keyed.sort { a, b in
-            if a.bucket != b.bucket { return a.bucket < b.bucket }
-            for (x, y) in zip(a.dims, b.dims) where x != y { return x.utf8.lexicographicallyPrecedes(y.utf8) }
-            return false
-        }
+        keyed.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
         if plan.definitions.contains(where: { $0.inputs.contains("uniqueViewers") }) {
             explain.append(inexactGroups == 0 ? "unique viewers: exact in every row"
                            : "unique viewers: an upper bound (marked <=) in \(inexactGroups) of \(keyed.count) rows: they do not add across dimensions or report intervals")

@@ -31,6 +31,51 @@ enum GroupByKernel {
         for i in 0..<count where !keep[i] { ids[i] = slot }
     }
 
+    /// For every row: `sums[ids[i] * width + m] += metrics[m][i]` for each
+    /// metric m, and `sums[ids[i] * width + metrics.count] += 1` (the row
+    /// count), in one pass so each row touches its group's accumulators once.
+    ///
+    /// With `copies == 4`, `sums` holds four copies of the accumulators
+    /// `copyStride` apart and row i adds into copy i % 4: when few groups
+    /// repeat row after row, the four copies keep four independent addition
+    /// chains in flight instead of one (the caller adds the copies up).
+    static func accumulateRows(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
+                               sums: UnsafeMutablePointer<Int64>, width: Int, copies: Int, copyStride: Int) {
+        precondition(copies == 1 || copies == 4)
+        let mask = copies - 1
+        @inline(__always) func slot(_ i: Int) -> UnsafeMutablePointer<Int64> {
+            sums + ((i & mask) &* copyStride &+ Int(ids[i]) &* width)
+        }
+        switch metrics.count {
+        case 0:
+            for i in 0..<count { slot(i)[0] &+= 1 }
+        case 1:
+            let a = metrics[0]
+            for i in 0..<count {
+                let b = slot(i)
+                b[0] &+= a[i]; b[1] &+= 1
+            }
+        case 2:
+            let a = metrics[0], c = metrics[1]
+            for i in 0..<count {
+                let b = slot(i)
+                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= 1
+            }
+        case 3:
+            let a = metrics[0], c = metrics[1], d = metrics[2]
+            for i in 0..<count {
+                let b = slot(i)
+                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[3] &+= 1
+            }
+        default:
+            for i in 0..<count {
+                let b = slot(i)
+                for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
+                b[metrics.count] &+= 1
+            }
+        }
+    }
+
     /// `sums[ids[i] * width + column] += values[i]` for one metric column, and
     /// with `values == nil` a row count (`+= 1`). Four rows per step keep
     /// independent additions in flight when neighbouring rows hit other groups.

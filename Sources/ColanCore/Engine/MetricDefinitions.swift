@@ -13,28 +13,29 @@ enum MetricDefinitions {
         var name: String
         var inputs: [String]
         var gauge: (column: String, statistic: GaugeStatistic)? = nil
-        var finish: @Sendable (_ sums: [Int64], _ days: Int, _ viewersExact: Bool) -> ResultValue
+        /// Finishes the metric from the sums of its inputs (`b` is 0 for one input).
+        var finish: @Sendable (_ a: Int64, _ b: Int64, _ days: Int, _ viewersExact: Bool) -> ResultValue
     }
 
     /// The viewership metrics under the vendor's names, in the vendor's order.
     static let viewership: [Definition] = [
-        Definition(name: "totalSessions", inputs: ["numberOfSession"]) { s, _, _ in .integer(s[0]) },
-        Definition(name: "totalViewershipMinutes", inputs: ["viewershipMinutes"]) { s, _, _ in .integer(s[0]) },
-        Definition(name: "aggregatedViewers", inputs: ["uniqueViewers"]) { s, _, exact in
-            exact ? .integer(s[0]) : .bound(Double(s[0]), upper: true)
+        Definition(name: "totalSessions", inputs: ["numberOfSession"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalViewershipMinutes", inputs: ["viewershipMinutes"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "aggregatedViewers", inputs: ["uniqueViewers"]) { a, _, _, exact in
+            exact ? .integer(a) : .bound(Double(a), upper: true)
         },
-        Definition(name: "avgSessionDuration", inputs: ["viewershipMinutes", "numberOfSession"]) { s, _, _ in
-            ratio(s[0], s[1], exact: true)
+        Definition(name: "avgSessionDuration", inputs: ["viewershipMinutes", "numberOfSession"]) { a, b, _, _ in
+            ratio(a, b, exact: true)
         },
-        Definition(name: "avgSessionPerViewer", inputs: ["numberOfSession", "uniqueViewers"]) { s, _, exact in
-            ratio(s[0], s[1], exact: exact)
+        Definition(name: "avgSessionPerViewer", inputs: ["numberOfSession", "uniqueViewers"]) { a, b, _, exact in
+            ratio(a, b, exact: exact)
         },
-        Definition(name: "dailyAverageNumberOfViewers", inputs: ["uniqueViewers"]) { s, days, exact in
-            ratio(s[0], Int64(days), exact: exact, upper: true)
+        Definition(name: "dailyAverageNumberOfViewers", inputs: ["uniqueViewers"]) { a, _, days, exact in
+            ratio(a, Int64(days), exact: exact, upper: true)
         },
-        Definition(name: "dailyAverageSessionCount", inputs: ["numberOfSession"]) { s, days, _ in ratio(s[0], Int64(days), exact: true) },
-        Definition(name: "dailyAverageViewershipMinutes", inputs: ["viewershipMinutes"]) { s, days, _ in
-            ratio(s[0], Int64(days), exact: true)
+        Definition(name: "dailyAverageSessionCount", inputs: ["numberOfSession"]) { a, _, days, _ in ratio(a, Int64(days), exact: true) },
+        Definition(name: "dailyAverageViewershipMinutes", inputs: ["viewershipMinutes"]) { a, _, days, _ in
+            ratio(a, Int64(days), exact: true)
         },
     ]
 
@@ -63,12 +64,12 @@ enum MetricDefinitions {
         switch kind {
         case .gauge:
             return [GaugeStatistic.max, .avg, .p95].map { stat in
-                Definition(name: column + stat.rawValue, inputs: [], gauge: (column, stat)) { _, _, _ in .none }
+                Definition(name: column + stat.rawValue, inputs: [], gauge: (column, stat)) { _, _, _, _ in .none }
             }
         case .distinctCount:
-            return [Definition(name: column, inputs: [column]) { s, _, exact in exact ? .integer(s[0]) : .bound(Double(s[0]), upper: true) }]
+            return [Definition(name: column, inputs: [column]) { a, _, _, exact in exact ? .integer(a) : .bound(Double(a), upper: true) }]
         default:
-            return [Definition(name: column, inputs: [column]) { s, _, _ in .integer(s[0]) }]
+            return [Definition(name: column, inputs: [column]) { a, _, _, _ in .integer(a) }]
         }
     }
 

@@ -26,18 +26,38 @@ struct ScanTask {
 /// Per-worker accumulators: `width` Int64 values per group, group-major:
 /// the summed inputs, then the row count, then the count of rows whose
 /// unique viewers are not exact, then the group's min and max time.
+/// With few groups the dense accumulators are kept in four copies (see
+/// GroupByKernel.accumulateRows); the time span lives in the first copy only.
 struct Accumulators {
     let width: Int
     var dense: [Int64]
     var slots: [UInt64: Int] = [:]
     var sparse: [Int64] = []
     let denseGroups: Int?
+    /// Copies of the dense accumulators, and their distance in values.
+    let copies: Int
+    let copyStride: Int
+
+    /// Groups up to this many get four accumulator copies (they stay in L1/L2 cache).
+    static let copiedGroupLimit = 4096
 
     init(groups: Int, inputs: Int, dense: Bool) {
         width = inputs + 4
         denseGroups = dense ? groups : nil
-        self.dense = dense ? [Int64](repeating: 0, count: (groups + 1) * width) : []
+        copies = dense && groups <= Self.copiedGroupLimit ? 4 : 1
+        copyStride = (groups + 1) * width
+        self.dense = dense ? [Int64](repeating: 0, count: copies * copyStride) : []
         if dense { for g in 0...groups { self.dense[g * width + inputs + 2] = .max; self.dense[g * width + inputs + 3] = .min } }
+    }
+
+    /// Adds copies 1...3 into copy 0.
+    mutating func foldCopies() {
+        guard copies > 1 else { return }
+        for c in 1..<copies {
+            for g in 0..<(copyStride / width) {
+                for i in 0..<(width - 2) { dense[g * width + i] &+= dense[c * copyStride + g * width + i] }
+            }
+        }
     }
 }
 
@@ -47,8 +67,12 @@ enum QueryExecutor {
     static let denseLimit = 1 << 20
     static let nullLabel = "(null)"
 
+    /// The merged aggregates: group keys, and `width` values per group
+    /// (summed inputs, rows, rows with inexact unique viewers, min and max time).
     struct Output {
-        var groups: [(key: UInt64, values: [Int64])]
+        var keys: [UInt64]
+        var values: [Int64]
+        var width: Int
         var dictionaries: [GlobalDictionary]
         var strides: [UInt64]
         var buckets: BucketSet
@@ -115,46 +139,36 @@ enum QueryExecutor {
         let workers = min(max(tasks.count, 1), 2)
         let partials = Partials(count: workers)
         let plan = plan, scanTasks = tasks, groupProduct = product
+        let maxRows = tasks.map { plan.segments[$0.plan].segment.reader.footer.rowGroups[$0.rowGroup].rowCount }.max() ?? 0
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
             var gauges: [UInt64: [Int64: [Int64]]] = [:]
             var coverage = CoverageCache()
             var rows = 0
+            let scratch = ScanScratch(rows: maxRows, inputs: plan.inputs.count)
             do {
                 for t in stride(from: worker, to: scanTasks.count, by: workers) {
                     rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
-                                     into: &acc, gauges: &gauges, coverage: &coverage)
+                                     into: &acc, gauges: &gauges, coverage: &coverage, scratch: scratch)
                 }
                 partials.set(worker, .success((acc, gauges, rows)))
             } catch {
                 partials.set(worker, .failure(error))
             }
         }
-        // Merge.
-        var merged: [UInt64: [Int64]] = [:]
+        // Merge the workers' partial aggregates.
         var gauges: [UInt64: [Int64: [Int64]]] = [:]
         var rowsScanned = 0
+        var accumulators: [Accumulators] = []
         for r in partials.results {
             switch r {
             case .failure(let e): throw e
             case .none: continue
-            case .success(let (acc, g, rows)):
+            case .success(let (partial, g, rows)):
                 rowsScanned += rows
-                let w = acc.width
-                func add(_ key: UInt64, _ values: ArraySlice<Int64>) {
-                    guard values[values.startIndex + w - 4] > 0 else { return }
-                    var current = merged[key] ?? [Int64](repeating: 0, count: w)
-                    if merged[key] == nil { current[w - 2] = .max; current[w - 1] = .min }
-                    for i in 0..<(w - 2) { current[i] &+= values[values.startIndex + i] }
-                    current[w - 2] = min(current[w - 2], values[values.startIndex + w - 2])
-                    current[w - 1] = max(current[w - 1], values[values.startIndex + w - 1])
-                    merged[key] = current
-                }
-                if let n = acc.denseGroups {
-                    for key in 0..<n { add(UInt64(key), acc.dense[(key * w)..<((key + 1) * w)]) }
-                } else {
-                    for (key, slot) in acc.slots where key != UInt64(groups) { add(key, acc.sparse[(slot * w)..<((slot + 1) * w)]) }
-                }
+                var acc = partial
+                acc.foldCopies()
+                accumulators.append(acc)
                 for (key, instants) in g {
                     for (instant, values) in instants {
                         var current = gauges[key, default: [:]][instant] ?? [Int64](repeating: 0, count: values.count)
@@ -164,7 +178,35 @@ enum QueryExecutor {
                 }
             }
         }
-        return Output(groups: merged.map { ($0.key, $0.value) }, dictionaries: dictionaries, strides: strides, buckets: buckets,
+        let width = plan.inputs.count + 4
+        var keys: [UInt64] = []
+        var values: [Int64] = []
+        func combine(_ into: inout [Int64], _ at: Int, _ from: [Int64], _ offset: Int) {
+            for i in 0..<(width - 2) { into[at + i] &+= from[offset + i] }
+            into[at + width - 2] = min(into[at + width - 2], from[offset + width - 2])
+            into[at + width - 1] = max(into[at + width - 1], from[offset + width - 1])
+        }
+        if dense, var total = accumulators.first?.dense {
+            for other in accumulators.dropFirst() {
+                for g in 0..<groups { combine(&total, g * width, other.dense, g * width) }
+            }
+            for g in 0..<groups where total[g * width + width - 4] > 0 {
+                keys.append(UInt64(g))
+                values.append(contentsOf: total[(g * width)..<((g + 1) * width)])
+            }
+        } else {
+            var position: [UInt64: Int] = [:]
+            for acc in accumulators {
+                for (key, slot) in acc.slots where key != UInt64(groups) {
+                    if let at = position[key] { combine(&values, at * width, acc.sparse, slot * width) } else {
+                        position[key] = keys.count
+                        keys.append(key)
+                        values.append(contentsOf: acc.sparse[(slot * width)..<((slot + 1) * width)])
+                    }
+                }
+            }
+        }
+        return Output(keys: keys, values: values, width: width, dictionaries: dictionaries, strides: strides, buckets: buckets,
                       gauges: gauges, rowsScanned: rowsScanned, rowGroupsRead: tasks.count, rowGroupsSkipped: skipped)
     }
 
@@ -185,29 +227,36 @@ enum QueryExecutor {
 
     /// Scans one row group into the accumulators; returns its row count.
     static func scan(_ task: ScanTask, plan: QueryPlan, buckets: BucketSet, product: UInt64, groups: Int,
-                     into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], coverage: inout CoverageCache) throws -> Int {
+                     into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], coverage: inout CoverageCache,
+                     scratch: ScanScratch) throws -> Int {
         let s = plan.segments[task.plan]
         let reader = s.segment.reader
         let n = reader.footer.rowGroups[task.rowGroup].rowCount
         guard n > 0 else { return 0 }
-        let ids = AlignedBuffer<UInt64>(count: n)
-        let keep = AlignedBuffer<Bool>(count: n)
-        keep.pointer.initialize(repeating: true, count: n)
+        let ids = scratch.ids, keep = scratch.keep
         var masked = false
+        // Times are decoded only when something needs them.
+        let needTimes = plan.query.interval != .total || plan.range != nil || !plan.gauges.isEmpty || !s.coarser.isEmpty
+            || (s.exactViewers && plan.query.interval == .total)
         var times: AlignedBuffer<Int64>?
-        if let t = reader.schema.index(of: "time") {
-            guard case .int64(let values) = try reader.read(column: t, rowGroup: task.rowGroup).values else {
-                throw ColanError(.query, "time column is not a timestamp", file: reader.path)
-            }
+        if needTimes, let t = reader.schema.index(of: "time") {
+            let values = scratch.times
+            _ = try reader.readIntegers(column: t, rowGroup: task.rowGroup, into: values)
             times = values
             if let range = plan.range {
-                for i in 0..<n where !range.contains(values.pointer[i]) { keep.pointer[i] = false; masked = true }
+                for i in 0..<n {
+                    let inside = range.contains(values.pointer[i])
+                    keep.pointer[i] = inside
+                    masked = masked || !inside
+                }
             }
             let table = buckets.table(for: s)
-            table.ids.withUnsafeBufferPointer { b in
-                // Rows outside the table's range are already masked; clamp them into it before the lookup.
+            if masked {
+                // Rows outside the table's range are masked; clamp them into it before the lookup.
                 let first = table.origin, last = table.origin + Int64(table.ids.count) * BucketTable.slot - 1
-                if masked { for i in 0..<n where !keep.pointer[i] { values.pointer[i] = min(max(values.pointer[i], first), last) } }
+                for i in 0..<n where !keep.pointer[i] { values.pointer[i] = min(max(values.pointer[i], first), last) }
+            }
+            table.ids.withUnsafeBufferPointer { b in
                 GroupByKernel.bucketIds(values.pointer, origin: table.origin, slot: BucketTable.slot, buckets: b.baseAddress!,
                                         stride: product, count: n, into: ids.pointer)
             }
@@ -217,30 +266,29 @@ enum QueryExecutor {
         } else {
             ids.pointer.initialize(repeating: 0, count: n)
         }
+        if !masked { keep.pointer.initialize(repeating: true, count: n) }
         for (d, dim) in plan.query.by.enumerated() {
-            let codes = try strings(reader, stored(dim, s), task.rowGroup, n)
+            try codes(reader, stored(dim, s), task.rowGroup, n, scratch)
             task.translations[d].withUnsafeBufferPointer { t in
-                GroupByKernel.addDimension(codes.pointer, t.baseAddress!, count: n, into: ids.pointer)
+                GroupByKernel.addDimension(scratch.codes.pointer, t.baseAddress!, count: n, into: ids.pointer)
             }
         }
         for filter in task.filters {
-            let codes = try strings(reader, filter.column, task.rowGroup, n)
-            for i in 0..<n where !filter.allowed[Int(codes.pointer[i])] { keep.pointer[i] = false; masked = true }
+            try codes(reader, filter.column, task.rowGroup, n, scratch)
+            for i in 0..<n where !filter.allowed[Int(scratch.codes.pointer[i])] { keep.pointer[i] = false; masked = true }
         }
         if !s.coarser.isEmpty, let times {
             if try coverage.hide(task: task, plan: plan, times: times, keep: keep) { masked = true }
         }
         if masked { GroupByKernel.discard(keep.pointer, count: n, slot: UInt64(groups), ids: ids.pointer) }
         // Metric columns, nulls as 0.
-        var columns: [AlignedBuffer<Int64>] = []
-        for name in plan.inputs { columns.append(try metric(reader, name, task.rowGroup, n)) }
+        for (m, name) in plan.inputs.enumerated() { try metric(reader, name, task.rowGroup, n, into: scratch.metrics[m]) }
         let inputs = plan.inputs.count
         if acc.denseGroups != nil {
+            let pointers = scratch.metrics.prefix(inputs).map { UnsafePointer($0.pointer) }
             acc.dense.withUnsafeMutableBufferPointer { sums in
-                for (m, column) in columns.enumerated() {
-                    GroupByKernel.accumulate(column.pointer, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width, column: m)
-                }
-                GroupByKernel.accumulate(nil, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width, column: inputs)
+                GroupByKernel.accumulateRows(pointers, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width,
+                                             copies: acc.copies, copyStride: acc.copyStride)
                 trackExactness(s, ids: ids, times: times, n: n, sums: sums.baseAddress!, width: acc.width, inputs: inputs, plan: plan)
             }
         } else {
@@ -255,7 +303,7 @@ enum QueryExecutor {
                     acc.sparse[slot * acc.width + inputs + 3] = .min
                 }
                 let base = slot * acc.width
-                for (m, column) in columns.enumerated() { acc.sparse[base + m] &+= column.pointer[i] }
+                for m in 0..<inputs { acc.sparse[base + m] &+= scratch.metrics[m].pointer[i] }
                 acc.sparse[base + inputs] += 1
                 if !s.exactViewers { acc.sparse[base + inputs + 1] += 1 }
                 if let times {
@@ -265,14 +313,17 @@ enum QueryExecutor {
             }
         }
         if !plan.gauges.isEmpty, let times {
-            let values = try plan.gauges.map { try metric(reader, $0, task.rowGroup, n) }
+            let values = try plan.gauges.map { name -> AlignedBuffer<Int64> in
+                let out = AlignedBuffer<Int64>(count: n, zeroed: false)
+                try metric(reader, name, task.rowGroup, n, into: out)
+                return out
+            }
             for i in 0..<n where ids.pointer[i] != UInt64(groups) {
                 var current = gauges[ids.pointer[i], default: [:]][times.pointer[i]] ?? [Int64](repeating: 0, count: values.count)
                 for (g, v) in values.enumerated() { current[g] &+= v.pointer[i] }
                 gauges[ids.pointer[i], default: [:]][times.pointer[i]] = current
             }
         }
-        withExtendedLifetime(columns) {}
         return n
     }
 
@@ -291,22 +342,38 @@ enum QueryExecutor {
         }
     }
 
-    static func strings(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int) throws -> AlignedBuffer<UInt32> {
-        let vector = try reader.read(column: try index(column, reader), rowGroup: rowGroup)
-        guard case .string(let dictionary, let codes) = vector.values else {
-            throw ColanError(.query, "dimension '\(column)' is not a string column", file: reader.path)
+    /// Decodes a string column's codes into `scratch.codes`, null rows given the code `dictionary.count`.
+    static func codes(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int, _ scratch: ScanScratch) throws {
+        let (dictionary, validity) = try reader.readCodes(column: try index(column, reader), rowGroup: rowGroup,
+                                                          into: scratch.codes, scratch: scratch.wide)
+        if let validity {
+            for i in 0..<n where validity[i >> 6] & (1 << UInt64(i & 63)) == 0 { scratch.codes.pointer[i] = UInt32(dictionary.count) }
         }
-        if vector.validity != nil { for i in 0..<n where !vector.isValid(i) { codes.pointer[i] = UInt32(dictionary.count) } }
-        return codes
     }
 
-    static func metric(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int) throws -> AlignedBuffer<Int64> {
-        let vector = try reader.read(column: try index(column, reader), rowGroup: rowGroup)
-        guard case .int64(let values) = vector.values else {
-            throw ColanError(.query, "'\(column)' is not an integer column", file: reader.path)
+    /// Decodes an integer column into `out`, nulls as 0.
+    static func metric(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int, into out: AlignedBuffer<Int64>) throws {
+        if let validity = try reader.readIntegers(column: try index(column, reader), rowGroup: rowGroup, into: out) {
+            for i in 0..<n where validity[i >> 6] & (1 << UInt64(i & 63)) == 0 { out.pointer[i] = 0 }
         }
-        if vector.validity != nil { for i in 0..<n where !vector.isValid(i) { values.pointer[i] = 0 } }
-        return values
+    }
+}
+
+/// Buffers one worker reuses for every row group it scans (sized for the largest).
+final class ScanScratch {
+    let ids: AlignedBuffer<UInt64>
+    let keep: AlignedBuffer<Bool>
+    let times, wide: AlignedBuffer<Int64>
+    let codes: AlignedBuffer<UInt32>
+    let metrics: [AlignedBuffer<Int64>]
+
+    init(rows: Int, inputs: Int) {
+        ids = AlignedBuffer(count: rows, zeroed: false)
+        keep = AlignedBuffer(count: rows, zeroed: false)
+        times = AlignedBuffer(count: rows, zeroed: false)
+        wide = AlignedBuffer(count: rows, zeroed: false)
+        codes = AlignedBuffer(count: rows, zeroed: false)
+        metrics = (0..<inputs).map { _ in AlignedBuffer(count: rows, zeroed: false) }
     }
 }
 

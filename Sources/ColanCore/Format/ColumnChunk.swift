@@ -182,6 +182,38 @@ enum ChunkEncoder {
 
 /// Decodes chunk bodies written by `ChunkEncoder`.
 enum ChunkDecoder {
+    /// Decodes an int64/timestamp/bool chunk into `out`; returns its validity bitmap, if any.
+    static func decodeInts(_ bytes: UnsafeRawBufferPointer, count n: Int, into out: AlignedBuffer<Int64>) throws -> [UInt64]? {
+        precondition(out.count >= n)
+        var r = ByteReader(bytes, what: "chunk")
+        let validity = try readValidity(&r, n)
+        try IntDecoder.decode(&r, count: n, into: out.pointer)
+        guard r.remaining == 0 else { throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes") }
+        return validity
+    }
+
+    /// Decodes a string chunk's codes into `codes`; returns its dictionary and validity bitmap.
+    static func decodeCodes(_ bytes: UnsafeRawBufferPointer, count n: Int, into codes: AlignedBuffer<UInt32>,
+                            scratch: AlignedBuffer<Int64>) throws -> ([String], [UInt64]?) {
+        var r = ByteReader(bytes, what: "chunk")
+        let validity = try readValidity(&r, n)
+        let dictionary = try StringDecoder.decode(&r, count: n, into: codes, scratch: scratch)
+        guard r.remaining == 0 else { throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes") }
+        return (dictionary, validity)
+    }
+
+    private static func readValidity(_ r: inout ByteReader, _ n: Int) throws -> [UInt64]? {
+        let flag = try r.u8()
+        switch flag {
+        case 0: return nil
+        case 1:
+            let words = (n + 63) / 64
+            let raw = try r.bytes(8 * words)
+            return (0..<words).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
+        default: throw ColanError(.format, "validity flag \(flag) is neither 0 nor 1")
+        }
+    }
+
     /// The dictionary of a string chunk, without decoding its codes.
     static func dictionary(_ bytes: UnsafeRawBufferPointer, count n: Int) throws -> [String] {
         var r = ByteReader(bytes, what: "chunk")
@@ -205,7 +237,7 @@ enum ChunkDecoder {
         let values: DecodedValues
         switch type {
         case .int64, .timestamp, .bool:
-            let out = AlignedBuffer<Int64>(count: n)
+            let out = AlignedBuffer<Int64>(count: n, zeroed: false)
             try IntDecoder.decode(&r, count: n, into: out.pointer)
             if type == .bool {
                 for i in 0..<n where out.pointer[i] != 0 && out.pointer[i] != 1 {

@@ -90,6 +90,44 @@ public final class SegmentReader: @unchecked Sendable {
         }
     }
 
+    /// Runs `decode` over a chunk's verified bytes, naming file, row group and column in its errors.
+    private func withChunk<T>(_ column: Int, _ rowGroup: Int, _ decode: (UnsafeRawBufferPointer, Int) throws -> T) throws -> T {
+        let group = footer.rowGroups[rowGroup]
+        let chunk = group.chunks[column]
+        let body = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
+        let location = "row group \(rowGroup), column '\(schema.columns[column].name)'"
+        guard Checksum.xxh64(body) == chunk.checksum else {
+            throw ColanError(.format, "chunk checksum mismatch: the file is corrupt", file: path, location: location)
+        }
+        do {
+            return try decode(body, group.rowCount)
+        } catch var error as ColanError {
+            error.file = path
+            error.location = location
+            throw error
+        }
+    }
+
+    /// Decodes an integer (int64, timestamp, bool) chunk into `buffer`, which
+    /// must hold the row group's rows; returns the validity bitmap, if any.
+    /// Kernels reuse one buffer across row groups this way.
+    public func readIntegers(column: Int, rowGroup: Int, into buffer: AlignedBuffer<Int64>) throws -> [UInt64]? {
+        guard [.int64, .timestamp, .bool].contains(schema.columns[column].type) else {
+            throw ColanError(.format, "'\(schema.columns[column].name)' is not an integer column", file: path)
+        }
+        return try withChunk(column, rowGroup) { try ChunkDecoder.decodeInts($0, count: $1, into: buffer) }
+    }
+
+    /// Decodes a string chunk's codes into `codes` (using `scratch`, both
+    /// holding the row group's rows); returns its dictionary and validity bitmap.
+    public func readCodes(column: Int, rowGroup: Int, into codes: AlignedBuffer<UInt32>,
+                          scratch: AlignedBuffer<Int64>) throws -> (dictionary: [String], validity: [UInt64]?) {
+        guard schema.columns[column].type == .string else {
+            throw ColanError(.format, "'\(schema.columns[column].name)' is not a string column", file: path)
+        }
+        return try withChunk(column, rowGroup) { try ChunkDecoder.decodeCodes($0, count: $1, into: codes, scratch: scratch) }
+    }
+
     /// Reads only the dictionary of a string chunk (the codes are not decoded):
     /// for planning a group-by before scanning. The chunk's checksum is verified.
     public func readDictionary(column: Int, rowGroup: Int) throws -> [String] {

@@ -16,25 +16,105 @@ public enum ResultRenderer {
 
     /// Renders `result` in `format`.
     public static func render(_ result: AggregateResult, as format: Format) -> String {
+        String(decoding: bytes(result, as: format), as: UTF8.self)
+    }
+
+    /// Renders `result` in `format` as UTF-8 bytes (CSV and JSON are built
+    /// byte by byte: large results are thousands of rows).
+    public static func bytes(_ result: AggregateResult, as format: Format) -> [UInt8] {
+        var out: [UInt8] = []
         switch format {
         case .table:
             let numeric = Set(result.rows.first.map { row in row.indices.filter { if case .text = row[$0] { return false } else { return true } } } ?? [])
-            return TextTable.render([result.columns] + result.rows.map { $0.map(text) }, rightAligned: numeric)
+            out = Array(TextTable.render([result.columns] + result.rows.map { $0.map(text) }, rightAligned: numeric).utf8)
         case .csv:
-            var out = result.columns.map(csvField).joined(separator: ",") + "\n"
-            for row in result.rows { out += row.map { csvField(text($0)) }.joined(separator: ",") + "\n" }
-            return out
-        case .json:
-            var out = "["
-            for (r, row) in result.rows.enumerated() {
-                out += r == 0 ? "\n  {" : ",\n  {"
-                for (c, value) in row.enumerated() {
-                    out += (c == 0 ? "" : ", ") + jsonString(result.columns[c]) + ": " + json(value)
-                }
-                out += "}"
+            out.reserveCapacity(64 * (result.rows.count + 1))
+            for (c, name) in result.columns.enumerated() {
+                if c > 0 { out.append(44) }
+                appendCSV(name, to: &out)
             }
-            return out + (result.rows.isEmpty ? "]\n" : "\n]\n")
+            out.append(10)
+            for row in result.rows {
+                for (c, value) in row.enumerated() {
+                    if c > 0 { out.append(44) }
+                    if case .text(let s) = value { appendCSV(s, to: &out) } else { append(value, to: &out) }
+                }
+                out.append(10)
+            }
+        case .json:
+            let keys = result.columns.map { Array(jsonString($0).utf8) + [58, 32] }
+            out.append(91)
+            for (r, row) in result.rows.enumerated() {
+                out.append(contentsOf: r == 0 ? [10, 32, 32, 123] : [44, 10, 32, 32, 123])
+                for (c, value) in row.enumerated() {
+                    if c > 0 { out.append(contentsOf: [44, 32]) }
+                    out.append(contentsOf: keys[c])
+                    switch value {
+                    case .integer, .decimal: append(value, to: &out)
+                    case .none: out.append(contentsOf: Array("null".utf8))
+                    case .text(let s): out.append(contentsOf: jsonString(s).utf8)
+                    case .bound: out.append(34); append(value, to: &out); out.append(34)
+                    }
+                }
+                out.append(125)
+            }
+            out.append(contentsOf: result.rows.isEmpty ? [93, 10] : [10, 93, 10])
         }
+        return out
+    }
+
+    /// Appends a number or bound as text.
+    static func append(_ value: ResultValue, to out: inout [UInt8]) {
+        switch value {
+        case .integer(let v): appendInteger(v, to: &out)
+        case .decimal(let v): appendDecimal(v, to: &out)
+        case .bound(let v, let upper):
+            out.append(upper ? 60 : 62)
+            out.append(61)
+            appendDecimal(v, to: &out)
+        case .text(let s): out.append(contentsOf: s.utf8)
+        case .none: break
+        }
+    }
+
+    static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
+        if v < 0 { out.append(45) }
+        var m = v.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(48 + m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
+
+    static func appendDecimal(_ v: Double, to out: inout [UInt8]) {
+        let cents = (v * 100).rounded(.toNearestOrAwayFromZero)
+        guard cents.magnitude < 9e15 else { out.append(contentsOf: String(v).utf8); return }
+        let c = Int64(cents)
+        if c < 0 { out.append(45) }
+        let whole = Int64(c.magnitude / 100), frac = Int(c.magnitude % 100)
+        appendInteger(whole, to: &out)
+        if frac == 0 { return }
+        out.append(46)
+        out.append(UInt8(48 + frac / 10))
+        if frac % 10 != 0 { out.append(UInt8(48 + frac % 10)) }
+    }
+
+    static func appendCSV(_ s: String, to out: inout [UInt8]) {
+        let needsQuotes = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { out.append(contentsOf: s.utf8); return }
+        out.append(34)
+        for b in s.utf8 {
+            if b == 34 { out.append(34) }
+            out.append(b)
+        }
+        out.append(34)
     }
 
     /// The text of one value.
@@ -60,15 +140,6 @@ public enum ResultRenderer {
         return sign + "\(whole).\(frac < 10 ? "0" : "")\(frac)"
     }
 
-    static func json(_ value: ResultValue) -> String {
-        switch value {
-        case .integer, .decimal: return text(value)
-        case .text(let s): return jsonString(s)
-        case .bound: return jsonString(text(value))
-        case .none: return "null"
-        }
-    }
-
     static func jsonString(_ s: String) -> String {
         var out = "\""
         for u in s.unicodeScalars {
@@ -88,16 +159,4 @@ public enum ResultRenderer {
         return out + "\""
     }
 
-    static func csvField(_ s: String) -> String {
-        guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
-        return "\"" + s.replacingQuotes() + "\""
-    }
-}
-
-extension String {
-    fileprivate func replacingQuotes() -> String {
-        var out = ""
-        for ch in self { out += ch == "\"" ? "\"\"" : String(ch) }
-        return out
-    }
 }

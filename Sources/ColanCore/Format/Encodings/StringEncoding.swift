@@ -66,29 +66,41 @@ enum StringEncoder {
 enum StringDecoder {
     /// Decodes `count` strings as a dictionary and one code per row.
     static func decode(_ r: inout ByteReader, count: Int) throws -> (dictionary: [String], codes: AlignedBuffer<UInt32>) {
+        let codes = AlignedBuffer<UInt32>(count: count, zeroed: false)
+        let dictionary = try decode(&r, count: count, into: codes, scratch: AlignedBuffer<Int64>(count: count, zeroed: false))
+        return (dictionary, codes)
+    }
+
+    /// Decodes `count` codes into `codes` (through `scratch`, both holding at
+    /// least `count`) and returns the dictionary they index.
+    static func decode(_ r: inout ByteReader, count: Int, into codes: AlignedBuffer<UInt32>,
+                       scratch: AlignedBuffer<Int64>) throws -> [String] {
+        precondition(codes.count >= count && scratch.count >= count)
         let tag = try r.u8()
         let n = Int(try r.u32())
         guard n == count else { throw ColanError(.format, "string stream holds \(n) values, expected \(count)") }
-        let codes = AlignedBuffer<UInt32>(count: n)
         switch tag {
         case StringEncoder.plainTag:
             let strings = try readStrings(&r, entries: n)
             for i in 0..<n { codes.pointer[i] = UInt32(i) }
-            return (strings, codes)
+            return strings
         case StringEncoder.dictionaryTag:
             let entries = try r.count(limit: max(n, 1))
             let strings = try readStrings(&r, entries: entries)
-            let wide = AlignedBuffer<Int64>(count: n)
-            try IntDecoder.decode(&r, count: n, into: wide.pointer)
-            // Validating every code here is what lets kernels index the dictionary unchecked.
+            try IntDecoder.decode(&r, count: n, into: scratch.pointer)
+            // Validating every code here is what lets kernels index the dictionary unchecked;
+            // one branch-free pass, then a search only when something is wrong.
+            var outside: UInt64 = 0
+            let limit = UInt64(entries)
             for i in 0..<n {
-                let c = wide.pointer[i]
-                guard c >= 0, c < Int64(entries) else {
-                    throw ColanError(.format, "dictionary code \(c) at row \(i) is outside the \(entries) entries")
-                }
+                let c = UInt64(bitPattern: scratch.pointer[i])
+                outside |= c >= limit ? 1 : 0
                 codes.pointer[i] = UInt32(truncatingIfNeeded: c)
             }
-            return (strings, codes)
+            if outside != 0, let i = (0..<n).first(where: { UInt64(bitPattern: scratch.pointer[$0]) >= limit }) {
+                throw ColanError(.format, "dictionary code \(scratch.pointer[i]) at row \(i) is outside the \(entries) entries")
+            }
+            return strings
         default:
             throw ColanError(.format, "unknown string encoding \(tag)")
         }
