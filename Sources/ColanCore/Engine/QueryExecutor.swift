@@ -139,13 +139,12 @@ enum QueryExecutor {
         let workers = min(max(tasks.count, 1), 2)
         let partials = Partials(count: workers)
         let plan = plan, scanTasks = tasks, groupProduct = product
-        let maxRows = tasks.map { plan.segments[$0.plan].segment.reader.footer.rowGroups[$0.rowGroup].rowCount }.max() ?? 0
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
             var gauges: [UInt64: [Int64: [Int64]]] = [:]
             var coverage = CoverageCache()
             var rows = 0
-            let scratch = ScanScratch(rows: maxRows, inputs: plan.inputs.count)
+            let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
             do {
                 for t in stride(from: worker, to: scanTasks.count, by: workers) {
                     rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
@@ -225,106 +224,136 @@ enum QueryExecutor {
         return i
     }
 
-    /// Scans one row group into the accumulators; returns its row count.
+    /// Scans one row group into the accumulators, a vector at a time; returns its row count.
     static func scan(_ task: ScanTask, plan: QueryPlan, buckets: BucketSet, product: UInt64, groups: Int,
                      into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], coverage: inout CoverageCache,
                      scratch: ScanScratch) throws -> Int {
         let s = plan.segments[task.plan]
         let reader = s.segment.reader
-        let n = reader.footer.rowGroups[task.rowGroup].rowCount
+        let g = task.rowGroup
+        let n = reader.footer.rowGroups[g].rowCount
         guard n > 0 else { return 0 }
-        let ids = scratch.ids, keep = scratch.keep
-        var masked = false
         // Times are decoded only when something needs them.
         let needTimes = plan.query.interval != .total || plan.range != nil || !plan.gauges.isEmpty || !s.coarser.isEmpty
             || (s.exactViewers && plan.query.interval == .total)
-        var times: AlignedBuffer<Int64>?
-        if needTimes, let t = reader.schema.index(of: "time") {
-            let values = scratch.times
-            _ = try reader.readIntegers(column: t, rowGroup: task.rowGroup, into: values)
-            times = values
-            if let range = plan.range {
-                for i in 0..<n {
-                    let inside = range.contains(values.pointer[i])
-                    keep.pointer[i] = inside
-                    masked = masked || !inside
-                }
-            }
-            let table = buckets.table(for: s)
-            if masked {
-                // Rows outside the table's range are masked; clamp them into it before the lookup.
-                let first = table.origin, last = table.origin + Int64(table.ids.count) * BucketTable.slot - 1
-                for i in 0..<n where !keep.pointer[i] { values.pointer[i] = min(max(values.pointer[i], first), last) }
-            }
-            table.ids.withUnsafeBufferPointer { b in
-                GroupByKernel.bucketIds(values.pointer, origin: table.origin, slot: BucketTable.slot, buckets: b.baseAddress!,
-                                        stride: product, count: n, into: ids.pointer)
-            }
-            if table.remap != nil {
-                for i in 0..<n { ids.pointer[i] = buckets.remap(table, ids.pointer[i] / product) * product }
-            }
-        } else {
-            ids.pointer.initialize(repeating: 0, count: n)
+        let timeIndex = needTimes ? reader.schema.index(of: "time") : nil
+        var timeCursor = try timeIndex.map { try reader.integerCursor(column: $0, rowGroup: g) }
+        var dimCursors = try plan.query.by.map { try reader.codeCursor(column: try index(stored($0, s), reader), rowGroup: g) }
+        var filterCursors = try task.filters.map { try reader.codeCursor(column: try index($0.column, reader), rowGroup: g) }
+        var metricCursors = try plan.inputs.map { try reader.integerCursor(column: try index($0, reader), rowGroup: g) }
+        var gaugeCursors = try (timeIndex == nil ? [] : plan.gauges).map { try reader.integerCursor(column: try index($0, reader), rowGroup: g) }
+        // Rows a coarser cuboid answers for (rare: only where segments overlap), decided for the whole chunk.
+        var hidden: AlignedBuffer<Bool>?
+        if !s.coarser.isEmpty, let t = timeIndex {
+            let times = AlignedBuffer<Int64>(count: n, zeroed: false)
+            _ = try reader.readIntegers(column: t, rowGroup: g, into: times)
+            let keep = AlignedBuffer<Bool>(count: n, zeroed: false)
+            keep.pointer.initialize(repeating: true, count: n)
+            if try coverage.hide(task: task, plan: plan, times: times, keep: keep) { hidden = keep }
         }
-        if !masked { keep.pointer.initialize(repeating: true, count: n) }
-        for (d, dim) in plan.query.by.enumerated() {
-            try codes(reader, stored(dim, s), task.rowGroup, n, scratch)
-            task.translations[d].withUnsafeBufferPointer { t in
-                GroupByKernel.addDimension(scratch.codes.pointer, t.baseAddress!, count: n, into: ids.pointer)
-            }
-        }
-        for filter in task.filters {
-            try codes(reader, filter.column, task.rowGroup, n, scratch)
-            for i in 0..<n where !filter.allowed[Int(scratch.codes.pointer[i])] { keep.pointer[i] = false; masked = true }
-        }
-        if !s.coarser.isEmpty, let times {
-            if try coverage.hide(task: task, plan: plan, times: times, keep: keep) { masked = true }
-        }
-        if masked { GroupByKernel.discard(keep.pointer, count: n, slot: UInt64(groups), ids: ids.pointer) }
-        // Metric columns, nulls as 0.
-        for (m, name) in plan.inputs.enumerated() { try metric(reader, name, task.rowGroup, n, into: scratch.metrics[m]) }
+        let table = buckets.table(for: s)
+        let first = table.origin, last = table.origin + Int64(table.ids.count) * BucketTable.slot - 1
+        let ids = scratch.ids, keep = scratch.keep, times = scratch.times
         let inputs = plan.inputs.count
-        if acc.denseGroups != nil {
-            let pointers = scratch.metrics.prefix(inputs).map { UnsafePointer($0.pointer) }
-            acc.dense.withUnsafeMutableBufferPointer { sums in
-                GroupByKernel.accumulateRows(pointers, ids: ids.pointer, count: n, sums: sums.baseAddress!, width: acc.width,
-                                             copies: acc.copies, copyStride: acc.copyStride)
-                trackExactness(s, ids: ids, times: times, n: n, sums: sums.baseAddress!, width: acc.width, inputs: inputs, plan: plan)
-            }
-        } else {
-            for i in 0..<n where ids.pointer[i] != UInt64(groups) {
-                let key = ids.pointer[i]
-                let slot: Int
-                if let existing = acc.slots[key] { slot = existing } else {
-                    slot = acc.sparse.count / acc.width
-                    acc.slots[key] = slot
-                    acc.sparse += [Int64](repeating: 0, count: acc.width)
-                    acc.sparse[slot * acc.width + inputs + 2] = .max
-                    acc.sparse[slot * acc.width + inputs + 3] = .min
+        let discard = UInt64(groups)
+        let pointers = scratch.metrics.prefix(inputs).map { UnsafePointer($0.pointer) }
+        let location = "row group \(g)"
+        for v in stride(from: 0, to: n, by: vectorSize) {
+            let m = min(vectorSize, n - v)
+            var masked = false
+            if var cursor = timeCursor {
+                cursor.next(m, into: times.pointer)
+                timeCursor = cursor
+                if let range = plan.range {
+                    for i in 0..<m {
+                        let inside = range.contains(times.pointer[i])
+                        keep.pointer[i] = inside
+                        masked = masked || !inside
+                    }
                 }
-                let base = slot * acc.width
-                for m in 0..<inputs { acc.sparse[base + m] &+= scratch.metrics[m].pointer[i] }
-                acc.sparse[base + inputs] += 1
-                if !s.exactViewers { acc.sparse[base + inputs + 1] += 1 }
-                if let times {
-                    acc.sparse[base + inputs + 2] = min(acc.sparse[base + inputs + 2], times.pointer[i])
-                    acc.sparse[base + inputs + 3] = max(acc.sparse[base + inputs + 3], times.pointer[i])
+                if masked {
+                    // Rows outside the table's range are masked; clamp them into it before the lookup.
+                    for i in 0..<m where !keep.pointer[i] { times.pointer[i] = min(max(times.pointer[i], first), last) }
+                }
+                table.ids.withUnsafeBufferPointer { b in
+                    GroupByKernel.bucketIds(times.pointer, origin: table.origin, slot: BucketTable.slot, buckets: b.baseAddress!,
+                                            stride: product, count: m, into: ids.pointer)
+                }
+                if table.remap != nil {
+                    for i in 0..<m { ids.pointer[i] = buckets.remap(table, ids.pointer[i] / product) * product }
+                }
+            } else {
+                ids.pointer.initialize(repeating: 0, count: m)
+            }
+            if !masked { keep.pointer.initialize(repeating: true, count: m) }
+            do {
+                for d in dimCursors.indices {
+                    try dimCursors[d].next(m, into: scratch.codes.pointer, scratch: scratch.wide.pointer)
+                    task.translations[d].withUnsafeBufferPointer { t in
+                        GroupByKernel.addDimension(scratch.codes.pointer, t.baseAddress!, count: m, into: ids.pointer)
+                    }
+                }
+                for f in filterCursors.indices {
+                    try filterCursors[f].next(m, into: scratch.codes.pointer, scratch: scratch.wide.pointer)
+                    let allowed = task.filters[f].allowed
+                    for i in 0..<m where !allowed[Int(scratch.codes.pointer[i])] { keep.pointer[i] = false; masked = true }
+                }
+            } catch var error as ColanError {
+                error.file = reader.path
+                error.location = location
+                throw error
+            }
+            if let hidden {
+                for i in 0..<m where !hidden.pointer[v + i] { keep.pointer[i] = false; masked = true }
+            }
+            if masked { GroupByKernel.discard(keep.pointer, count: m, slot: discard, ids: ids.pointer) }
+            for c in metricCursors.indices { metricCursors[c].next(m, into: scratch.metrics[c].pointer) }
+            if acc.denseGroups != nil {
+                acc.dense.withUnsafeMutableBufferPointer { sums in
+                    GroupByKernel.accumulateRows(pointers, ids: ids.pointer, count: m, sums: sums.baseAddress!, width: acc.width,
+                                                 copies: acc.copies, copyStride: acc.copyStride)
+                    trackExactness(s, ids: ids, times: timeCursor == nil ? nil : times, n: m, sums: sums.baseAddress!,
+                                   width: acc.width, inputs: inputs, plan: plan)
+                }
+            } else {
+                accumulateSparse(&acc, ids: ids, times: timeCursor == nil ? nil : times, n: m, scratch: scratch,
+                                 inputs: inputs, exact: s.exactViewers, discard: discard)
+            }
+            if !gaugeCursors.isEmpty {
+                for c in gaugeCursors.indices { gaugeCursors[c].next(m, into: scratch.gauges[c].pointer) }
+                for i in 0..<m where ids.pointer[i] != discard {
+                    var current = gauges[ids.pointer[i], default: [:]][times.pointer[i]] ?? [Int64](repeating: 0, count: gaugeCursors.count)
+                    for c in gaugeCursors.indices { current[c] &+= scratch.gauges[c].pointer[i] }
+                    gauges[ids.pointer[i], default: [:]][times.pointer[i]] = current
                 }
             }
         }
-        if !plan.gauges.isEmpty, let times {
-            let values = try plan.gauges.map { name -> AlignedBuffer<Int64> in
-                let out = AlignedBuffer<Int64>(count: n, zeroed: false)
-                try metric(reader, name, task.rowGroup, n, into: out)
-                return out
-            }
-            for i in 0..<n where ids.pointer[i] != UInt64(groups) {
-                var current = gauges[ids.pointer[i], default: [:]][times.pointer[i]] ?? [Int64](repeating: 0, count: values.count)
-                for (g, v) in values.enumerated() { current[g] &+= v.pointer[i] }
-                gauges[ids.pointer[i], default: [:]][times.pointer[i]] = current
-            }
-        }
+        withExtendedLifetime(pointers) {}
         return n
+    }
+
+    /// The hash-map path for queries with too many groups for arrays.
+    private static func accumulateSparse(_ acc: inout Accumulators, ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>?, n: Int,
+                                         scratch: ScanScratch, inputs: Int, exact: Bool, discard: UInt64) {
+        for i in 0..<n where ids.pointer[i] != discard {
+            let key = ids.pointer[i]
+            let slot: Int
+            if let existing = acc.slots[key] { slot = existing } else {
+                slot = acc.sparse.count / acc.width
+                acc.slots[key] = slot
+                acc.sparse += [Int64](repeating: 0, count: acc.width)
+                acc.sparse[slot * acc.width + inputs + 2] = .max
+                acc.sparse[slot * acc.width + inputs + 3] = .min
+            }
+            let base = slot * acc.width
+            for m in 0..<inputs { acc.sparse[base + m] &+= scratch.metrics[m].pointer[i] }
+            acc.sparse[base + inputs] += 1
+            if !exact { acc.sparse[base + inputs + 1] += 1 }
+            if let times {
+                acc.sparse[base + inputs + 2] = min(acc.sparse[base + inputs + 2], times.pointer[i])
+                acc.sparse[base + inputs + 3] = max(acc.sparse[base + inputs + 3], times.pointer[i])
+            }
+        }
     }
 
     /// Rows from segments whose unique viewers are not exact, and each group's time span.
@@ -342,38 +371,27 @@ enum QueryExecutor {
         }
     }
 
-    /// Decodes a string column's codes into `scratch.codes`, null rows given the code `dictionary.count`.
-    static func codes(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int, _ scratch: ScanScratch) throws {
-        let (dictionary, validity) = try reader.readCodes(column: try index(column, reader), rowGroup: rowGroup,
-                                                          into: scratch.codes, scratch: scratch.wide)
-        if let validity {
-            for i in 0..<n where validity[i >> 6] & (1 << UInt64(i & 63)) == 0 { scratch.codes.pointer[i] = UInt32(dictionary.count) }
-        }
-    }
-
-    /// Decodes an integer column into `out`, nulls as 0.
-    static func metric(_ reader: SegmentReader, _ column: String, _ rowGroup: Int, _ n: Int, into out: AlignedBuffer<Int64>) throws {
-        if let validity = try reader.readIntegers(column: try index(column, reader), rowGroup: rowGroup, into: out) {
-            for i in 0..<n where validity[i >> 6] & (1 << UInt64(i & 63)) == 0 { out.pointer[i] = 0 }
-        }
-    }
 }
 
-/// Buffers one worker reuses for every row group it scans (sized for the largest).
+/// One vector of each column a worker decodes, reused for every vector it scans
+/// (a few dozen KiB: they stay in L1/L2 cache).
 final class ScanScratch {
     let ids: AlignedBuffer<UInt64>
     let keep: AlignedBuffer<Bool>
     let times, wide: AlignedBuffer<Int64>
     let codes: AlignedBuffer<UInt32>
     let metrics: [AlignedBuffer<Int64>]
+    let gauges: [AlignedBuffer<Int64>]
 
-    init(rows: Int, inputs: Int) {
+    init(inputs: Int, gauges: Int) {
+        let rows = vectorSize
         ids = AlignedBuffer(count: rows, zeroed: false)
         keep = AlignedBuffer(count: rows, zeroed: false)
         times = AlignedBuffer(count: rows, zeroed: false)
         wide = AlignedBuffer(count: rows, zeroed: false)
         codes = AlignedBuffer(count: rows, zeroed: false)
         metrics = (0..<inputs).map { _ in AlignedBuffer(count: rows, zeroed: false) }
+        self.gauges = (0..<gauges).map { _ in AlignedBuffer(count: rows, zeroed: false) }
     }
 }
 

@@ -202,7 +202,7 @@ enum ChunkDecoder {
         return (dictionary, validity)
     }
 
-    private static func readValidity(_ r: inout ByteReader, _ n: Int) throws -> [UInt64]? {
+    static func readValidity(_ r: inout ByteReader, _ n: Int) throws -> [UInt64]? {
         let flag = try r.u8()
         switch flag {
         case 0: return nil

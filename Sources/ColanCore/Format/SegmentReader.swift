@@ -128,6 +128,19 @@ public final class SegmentReader: @unchecked Sendable {
         return try withChunk(column, rowGroup) { try ChunkDecoder.decodeCodes($0, count: $1, into: codes, scratch: scratch) }
     }
 
+    /// A cursor over an integer chunk (int64, timestamp, bool) that decodes it a vector at a time.
+    func integerCursor(column: Int, rowGroup: Int) throws -> IntChunkCursor {
+        try withChunk(column, rowGroup) { try IntChunkCursor(chunk: $0, count: $1) }
+    }
+
+    /// A cursor over a string chunk's codes that decodes them a vector at a time.
+    func codeCursor(column: Int, rowGroup: Int) throws -> CodeCursor {
+        guard schema.columns[column].type == .string else {
+            throw ColanError(.format, "'\(schema.columns[column].name)' is not a string column", file: path)
+        }
+        return try withChunk(column, rowGroup) { try CodeCursor(chunk: $0, count: $1) }
+    }
+
     /// Reads only the dictionary of a string chunk (the codes are not decoded):
     /// for planning a group-by before scanning. The chunk's checksum is verified.
     public func readDictionary(column: Int, rowGroup: Int) throws -> [String] {

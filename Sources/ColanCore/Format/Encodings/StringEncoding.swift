@@ -118,7 +118,7 @@ enum StringDecoder {
         }
     }
 
-    private static func readStrings(_ r: inout ByteReader, entries: Int) throws -> [String] {
+    static func readStrings(_ r: inout ByteReader, entries: Int) throws -> [String] {
         let blob = try Blob.read(&r, rawLimit: Int(UInt32.max))
         return try blob.withUnsafeBytes { bytes -> [String] in
             var br = ByteReader(bytes, what: "string section")

@@ -1,0 +1,177 @@
+// Kernel file: unsafe pointer code lives here, with its invariants written down.
+//
+// A cursor decodes an integer stream a vector at a time, so a scan keeps its
+// working set (a few vectors of 2,048 values) in L1/L2 cache instead of
+// decoding whole row groups. Bit-packed streams, the hot ones, are unpacked
+// block by block straight from the mapped file; delta, run-length and
+// zstd-bytes streams are small or cold and are expanded once per chunk.
+// Invariants:
+// - the stream's bytes were checked against the chunk checksum and every
+//   length was validated by `init` before `next` reads them;
+// - `next(n, into:)` is called with n values left, and at positions that are
+//   multiples of 256 except for the stream's last call (vectors are 2,048);
+// - `out` has room for n rounded up to 256 values.
+
+/// Decodes an integer stream a vector at a time.
+struct IntCursor {
+    private enum State {
+        case plain(UnsafeRawPointer)
+        case constant(Int64)
+        case bitPacked(data: UnsafeRawPointer, widths: UnsafePointer<UInt8>, bases: UnsafeRawPointer)
+        case expanded(AlignedBuffer<Int64>)
+    }
+
+    /// Values in the stream.
+    let count: Int
+    private(set) var position = 0
+    private var state: State
+    private var byteOffset = 0
+
+    /// Parses and validates the stream's header at `r` and moves `r` past the whole stream.
+    init(_ r: inout ByteReader, count: Int) throws {
+        let start = r.offset
+        let tag = try r.u8()
+        let n = Int(try r.u32())
+        guard n == count else { throw ColanError(.format, "integer stream holds \(n) values, expected \(count)") }
+        self.count = count
+        switch IntEncoding(rawValue: tag) {
+        case .constant:
+            state = .constant(try r.i64())
+        case .plain:
+            let bytes = try r.bytes(8 * n)
+            state = n == 0 ? .constant(0) : .plain(bytes.baseAddress!)
+        case .bitPacked:
+            let blocks = Int(try r.u32())
+            guard blocks == (n + bitPackBlockSize - 1) / bitPackBlockSize else {
+                throw ColanError(.format, "bit-packed stream has \(blocks) blocks for \(n) values")
+            }
+            let bases = try r.bytes(8 * blocks)
+            let widths = try r.bytes(blocks)
+            var total = 0
+            for width in widths {
+                guard width <= 64 else { throw ColanError(.format, "bit width \(width) exceeds 64") }
+                total += BitPacking.blockBytes(width: Int(width))
+            }
+            let packed = try r.bytes(total)
+            guard blocks > 0, let w = widths.baseAddress, let b = bases.baseAddress else {
+                state = .constant(0)
+                return
+            }
+            // All-zero-width streams have no packed bytes; they never read data.
+            state = .bitPacked(data: packed.baseAddress ?? b, widths: w.assumingMemoryBound(to: UInt8.self), bases: b)
+        default:
+            // delta, rle, zstd-bytes: expanded once (they hold sorted times, runs or cold columns).
+            r.offset = start
+            let out = AlignedBuffer<Int64>(count: n, zeroed: false)
+            try IntDecoder.decode(&r, count: n, into: out.pointer)
+            state = .expanded(out)
+        }
+    }
+
+    /// Decodes the next `n` values into `out`.
+    mutating func next(_ n: Int, into out: UnsafeMutablePointer<Int64>) {
+        precondition(n >= 0 && position + n <= count)
+        switch state {
+        case .plain(let p):
+            UnsafeMutableRawPointer(out).copyMemory(from: p + 8 * position, byteCount: 8 * n)
+        case .constant(let v):
+            out.initialize(repeating: v, count: n)
+        case .expanded(let buffer):
+            out.update(from: buffer.pointer + position, count: n)
+        case .bitPacked(let data, let widths, let bases):
+            var block = position / bitPackBlockSize
+            var o = out
+            var left = n
+            while left > 0 {
+                let w = Int(widths[block])
+                BitPacking.unpackOne(data + byteOffset, o, width: w, base: bases.loadUnaligned(fromByteOffset: 8 * block, as: Int64.self))
+                byteOffset += BitPacking.blockBytes(width: w)
+                block += 1
+                o += bitPackBlockSize
+                left -= bitPackBlockSize
+            }
+        }
+        position += n
+    }
+}
+
+/// Decodes a string chunk's codes a vector at a time, validating each code
+/// against the dictionary (which is what lets kernels index tables unchecked).
+struct CodeCursor {
+    /// The chunk's dictionary.
+    let dictionary: [String]
+    /// The chunk's validity bitmap, if it has nulls.
+    let validity: [UInt64]?
+    private var codes: IntCursor?
+    private var plainPosition = 0
+
+    init(chunk bytes: UnsafeRawBufferPointer, count n: Int) throws {
+        var r = ByteReader(bytes, what: "chunk")
+        validity = try ChunkDecoder.readValidity(&r, n)
+        let tag = try r.u8()
+        let stored = Int(try r.u32())
+        guard stored == n else { throw ColanError(.format, "string stream holds \(stored) values, expected \(n)") }
+        switch tag {
+        case StringEncoder.plainTag:
+            dictionary = try StringDecoder.readStrings(&r, entries: n)
+            codes = nil
+        case StringEncoder.dictionaryTag:
+            let entries = try r.count(limit: max(n, 1))
+            dictionary = try StringDecoder.readStrings(&r, entries: entries)
+            codes = try IntCursor(&r, count: n)
+        default:
+            throw ColanError(.format, "unknown string encoding \(tag)")
+        }
+        guard r.remaining == 0 else { throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes") }
+    }
+
+    /// Decodes the next `n` codes into `out` (null rows get `dictionary.count`), using `scratch`.
+    mutating func next(_ n: Int, into out: UnsafeMutablePointer<UInt32>, scratch: UnsafeMutablePointer<Int64>) throws {
+        let start: Int
+        if var cursor = codes {
+            start = cursor.position
+            cursor.next(n, into: scratch)
+            codes = cursor
+            var outside: UInt64 = 0
+            let limit = UInt64(dictionary.count)
+            for i in 0..<n {
+                let c = UInt64(bitPattern: scratch[i])
+                outside |= c >= limit ? 1 : 0
+                out[i] = UInt32(truncatingIfNeeded: c)
+            }
+            if outside != 0, let i = (0..<n).first(where: { UInt64(bitPattern: scratch[$0]) >= limit }) {
+                throw ColanError(.format, "dictionary code \(scratch[i]) at row \(start + i) is outside the \(dictionary.count) entries")
+            }
+        } else {
+            start = plainPosition
+            for i in 0..<n { out[i] = UInt32(start + i) }
+            plainPosition += n
+        }
+        if let validity {
+            let null = UInt32(dictionary.count)
+            for i in 0..<n where validity[(start + i) >> 6] & (1 << UInt64((start + i) & 63)) == 0 { out[i] = null }
+        }
+    }
+}
+
+/// An integer chunk read a vector at a time; null rows read as 0.
+struct IntChunkCursor {
+    private var values: IntCursor
+    let validity: [UInt64]?
+
+    init(chunk bytes: UnsafeRawBufferPointer, count n: Int) throws {
+        var r = ByteReader(bytes, what: "chunk")
+        validity = try ChunkDecoder.readValidity(&r, n)
+        values = try IntCursor(&r, count: n)
+        guard r.remaining == 0 else { throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes") }
+    }
+
+    /// Decodes the next `n` values into `out`.
+    mutating func next(_ n: Int, into out: UnsafeMutablePointer<Int64>) {
+        let start = values.position
+        values.next(n, into: out)
+        if let validity {
+            for i in 0..<n where validity[(start + i) >> 6] & (1 << UInt64((start + i) & 63)) == 0 { out[i] = 0 }
+        }
+    }
+}
