@@ -1,15 +1,26 @@
 #!/usr/bin/env python3
-"""Side-by-side: colan's .colan segment size against Parquet+zstd written by
-DuckDB, Polars and chDB, and DuckDB's own database file, on the same
-generated report history (colan gen). Prints sizes and ratios.
+"""Side-by-side benchmarks of colan against DuckDB, chDB and Polars on the
+same generated report history (colan gen), in one run.
 
-Usage: python3 Benchmarks/side_by_side.py [--rows N] [--keep]
-Installs duckdb, polars, chdb and pyarrow from PyPI into Benchmarks/.venv on first run.
-Needs the release build: swift build -c release --product colan.
+  size: bytes on disk of colan's segments against Parquet+zstd written by
+        DuckDB, Polars and chDB, and DuckDB's own database file.
+  agg:  `colan agg --by deviceType` and `colan agg --by channelId --interval
+        day --tz US/Eastern` timed as a whole process (median of runs), against
+        the same rollups in DuckDB (its own database file, 2 threads), chDB and
+        Polars (over the Parquet+zstd file), timed in-process (query alone) and
+        as a whole process (python start + import + query). Every tool's
+        answers are checked against colan's.
+
+Usage: python3 Benchmarks/side_by_side.py [--rows N] [--parts size,agg] [--runs R] [--keep]
+Installs duckdb, polars, chdb, pyarrow and numpy from PyPI into
+Benchmarks/.venv on first run. Needs the release build of colan.
 """
 import argparse
+import csv
+import io
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -44,15 +55,57 @@ def timed(fn):
     return time.perf_counter() - start
 
 
+def median_time(fn, runs):
+    fn()  # warm-up: file cache, lazy initialisation
+    return statistics.median(timed(fn) for _ in range(runs))
+
+
 def memory_bandwidth():
     """The physical limit for reference: GB/s of a plain sum over 1 GiB of int64 on one core (median of 5)."""
     import numpy as np
     a = np.arange(1 << 27, dtype=np.int64)
-    times = []
-    for _ in range(5):
-        times.append(timed(lambda: a.sum()))
-    times.sort()
-    return a.nbytes / times[2] / 1e9
+    return a.nbytes / statistics.median(timed(lambda: a.sum()) for _ in range(5)) / 1e9
+
+
+# The two rollups, per tool. Each returns rows (key..., sessions, minutes, viewers) as tuples of str/int.
+SUMS = "sum(numberOfSession), sum(viewershipMinutes), sum(uniqueViewers)"
+DUCKDB_Q = {
+    "deviceType": f"select deviceType, {SUMS} from v group by 1",
+    "channelDayEastern": f"select channelId, strftime(date_trunc('day', timezone('US/Eastern', timezone('UTC', time))), '%Y-%m-%d'), {SUMS} from v group by 1, 2",
+}
+CHDB_Q = {
+    "deviceType": f"select deviceType, {SUMS} from file('{{pq}}', Parquet) group by 1",
+    "channelDayEastern": f"select channelId, formatDateTime(toStartOfDay(toTimeZone(toDateTime(time, 'UTC'), 'US/Eastern')), '%Y-%m-%d'), {SUMS} from file('{{pq}}', Parquet) group by 1, 2",
+}
+COLAN_ARGS = {
+    "deviceType": ["--by", "deviceType"],
+    "channelDayEastern": ["--by", "channelId", "--interval", "day", "--tz", "US/Eastern"],
+}
+
+
+def polars_query(pl, pq, name):
+    frame = pl.scan_parquet(pq)
+    sums = [pl.col("numberOfSession").sum(), pl.col("viewershipMinutes").sum(), pl.col("uniqueViewers").sum()]
+    if name == "deviceType":
+        return frame.group_by("deviceType").agg(sums).collect()
+    day = pl.col("time").dt.replace_time_zone("UTC").dt.convert_time_zone("US/Eastern").dt.truncate("1d").dt.strftime("%Y-%m-%d")
+    return frame.group_by([pl.col("channelId"), day.alias("day")]).agg(sums).collect()
+
+
+def normalise(rows):
+    return sorted(tuple(str(x) for x in r[:-3]) + tuple(int(x) for x in r[-3:]) for r in rows)
+
+
+def colan_rows(store, name):
+    out = subprocess.run([COLAN, "agg", "--store", store, "--format", "csv",
+                          "--metrics", "totalSessions,totalViewershipMinutes,aggregatedViewers"] + COLAN_ARGS[name],
+                         check=True, capture_output=True, text=True).stdout
+    rows = []
+    for r in list(csv.reader(io.StringIO(out)))[1:]:
+        if name == "channelDayEastern":
+            r = [r[1], r[0][:10]] + r[2:]
+        rows.append(r[:-1] + [r[-1].lstrip("<=")])
+    return normalise(rows)
 
 
 def main():
@@ -64,9 +117,12 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--parts", default="size,agg")
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench-data"))
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     args = parser.parse_args()
+    parts = args.parts.split(",")
 
     out = os.path.join(args.out, f"{args.rows}")
     shutil.rmtree(out, ignore_errors=True)
@@ -74,42 +130,71 @@ def main():
     csv_dir = os.path.join(out, "csv")
     gen = [COLAN, "gen", "--rows", str(args.rows), "--seed", str(args.seed)]
     subprocess.check_call(gen + ["--format", "csv", "--out", csv_dir])
-    results = []  # (name, bytes, seconds to write)
-    for policy in ["cold", "everywhere", "never"]:
-        path = os.path.join(out, f"colan-{policy}.colan")
-        seconds = timed(lambda: subprocess.check_call(gen + ["--format", "segment", "--zstd", policy, "--out", path]))
-        results.append((f"colan segment, zstd {policy}" + (" (default)" if policy == "cold" else ""), size(path), seconds))
+    store = os.path.join(out, "store")
+    subprocess.check_call(gen + ["--format", "store", "--out", store])
 
     csv_glob = os.path.join(csv_dir, "*.csv")
-    con = duckdb.connect()
+    db = os.path.join(out, "duckdb.db")
+    con = duckdb.connect(db)
     con.execute(f"create table v as select * from read_csv('{csv_glob}', header=true, timestampformat='%Y-%m-%d %H:%M:%S')")
     rows = con.execute("select count(*) from v").fetchone()[0]
     assert rows == args.rows, f"DuckDB read {rows} rows, expected {args.rows}"
     pq = os.path.join(out, "duckdb.parquet")
-    results.append(("DuckDB Parquet+zstd", None, timed(lambda: con.execute(f"copy v to '{pq}' (format parquet, compression zstd)"))))
-    results[-1] = (results[-1][0], size(pq), results[-1][2])
-    db = os.path.join(out, "duckdb.db")
-    seconds = timed(lambda: (duckdb.connect(db).execute(f"create table v as select * from read_parquet('{pq}')").close()))
-    results.append(("DuckDB database file", size(db), seconds))
+    con.execute(f"copy v to '{pq}' (format parquet, compression zstd)")
+    con.close()
+    shutil.rmtree(csv_dir)
+    print(f"\n{args.rows:,} rows; machine: {os.cpu_count()} cores")
 
-    frame = pl.read_parquet(pq)
-    ppq = os.path.join(out, "polars.parquet")
-    results.append(("Polars Parquet+zstd", 0, timed(lambda: frame.write_parquet(ppq, compression="zstd"))))
-    results[-1] = (results[-1][0], size(ppq), results[-1][2])
+    if "size" in parts:
+        results = []
+        for policy in ["cold", "everywhere", "never"]:
+            path = os.path.join(out, f"colan-{policy}.colan")
+            subprocess.check_call(gen + ["--format", "segment", "--zstd", policy, "--out", path])
+            results.append((f"colan segment, zstd {policy}" + (" (default)" if policy == "cold" else ""), size(path)))
+            os.remove(path)
+        results.append(("colan store (default policy)", size(store)))
+        results.append(("DuckDB Parquet+zstd", size(pq)))
+        results.append(("DuckDB database file", size(db)))
+        ppq = os.path.join(out, "polars.parquet")
+        pl.read_parquet(pq).write_parquet(ppq, compression="zstd")
+        results.append(("Polars Parquet+zstd", size(ppq)))
+        cpq = os.path.join(out, "chdb.parquet")
+        chdb.query(f"SELECT * FROM file('{pq}', Parquet) INTO OUTFILE '{cpq}' FORMAT Parquet "
+                   "SETTINGS output_format_parquet_compression_method='zstd'")
+        results.append(("chDB Parquet+zstd", size(cpq)))
+        best = min(b for n, b in results if "Parquet" in n)
+        print(f"\n| file | MB | vs best Parquet+zstd |\n|---|---:|---:|")
+        for name, b in results:
+            print(f"| {name} | {b / 1e6:.1f} | {b / best:.3f}x |")
 
-    cpq = os.path.join(out, "chdb.parquet")
-    q = (f"SELECT * FROM file('{pq}', Parquet) INTO OUTFILE '{cpq}' FORMAT Parquet "
-         "SETTINGS output_format_parquet_compression_method='zstd'")
-    results.append(("chDB Parquet+zstd", 0, timed(lambda: chdb.query(q))))
-    results[-1] = (results[-1][0], size(cpq), results[-1][2])
+    if "agg" in parts:
+        con = duckdb.connect(db, read_only=True)
+        con.execute("set threads=2")
+        print(f"\n| query | tool | in-process s | whole process s | answers |\n|---|---|---:|---:|---|")
+        for name in ["deviceType", "channelDayEastern"]:
+            expected = colan_rows(store, name)
+            colan_cmd = [COLAN, "agg", "--store", store, "--format", "csv"] + COLAN_ARGS[name]
+            colan_s = median_time(lambda: subprocess.run(colan_cmd, check=True, capture_output=True), args.runs)
+            peak = subprocess.run(["/usr/bin/time", "-f", "%M"] + colan_cmd, check=True, capture_output=True, text=True).stderr.strip().splitlines()[-1]
+            print(f"| {name} | colan | - | {colan_s:.4f} | reference (peak {int(peak) / 1024:.0f} MiB) |")
+            peers = {
+                "DuckDB (own file)": (lambda: con.execute(DUCKDB_Q[name]).fetchall(),
+                                      f"import duckdb; c=duckdb.connect({db!r}, read_only=True); c.execute('set threads=2'); c.execute({DUCKDB_Q[name]!r}).fetchall()"),
+                "chDB (Parquet)": (lambda: [r.split(",") for r in str(chdb.query(CHDB_Q[name].format(pq=pq), "CSV")).strip().replace('"', "").splitlines()],
+                                   f"import chdb; chdb.query({CHDB_Q[name].format(pq=pq)!r}, 'CSV')"),
+                "Polars (Parquet)": (lambda: polars_query(pl, pq, name).rows(),
+                                     "import sys; sys.path.insert(0, " + repr(HERE) + "); import polars as pl, side_by_side as s; s.polars_query(pl, " + repr(pq) + ", " + repr(name) + ")"),
+            }
+            python = os.path.join(VENV, "bin", "python")
+            for tool, (query, script) in peers.items():
+                answer = normalise(query())
+                inproc = median_time(query, args.runs)
+                whole = median_time(lambda: subprocess.run([python, "-c", script], check=True, capture_output=True), max(args.runs // 2, 2))
+                ok = "equal" if answer == expected else f"DIFFERENT ({len(answer)} rows vs {len(expected)})"
+                print(f"| {name} | {tool} | {inproc:.4f} | {whole:.4f} | {ok} |")
+                print(f"|  | colan vs {tool} | {inproc / colan_s:.2f}x (query alone) | {whole / colan_s:.2f}x | |")
+        con.close()
 
-    best = min(b for n, b, _ in results if "Parquet" in n)
-    print(f"\n{args.rows:,} rows, {size(csv_dir) / 1e6:.1f} MB of CSV\n")
-    print("(seconds: colan generates, encodes and writes; the others write data already in memory)\n")
-    print(f"| {'file':40} | {'MB':>8} | {'vs best Parquet+zstd':>20} | {'seconds':>8} |")
-    print(f"|{'-' * 42}|{'-' * 10}|{'-' * 22}|{'-' * 10}|")
-    for name, b, s in results:
-        print(f"| {name:40} | {b / 1e6:8.1f} | {b / best:19.3f}x | {s:8.2f} |")
     print(f"\nmemory bandwidth, plain sum over 1 GiB of int64 on one core (numpy): {memory_bandwidth():.1f} GB/s")
     if not args.keep:
         shutil.rmtree(out, ignore_errors=True)
