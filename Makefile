@@ -22,8 +22,9 @@ deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The Swift runtime is linked statically: it saves a few milliseconds of every start.
 build: deps
-	$(SWIFT) build -c release --product colan
+	$(SWIFT) build -c release --product colan --static-swift-stdlib
 
 demo: build
 	rm -rf $(DEMO_STORE)

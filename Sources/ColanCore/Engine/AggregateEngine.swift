@@ -26,6 +26,8 @@ public enum AggregateEngine {
         // Where each definition's inputs sit among a group's values.
         let operands = plan.definitions.map { d in d.inputs.map { inputs.firstIndex(of: $0) ?? 0 } }
         let gaugeIndex = plan.definitions.map { d in d.gauge.flatMap { g in plan.gauges.firstIndex(of: g.column) } }
+        let exactViewers = try uniqueViewersReports(query, plan: plan, store: store)
+        let viewerInput = inputs.firstIndex(of: "uniqueViewers")
         var keyed: [(sortKey: [Int], row: [ResultValue])] = []
         keyed.reserveCapacity(output.keys.count)
         var inexactGroups = 0
@@ -45,7 +47,13 @@ public enum AggregateEngine {
                 row.append(.text(output.dictionaries[d].values[id]))
             }
             let inexactRows = values[at + width - 3]
-            let exact = inexactRows == 0 && (query.interval != .total || values[at + width - 2] == values[at + width - 1])
+            var exact = inexactRows == 0 && (query.interval != .total || values[at + width - 2] == values[at + width - 1])
+            // A uniqueViewersAnalytics report of this bucket and slice gives the exact count.
+            var viewers: Int64?
+            if !exact, !exactViewers.isEmpty {
+                let label = row.map(ResultRenderer.text).joined(separator: "\u{1}")
+                if let v = exactViewers[label] { viewers = v; exact = true }
+            }
             if !exact { inexactGroups += 1 }
             let days = output.buckets.days[bucket]
             for (i, d) in plan.definitions.enumerated() {
@@ -54,7 +62,11 @@ public enum AggregateEngine {
                     row.append(MetricDefinitions.gauge(perInstant, gauge.statistic))
                 } else {
                     let o = operands[i]
-                    row.append(d.finish(values[at + o[0]], o.count > 1 ? values[at + o[1]] : 0, days, exact))
+                    func operand(_ k: Int) -> Int64 {
+                        if let viewers, o[k] == viewerInput { return viewers }
+                        return values[at + o[k]]
+                    }
+                    row.append(d.finish(operand(0), o.count > 1 ? operand(1) : 0, days, exact))
                 }
             }
             keyed.append((sortKey, row))
@@ -68,6 +80,24 @@ public enum AggregateEngine {
                        + "finalize \(formatMilliseconds(watch.seconds - scanned)) ms")
         let columns = (query.interval == .total ? [] : ["time"]) + query.by + plan.definitions.map(\.name)
         return AggregateResult(columns: columns, rows: keyed.map(\.row), explain: explain)
+    }
+
+    /// Exact unique viewers per output row from uniqueViewersAnalytics reports
+    /// of the query's slices and buckets, keyed by the row's time label and
+    /// dimension values; empty when the store has none that fit.
+    static func uniqueViewersReports(_ query: AggregateQuery, plan: QueryPlan, store: Store) throws -> [String: Int64] {
+        guard query.report == "viewershipAnalytics", plan.inputs.contains("uniqueViewers"),
+              store.segments.contains(where: { $0.kind == "uniqueViewersAnalytics" }) else { return [:] }
+        var sub = query
+        sub.report = "uniqueViewersAnalytics"
+        sub.metrics = ["uniqueViewers"]
+        guard let result = try? run(sub, store: store) else { return [:] }
+        var exact: [String: Int64] = [:]
+        for row in result.rows {
+            guard case .integer(let v) = row.last else { continue }
+            exact[row.dropLast().map(ResultRenderer.text).joined(separator: "\u{1}")] = v
+        }
+        return exact
     }
 
     /// "did you mean X? " for the known name closest to `name`, or "".

@@ -183,4 +183,18 @@ func format(_ local: Int64) -> String { CivilTime.format(local) }
         #expect(try rollup(store, interval: .day, metrics: ["aggregatedViewers"]) == [["2024-03-01 00:00:00", "<=8"], ["2024-03-02 00:00:00", "<=6"]])
         #expect(try rollup(store, by: ["deviceType"], metrics: ["aggregatedViewers"]) == [["Roku", "<=11"], ["Tablet", "3"]])
     }
+
+    @Test func aUniqueViewersReportOfTheBucketMakesViewersExact() throws {
+        let (store, dir) = try storeOf([
+            ("h.csv", "time,deviceType,uniqueViewers,numberOfSession\n2024-03-01 10:00:00,Roku,5,9\n2024-03-01 11:00:00,Roku,4,6\n2024-03-02 10:00:00,Roku,2,2\n", [:]),
+        ])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try rollup(store, interval: .day, metrics: ["aggregatedViewers"]) == [["2024-03-01 00:00:00", "<=9"], ["2024-03-02 00:00:00", "<=2"]])
+        let json = Array("{\"dateRange\": {\"interval\": \"DAILY\"}, \"uniqueViewersAnalytics\": [{\"time\": \"2024-03-01\", \"uniqueViewers\": 7}]}".utf8)
+        let reports = try json.withUnsafeBytes { try ReportImporter.importBytes($0, path: "uv.json", options: ImportOptions()) }
+        try store.importFiles([ParsedFile(path: "uv.json", hash: "uv", bytes: json.count, reports: reports)])
+        // March 1 is exact from the unique-viewers report (and so is the ratio built on it); March 2 stays a bound.
+        #expect(try rollup(store, interval: .day, metrics: ["aggregatedViewers", "avgSessionPerViewer"])
+            == [["2024-03-01 00:00:00", "7", "2.14"], ["2024-03-02 00:00:00", "<=2", ">=1"]])
+    }
 }
