@@ -17,13 +17,20 @@ enum GroupByKernel {
     /// `ids[i] = table[codes[i]] * stride + ids[i]`: adds one dimension to the group ids.
     static func addDimension(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt64>, count: Int,
                              into ids: UnsafeMutablePointer<UInt64>) {
-        for i in 0..<count { ids[i] &+= table[Int(codes[i])] }
+        for i in 0..<count { ids[i] &+= table[Int(truncatingIfNeeded: codes[i])] }
     }
 
     /// `ids[i] = buckets[(times[i] - origin) / slot] * stride`: the time part of the group ids.
     static func bucketIds(_ times: UnsafePointer<Int64>, origin: Int64, slot: Int64, buckets: UnsafePointer<UInt32>,
                           stride: UInt64, count: Int, into ids: UnsafeMutablePointer<UInt64>) {
         for i in 0..<count { ids[i] = UInt64(buckets[Int((times[i] &- origin) / slot)]) &* stride }
+    }
+
+    /// `sums[ids[i] * width + column] = 1` for every row: marks the groups the
+    /// rows fall in (plain stores, so no row waits for the one before).
+    static func mark(ids: UnsafePointer<UInt64>, count: Int, sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
+        let base = sums + column
+        for i in 0..<count { base[Int(truncatingIfNeeded: ids[i]) &* width] = 1 }
     }
 
     /// Sends masked-out rows to the discard slot.
@@ -44,7 +51,7 @@ enum GroupByKernel {
         precondition(copies == 1 || copies == 4)
         let mask = copies - 1
         @inline(__always) func slot(_ i: Int) -> UnsafeMutablePointer<Int64> {
-            sums + ((i & mask) &* copyStride &+ Int(ids[i]) &* width)
+            sums + ((i & mask) &* copyStride &+ Int(truncatingIfNeeded: ids[i]) &* width)
         }
         switch metrics.count {
         case 0:
@@ -73,29 +80,6 @@ enum GroupByKernel {
                 for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
                 b[metrics.count] &+= 1
             }
-        }
-    }
-
-    /// `sums[ids[i] * width + column] += values[i]` for one metric column, and
-    /// with `values == nil` a row count (`+= 1`). Four rows per step keep
-    /// independent additions in flight when neighbouring rows hit other groups.
-    static func accumulate(_ values: UnsafePointer<Int64>?, ids: UnsafePointer<UInt64>, count: Int,
-                           sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
-        let base = sums + column
-        var i = 0
-        if let values {
-            while i + 4 <= count {
-                let a = Int(ids[i]) &* width, b = Int(ids[i + 1]) &* width
-                let c = Int(ids[i + 2]) &* width, d = Int(ids[i + 3]) &* width
-                base[a] &+= values[i]
-                base[b] &+= values[i + 1]
-                base[c] &+= values[i + 2]
-                base[d] &+= values[i + 3]
-                i += 4
-            }
-            while i < count { base[Int(ids[i]) &* width] &+= values[i]; i += 1 }
-        } else {
-            while i < count { base[Int(ids[i]) &* width] &+= 1; i += 1 }
         }
     }
 }

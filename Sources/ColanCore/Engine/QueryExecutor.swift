@@ -24,8 +24,8 @@ struct ScanTask {
 }
 
 /// Per-worker accumulators: `width` Int64 values per group, group-major:
-/// the summed inputs, then the row count, then the count of rows whose
-/// unique viewers are not exact, then the group's min and max time.
+/// the summed inputs, then the row count, then a mark (non-zero) when some of
+/// its rows' unique viewers are not exact, then the group's min and max time.
 /// With few groups the dense accumulators are kept in four copies (see
 /// GroupByKernel.accumulateRows); the time span lives in the first copy only.
 struct Accumulators {
@@ -356,11 +356,11 @@ enum QueryExecutor {
         }
     }
 
-    /// Rows from segments whose unique viewers are not exact, and each group's time span.
+    /// Marks the groups that got rows whose unique viewers are not exact, and tracks each group's time span.
     private static func trackExactness(_ s: SegmentPlan, ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>?, n: Int,
                                        sums: UnsafeMutablePointer<Int64>, width: Int, inputs: Int, plan: QueryPlan) {
         if !s.exactViewers {
-            GroupByKernel.accumulate(nil, ids: ids.pointer, count: n, sums: sums, width: width, column: inputs + 1)
+            GroupByKernel.mark(ids: ids.pointer, count: n, sums: sums, width: width, column: inputs + 1)
         } else if plan.query.interval == .total, let times {
             // A total is exact only over one report interval: track each group's first and last time.
             for i in 0..<n {
