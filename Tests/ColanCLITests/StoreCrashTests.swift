@@ -82,7 +82,7 @@ import Testing
         #expect(sawOld, "no kill landed before the commit: the kill points do not cover the import")
     }
 
-    @Test(arguments: ["write:1", "write:3", "fsync:2", "rename:1"])
+    @Test(arguments: ["write:1", "write:2", "fsync:1", "fsync:2", "rename:1"])
     func injectedWriteFailuresLeaveTheStoreUntouched(fault: String) throws {
         let (dir, base, csv) = try Self.prepare()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -107,3 +107,52 @@ extension Table {
         return ColumnData(values, validity: anyNull ? validity : nil)
     }
 }
+
+extension Table {
+    /// The rows of `tables` one after another, columns matched by name as in
+    /// `gather`; columns are appended whole (dictionary codes translated once
+    /// per table), so concatenating is a copy, not a per-row walk.
+    public static func concatenate(_ tables: [Table], metadata: [String: String]) throws -> Table {
+        guard let first = tables.first else { return Table(schema: Schema([]), columns: [], metadata: metadata) }
+        // Same schema everywhere (the common case: one vendor's daily files): append column by column.
+        guard tables.allSatisfy({ $0.schema == first.schema }) else {
+            var refs: [RowRef] = []
+            for (t, table) in tables.enumerated() { for r in 0..<table.rowCount { refs.append(RowRef(table: t, row: r)) } }
+            return try gather(tables, rows: refs, metadata: metadata)
+        }
+        var columns: [ColumnData] = []
+        for c in first.schema.columns.indices {
+            let parts = tables.map { $0.columns[c] }
+            let anyNull = parts.contains { $0.validity != nil }
+            let validity: [Bool]? = anyNull ? parts.flatMap { $0.validity ?? [Bool](repeating: true, count: $0.count) } : nil
+            let values: ColumnValues
+            switch parts[0].values {
+            case .int64: values = .int64(parts.flatMap { if case .int64(let v) = $0.values { return v } else { return [] } })
+            case .float64: values = .float64(parts.flatMap { if case .float64(let v) = $0.values { return v } else { return [] } })
+            case .bool: values = .bool(parts.flatMap { if case .bool(let v) = $0.values { return v } else { return [] } })
+            case .string, .dictionary:
+                var dictionary: [String] = []
+                var index: [String: UInt32] = [:]
+                var codes: [UInt32] = []
+                for part in parts {
+                    let (local, localCodes): ([String], [UInt32])
+                    switch part.values {
+                    case .dictionary(let d, let k): (local, localCodes) = (d, k)
+                    case .string(let s): (local, localCodes) = (s, (0..<UInt32(s.count)).map { $0 })
+                    default: (local, localCodes) = ([], [])
+                    }
+                    let translation = local.map { s -> UInt32 in
+                        if let code = index[s] { return code }
+                        index[s] = UInt32(dictionary.count)
+                        dictionary.append(s)
+                        return UInt32(dictionary.count - 1)
+                    }
+                    codes.append(contentsOf: localCodes.map { translation[Int($0)] })
+                }
+                values = .dictionary(dictionary: dictionary.isEmpty ? [""] : dictionary, codes: codes)
+            }
+            columns.append(ColumnData(values, validity: validity))
+        }
+        return Table(schema: first.schema, columns: columns, metadata: metadata)
+    }
+}

@@ -1,106 +1,179 @@
-/// Collects one column of an imported report row by row, checks catalog
-/// metrics as values arrive (so errors carry their location), and infers the
-/// column's type at the end: integers, widened to floats if any value has a
-/// fraction; booleans; otherwise text. A missing or null value is a null.
+/// Builds one column of an imported report row by row, typed as values
+/// arrive: integers widen to floats when a value has a fraction; booleans
+/// stay booleans; a text value turns the column into text (earlier numbers
+/// keep their shortest form), except in catalog count columns, where text, a
+/// boolean, a negative or an out-of-range number is an error naming its place.
+/// Text is dictionary-coded by its bytes (TextDictionary), so rows never
+/// allocate a String for a value seen before. A missing or null value is a null.
 struct ColumnBuilder {
     /// The field's name as it appeared in the file.
     let name: String
     /// The catalog entry the name matched, if any.
     let catalog: Catalog.Field?
-    private(set) var values: [JSONScalar] = []
+
+    enum Kind { case empty, int, double, bool, text }
+
+    private(set) var kind = Kind.empty
+    private(set) var count = 0
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var bools: [Bool] = []
+    private(set) var codes: [UInt32] = []
+    private(set) var dictionary = TextDictionary()
+    /// Which rows hold a value; empty until the first null.
+    private var validity: [Bool] = []
 
     init(name: String, catalog: Catalog.Field?) {
         self.name = name
         self.catalog = catalog
     }
 
-    var count: Int { values.count }
-
     private var isCount: Bool {
         guard case .metric(let kind) = catalog?.role else { return false }
         return kind != .derived
     }
 
+    private var isMetric: Bool {
+        if case .metric = catalog?.role { return true }
+        return false
+    }
+
     /// Appends nulls until the column has `rows` rows (fields missing from some rows).
     mutating func pad(to rows: Int) {
-        while values.count < rows { values.append(.null) }
+        while count < rows { appendNull() }
     }
 
-    /// Appends one value; `location` describes where it came from, for errors.
+    mutating func appendNull() {
+        if validity.isEmpty { validity = [Bool](repeating: true, count: count) }
+        validity.append(false)
+        switch kind {
+        case .empty, .int: ints.append(0)
+        case .double: doubles.append(0)
+        case .bool: bools.append(false)
+        case .text: codes.append(dictionary.code(of: ""))
+        }
+        count += 1
+    }
+
+    private mutating func valid() {
+        if !validity.isEmpty { validity.append(true) }
+        count += 1
+    }
+
+    /// Appends an integer.
+    mutating func appendInt(_ v: Int64, _ location: () -> String) throws {
+        if isCount && v < 0 { throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location()) }
+        switch kind {
+        case .empty, .int: kind = .int; ints.append(v)
+        case .double: doubles.append(Double(v))
+        case .bool: toText(); codes.append(dictionary.code(of: String(v)))
+        case .text: codes.append(dictionary.code(of: String(v)))
+        }
+        valid()
+    }
+
+    /// Appends a number with a fraction or exponent.
+    mutating func appendDouble(_ v: Double, _ location: () -> String) throws {
+        if isCount && v < 0 { throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location()) }
+        switch kind {
+        case .empty, .int:
+            kind = .double
+            doubles = ints.map(Double.init)
+            ints = []
+            doubles.append(v)
+        case .double: doubles.append(v)
+        case .bool: toText(); codes.append(dictionary.code(of: String(v)))
+        case .text: codes.append(dictionary.code(of: String(v)))
+        }
+        valid()
+    }
+
+    /// Appends a boolean.
+    mutating func appendBool(_ v: Bool, _ location: () -> String) throws {
+        if isCount { throw ColanError(.importing, "a boolean where a number belongs, in '\(name)'", location: location()) }
+        switch kind {
+        case .empty:
+            kind = .bool
+            bools = [Bool](repeating: false, count: count)
+            bools.append(v)
+        case .bool: bools.append(v)
+        case .int, .double: toText(); codes.append(dictionary.code(of: String(v)))
+        case .text: codes.append(dictionary.code(of: String(v)))
+        }
+        valid()
+    }
+
+    /// Appends text given as bytes (must be UTF-8).
+    mutating func appendText(_ bytes: UnsafeRawBufferPointer, _ location: () -> String) throws {
+        if isMetric {
+            let preview = String(decoding: UnsafeRawBufferPointer(rebasing: bytes.prefix(40)), as: UTF8.self)
+            throw ColanError(.importing, "a string \"\(preview)\" where a number belongs, in '\(name)'", location: location())
+        }
+        if kind != .text { toText() }
+        guard let code = dictionary.code(of: bytes) else {
+            throw ColanError(.importing, "invalid UTF-8 in '\(name)'", location: location())
+        }
+        codes.append(code)
+        valid()
+    }
+
+    /// Appends a JSON value.
     mutating func append(_ value: JSONScalar, location: () -> String) throws {
         switch value {
+        case .null: appendNull()
+        case .int(let v): try appendInt(v, location)
+        case .double(let v): try appendDouble(v, location)
+        case .bool(let v): try appendBool(v, location)
         case .bigInteger(let text):
             throw ColanError(.importing, "number \(text) in '\(name)' is beyond the 64-bit integer range", location: location())
-        case .string(let s) where catalog.map({ if case .metric = $0.role { return true } else { return false } }) == true:
-            throw ColanError(.importing, "a string \"\(s.prefix(40))\" where a number belongs, in '\(name)'", location: location())
-        case .bool where isCount:
-            throw ColanError(.importing, "a boolean where a number belongs, in '\(name)'", location: location())
-        case .int(let v) where isCount && v < 0:
-            throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location())
-        case .double(let v) where isCount && v < 0:
-            throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location())
-        default:
-            values.append(value)
+        case .string(let s):
+            var s = s
+            try s.withUTF8 { try appendText(UnsafeRawBufferPointer($0), location) }
         }
     }
 
-    /// The text of each row (nil for nulls), for time labels.
-    var texts: [String?] {
-        values.map { v in
-            switch v {
-            case .null: nil
-            case .string(let s): s
-            case .int(let i): String(i)
-            case .double(let d): String(d)
-            case .bool(let b): String(b)
-            case .bigInteger(let t): t
-            }
+    /// Turns the column into text: earlier values become their shortest text.
+    private mutating func toText() {
+        let valid = validity.isEmpty ? nil : validity
+        var texts: [String] = []
+        switch kind {
+        case .empty: texts = [String](repeating: "", count: count)
+        case .int: texts = ints.map { String($0) }
+        case .double: texts = doubles.map { String($0) }
+        case .bool: texts = bools.map { String($0) }
+        case .text: return
         }
+        kind = .text
+        ints = []; doubles = []; bools = []
+        codes = texts.enumerated().map { i, t in dictionary.code(of: valid?[i] == false ? "" : t) }
     }
+
+    /// The text of each distinct value and each row's code, for a text column.
+    var textValues: (strings: [String], codes: [UInt32])? {
+        kind == .text ? (dictionary.strings, codes) : nil
+    }
+
+    /// Each row's integer, for an integer column.
+    var intValues: [Int64]? { kind == .int ? ints : nil }
+
+    /// Whether row `i` holds a value.
+    func isValid(_ i: Int) -> Bool { validity.isEmpty || validity[i] }
 
     /// The finished column and its schema entry.
     func build() -> (ColumnSchema, ColumnData) {
-        var hasInt = false, hasDouble = false, hasBool = false, hasString = false, hasNull = false
-        for v in values {
-            switch v {
-            case .null: hasNull = true
-            case .int: hasInt = true
-            case .double: hasDouble = true
-            case .bool: hasBool = true
-            case .string, .bigInteger: hasString = true
-            }
-        }
-        let validity: [Bool]? = hasNull ? values.map { $0 != .null } : nil
+        let valid: [Bool]? = validity.isEmpty ? nil : validity
         let columnName = catalog?.name ?? name
-        let text = hasString || (hasBool && (hasInt || hasDouble))
-        if text {
-            var dictionary: [String] = []
-            var lookup: [String: UInt32] = [:]
-            let codes = texts.map { t -> UInt32 in
-                let s = t ?? ""
-                if let c = lookup[s] { return c }
-                lookup[s] = UInt32(dictionary.count)
-                dictionary.append(s)
-                return UInt32(dictionary.count - 1)
-            }
+        switch kind {
+        case .text:
             let role = catalog?.role ?? .dimension
-            return (ColumnSchema(columnName, .string, role), ColumnData(.dictionary(dictionary: dictionary, codes: codes), validity: validity))
+            let d = dictionary.strings.isEmpty ? [""] : dictionary.strings
+            return (ColumnSchema(columnName, .string, role), ColumnData(.dictionary(dictionary: d, codes: codes), validity: valid))
+        case .bool:
+            return (ColumnSchema(columnName, .bool, catalog?.role ?? .attribute), ColumnData(.bool(bools), validity: valid))
+        case .double:
+            return (ColumnSchema(columnName, .float64, catalog?.role ?? .attribute), ColumnData(.float64(doubles), validity: valid))
+        case .empty, .int:
+            return (ColumnSchema(columnName, .int64, catalog?.role ?? .attribute), ColumnData(.int64(ints), validity: valid))
         }
-        let role = catalog?.role ?? .attribute
-        if hasBool {
-            return (ColumnSchema(columnName, .bool, role), ColumnData(.bool(values.map { $0 == .bool(true) }), validity: validity))
-        }
-        if hasDouble {
-            let doubles = values.map { v -> Double in
-                switch v {
-                case .int(let i): Double(i)
-                case .double(let d): d
-                default: 0
-                }
-            }
-            return (ColumnSchema(columnName, .float64, role), ColumnData(.float64(doubles), validity: validity))
-        }
-        let ints = values.map { v -> Int64 in if case .int(let i) = v { i } else { 0 } }
-        return (ColumnSchema(columnName, .int64, role), ColumnData(.int64(ints), validity: validity))
     }
 }

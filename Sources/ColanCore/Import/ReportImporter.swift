@@ -67,41 +67,12 @@ public enum ReportImporter {
                          locate: (Int) -> String) throws -> ImportedReport {
         let zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
         let zone = try ZoneOffsets(named: zoneName)
-        var resolver = TimeResolver(zone: zone)
         var schema: [ColumnSchema] = []
         var data: [ColumnData] = []
         var interval = (declared ?? options.interval)?.uppercased()
         let timeColumn = columns.first { $0.catalog?.role == .time }
-        // Rows are told apart by every field that is not time or a metric.
-        let dimensionColumns = columns.filter { $0.catalog?.role == .dimension || $0.catalog == nil }
         if let timeColumn {
-            let texts = timeColumn.texts
-            let keys: [[String?]] = dimensionColumns.map(\.texts)
-            var instants: [Int64] = []
-            instants.reserveCapacity(rows)
-            var anyTime = false, allMidnight = true
-            var labels: [TimeResolver.Label] = []
-            for row in 0..<rows {
-                guard let text = texts[row] else {
-                    throw ColanError(.importing, "row has no '\(timeColumn.name)' value", location: locate(row))
-                }
-                guard let label = TimeResolver.parse(text) else {
-                    throw ColanError(.importing, "'\(text)' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
-                                     location: locate(row))
-                }
-                labels.append(label)
-                anyTime = anyTime || label.hasTimeOfDay
-                if label.seconds % 86400 != 0 { allMidnight = false }
-            }
-            for (row, label) in labels.enumerated() {
-                let key = keys.map { $0[row] ?? "" }.joined(separator: "\u{1}")
-                do {
-                    instants.append(try resolver.resolve(label, text: texts[row] ?? "", key: key))
-                } catch var error as ColanError {
-                    error.location = locate(row)
-                    throw error
-                }
-            }
+            let (instants, anyTime, allMidnight) = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, locate: locate)
             if interval == nil {
                 if kind == "concurrentUsers" { interval = "INSTANT" } else if !allMidnight { interval = "HOURLY" } else if anyTime || rows > 0 {
                     interval = "DAILY"
@@ -132,6 +103,69 @@ public enum ReportImporter {
         return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? "NONE" : "DAILY"),
                               zone: zoneName, fixed: options.fixed,
                               table: Table(schema: Schema(schema), columns: data), totals: totals)
+    }
+}
+
+extension ReportImporter {
+    /// The UTC instant of every row's time value. Each distinct label is
+    /// parsed and resolved in the zone once; only labels a fall-back night
+    /// repeats are resolved row by row (the first row of a combination of the
+    /// row's other non-metric fields takes the earlier instant, a repeat the later).
+    static func resolveTimes(_ column: ColumnBuilder, columns: [ColumnBuilder], rows: Int, zone: ZoneOffsets,
+                             locate: (Int) -> String) throws -> (instants: [Int64], anyTime: Bool, allMidnight: Bool) {
+        for row in 0..<rows where !column.isValid(row) {
+            throw ColanError(.importing, "row has no '\(column.name)' value", location: locate(row))
+        }
+        if let ints = column.intValues {
+            // Epoch numbers are UTC: seconds, or milliseconds when that large.
+            let instants = ints.map { abs($0) > 100_000_000_000 ? $0 / 1000 : $0 }
+            return (instants, true, instants.allSatisfy { $0 % 86400 == 0 })
+        }
+        guard let (labels, codes) = column.textValues else {
+            throw ColanError(.importing, "'\(column.name)' holds no times; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
+                             location: rows > 0 ? locate(0) : nil)
+        }
+        let parsed = labels.map { TimeResolver.parse($0) }
+        var candidates: [[Int64]] = []
+        var anyTime = false, allMidnight = true
+        for label in parsed {
+            guard let label else { candidates.append([]); continue }
+            anyTime = anyTime || label.hasTimeOfDay
+            if label.seconds % 86400 != 0 { allMidnight = false }
+            candidates.append(label.isUTC ? [label.seconds] : zone.instants(forLocal: label.seconds))
+        }
+        var instants = [Int64](repeating: 0, count: rows)
+        var occurrences: [[Int64]: Int] = [:]
+        let others = columns.filter { $0.catalog?.role == .dimension || $0.catalog == nil }.filter { $0.name != column.name }
+        for row in 0..<rows {
+            let code = Int(codes[row])
+            guard parsed[code] != nil else {
+                throw ColanError(.importing, "'\(labels[code])' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
+                                 location: locate(row))
+            }
+            let options = candidates[code]
+            switch options.count {
+            case 1:
+                instants[row] = options[0]
+            case 0:
+                throw ColanError(.importing, "local time \"\(labels[code])\" does not exist in \(zone.name) (clocks jump forward then)",
+                                 location: locate(row), hint: "check --tz; a real \(zone.name) export cannot contain it")
+            default:
+                var key: [Int64] = [Int64(code)]
+                for o in others {
+                    if let t = o.textValues { key.append(Int64(t.codes[row])) } else if let i = o.intValues { key.append(i[row]) }
+                    key.append(o.isValid(row) ? 1 : 0)
+                }
+                let seen = occurrences[key, default: 0]
+                guard seen < options.count else {
+                    throw ColanError(.importing, "local time \"\(labels[code])\" repeats more often than \(zone.name) repeats it",
+                                     location: locate(row))
+                }
+                occurrences[key] = seen + 1
+                instants[row] = options[seen]
+            }
+        }
+        return (instants, anyTime, allMidnight)
     }
 }
 

@@ -1,16 +1,8 @@
-/// Turns the vendors' time labels into UTC instants.
-///
-/// Amagi labels ("2021-09-01 00:00:00", "2021-09-01") are local times in the
-/// report's zone. In a fall-back fold the same label arrives twice for one
-/// dimension combination, in order: the first is the earlier instant, the
-/// repeat the later one. A label inside a spring-forward gap is an error.
-/// Labels with an explicit "Z" or offset, and epoch numbers, are already UTC.
-struct TimeResolver {
-    let zone: ZoneOffsets
-    private var occurrences: [String: Int] = [:]
-
-    init(zone: ZoneOffsets) { self.zone = zone }
-
+/// Parses the vendors' time labels. Amagi labels ("2021-09-01 00:00:00",
+/// "2021-09-01") are local times in the report's zone (ReportImporter.resolveTimes
+/// turns them into instants, across DST); labels with an explicit "Z" or
+/// offset are already UTC.
+enum TimeResolver {
     /// A parsed label: local (or UTC) seconds, and whether it had a time of day.
     struct Label {
         var seconds: Int64
@@ -62,25 +54,5 @@ struct TimeResolver {
     static func daysIn(year: Int, month: Int) -> Int {
         let next = month == 12 ? CivilTime.days(year: year + 1, month: 1, day: 1) : CivilTime.days(year: year, month: month + 1, day: 1)
         return next - CivilTime.days(year: year, month: month, day: 1)
-    }
-
-    /// The UTC instant of `label` for the row whose dimension values are `key`.
-    mutating func resolve(_ label: Label, text: String, key: String) throws -> Int64 {
-        if label.isUTC { return label.seconds }
-        let candidates = zone.instants(forLocal: label.seconds)
-        switch candidates.count {
-        case 0:
-            throw ColanError(.importing, "local time \"\(text)\" does not exist in \(zone.name) (clocks jump forward then)",
-                             hint: "check --tz; a real \(zone.name) export cannot contain it")
-        case 1:
-            return candidates[0]
-        default:
-            let seen = occurrences["\(key)\u{1}\(label.seconds)", default: 0]
-            guard seen < candidates.count else {
-                throw ColanError(.importing, "local time \"\(text)\" repeats more often than \(zone.name) repeats it")
-            }
-            occurrences["\(key)\u{1}\(label.seconds)"] = seen + 1
-            return candidates[seen]
-        }
     }
 }

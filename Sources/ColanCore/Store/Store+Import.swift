@@ -47,8 +47,8 @@ extension Store {
         var outcome = ImportOutcome()
         var next = manifest
         var seen = Set(next.sources.map(\.hash))
-        // (cuboid, kind, table, keys) of every new report, in file order.
-        var incoming: [(cuboid: String, kind: String, dims: [String], table: Table, keys: [RowKey])] = []
+        // Every new report, in file order, with its time range.
+        var incoming: [Incoming] = []
         for file in files {
             guard !seen.contains(file.hash) else {
                 outcome.alreadyImported.append(file.path)
@@ -66,7 +66,7 @@ extension Store {
                 table.metadata.removeValue(forKey: "sourceFile")
                 table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
                 table.columns.append(ColumnData(.int64([Int64](repeating: Int64(id), count: table.rowCount))))
-                incoming.append((cuboid, report.kind, dims, table, RowKeys.keys(table, dimensions: dims)))
+                incoming.append(Incoming(cuboid: cuboid, kind: report.kind, dims: dims, table: table))
                 rows += table.rowCount
             }
             let main = file.reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? file.reports.first
@@ -75,55 +75,72 @@ extension Store {
         }
         guard next.sources.count > manifest.sources.count else { return outcome }
         // Within the import, a later report replaces an earlier one's rows with the same key.
-        var later: [String: Set<RowKey>] = [:]
-        for i in incoming.indices.reversed() {
-            let item = incoming[i]
-            let replacedKeys = later[item.cuboid, default: []]
-            if !replacedKeys.isEmpty {
-                let keep = item.keys.map { !replacedKeys.contains($0) }
+        // Keys are computed only where two reports of one cuboid overlap in time: others cannot share a key.
+        for cuboid in Set(incoming.map(\.cuboid)) {
+            let members = incoming.indices.filter { incoming[$0].cuboid == cuboid }
+            let overlapping = Self.overlapping(members.map { (incoming[$0].lo, incoming[$0].hi) }).map { members[$0] }
+            guard overlapping.count > 1 else { continue }
+            var later = Set<RowKey>()
+            for i in overlapping.reversed() {
+                let keys = RowKeys.keys(incoming[i].table, dimensions: incoming[i].dims)
+                let keep = keys.map { !later.contains($0) }
                 if keep.contains(false) {
                     outcome.rowsReplaced += keep.filter { !$0 }.count
-                    incoming[i].table = try Table.gather([item.table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                                         metadata: item.table.metadata)
+                    incoming[i].table = try Table.gather([incoming[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                                                         metadata: incoming[i].table.metadata)
                 }
+                later.formUnion(keys)
             }
-            later[item.cuboid, default: []].formUnion(item.keys)
         }
-        // Stored rows with a key the import brings again are replaced.
+        // Stored rows with a key the import brings again are replaced (only segments of the same cuboid overlapping in time).
         var removed: Set<String> = []
         var rewritten: [SegmentEntry] = []
-        for (cuboid, keys) in later {
-            let times = incoming.filter { $0.cuboid == cuboid }.compactMap { item -> (Int64, Int64)? in
-                guard let t = item.table.schema.index(of: "time"), case .int64(let v) = item.table.columns[t].values,
-                      let lo = v.min(), let hi = v.max() else { return nil }
-                return (lo, hi)
-            }
-            let lo = times.map(\.0).min(), hi = times.map(\.1).max()
-            for entry in next.segments where entry.cuboid == cuboid {
-                if let lo, let hi, let a = entry.minTime, let b = entry.maxTime, b < lo || a > hi { continue }
-                let stored = try SegmentReader(path: segmentPath(entry)).readTable()
-                let storedKeys = RowKeys.keys(stored, dimensions: RowKeys.dimensions(ofCuboid: cuboid))
-                let keep = storedKeys.map { !keys.contains($0) }
-                let dropped = keep.filter { !$0 }.count
-                guard dropped > 0 else { continue }
-                outcome.rowsReplaced += dropped
-                removed.insert(entry.name)
-                if dropped < keep.count {
-                    let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                                     metadata: stored.metadata)
-                    let (newEntry, bytes) = try writeSegment(remaining, cuboid: cuboid, kind: entry.kind, next: &next)
-                    rewritten.append(newEntry)
-                    outcome.bytesWritten += bytes
-                }
+        for entry in next.segments {
+            let meeting = incoming.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
+            guard !meeting.isEmpty else { continue }
+            var keys = Set<RowKey>()
+            for item in meeting { keys.formUnion(RowKeys.keys(item.table, dimensions: item.dims)) }
+            let stored = try SegmentReader(path: segmentPath(entry)).readTable()
+            let storedKeys = RowKeys.keys(stored, dimensions: RowKeys.dimensions(ofCuboid: entry.cuboid))
+            let keep = storedKeys.map { !keys.contains($0) }
+            let dropped = keep.filter { !$0 }.count
+            guard dropped > 0 else { continue }
+            outcome.rowsReplaced += dropped
+            removed.insert(entry.name)
+            if dropped < keep.count {
+                let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                                                 metadata: stored.metadata)
+                let (newEntry, bytes) = try writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
+                rewritten.append(newEntry)
+                outcome.bytesWritten += bytes
             }
         }
+        // New rows: consecutive reports of one cuboid share segments of up to compactedSegmentRows rows.
         var added: [SegmentEntry] = []
-        for item in incoming where item.table.rowCount > 0 {
-            let (entry, bytes) = try writeSegment(item.table, cuboid: item.cuboid, kind: item.kind, next: &next)
+        var batch: [Incoming] = []
+        func flush() throws {
+            guard let first = batch.first else { return }
+            // Cuboid-level metadata only: totals live in the manifest, filters in the rows.
+            var metadata = first.table.metadata.filter { ["reportKind", "interval", "timezone", "dimensions"].contains($0.key) }
+            for (key, value) in first.table.metadata where key.hasPrefix("fixed.") && batch.allSatisfy({ $0.table.metadata[key] == value }) {
+                metadata[key] = value
+            }
+            var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map(\.table), metadata: metadata)
+            table.metadata = metadata
+            let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next)
             added.append(entry)
             outcome.bytesWritten += bytes
-            outcome.rowsAdded += item.table.rowCount
+            outcome.rowsAdded += table.rowCount
+            batch = []
         }
+        for item in incoming where item.table.rowCount > 0 {
+            if let first = batch.first, first.cuboid != item.cuboid
+                || batch.reduce(0, { $0 + $1.table.rowCount }) + item.table.rowCount > Self.compactedSegmentRows {
+                try flush()
+            }
+            batch.append(item)
+        }
+        try flush()
         try FileIO.syncDirectory(path + "/segments")
         next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + added
         try commitOrRollBack(next, written: rewritten + added)
@@ -159,4 +176,56 @@ extension Store {
         try commitOrRollBack(next, written: written)
         return bytes
     }
+}
+
+extension Store {
+    /// The positions of the time ranges that meet another one (a range
+    /// without times meets everything): a sweep in start order, so disjoint
+    /// daily reports cost a sort, not a comparison of every pair.
+    static func overlapping(_ ranges: [(Int64?, Int64?)]) -> [Int] {
+        if ranges.contains(where: { $0.0 == nil || $0.1 == nil }) { return ranges.count > 1 ? Array(ranges.indices) : [] }
+        let order = ranges.indices.sorted { (ranges[$0].0 ?? 0) < (ranges[$1].0 ?? 0) }
+        var marked = Set<Int>()
+        var maxHi = Int64.min
+        for (k, i) in order.enumerated() {
+            let lo = ranges[i].0 ?? 0, hi = ranges[i].1 ?? 0
+            if lo <= maxHi {
+                marked.insert(i)
+                for j in order[..<k] where (ranges[j].1 ?? 0) >= lo { marked.insert(j) }
+            }
+            maxHi = max(maxHi, hi)
+        }
+        return marked.sorted()
+    }
+}
+
+/// One report of an import, on its way into a segment.
+private struct Incoming {
+    var cuboid: String
+    var kind: String
+    var dims: [String]
+    var table: Table
+    let lo: Int64?
+    let hi: Int64?
+
+    init(cuboid: String, kind: String, dims: [String], table: Table) {
+        self.cuboid = cuboid
+        self.kind = kind
+        self.dims = dims
+        self.table = table
+        var lo: Int64?, hi: Int64?
+        if let t = table.schema.index(of: "time"), case .int64(let v) = table.columns[t].values {
+            lo = v.min()
+            hi = v.max()
+        }
+        self.lo = lo
+        self.hi = hi
+    }
+
+    /// Whether the two time ranges meet (a report without times meets everything).
+    func overlaps(lo other: Int64?, hi otherHi: Int64?) -> Bool {
+        guard let lo, let hi, let other, let otherHi else { return true }
+        return lo <= otherHi && other <= hi
+    }
+
 }

@@ -19,10 +19,9 @@ enum CSVReportReader {
                                  location: "line \(scanner.line)")
             }
             lines.append(scanner.line)
+            let line = scanner.line
             for (c, field) in fields.enumerated() {
-                let value = try scalar(scanner, field)
-                let line = scanner.line
-                try columns[c].append(value) { "line \(line), column \(c + 1) ('\(header[c])')" }
+                try append(field, scanner, to: &columns[c]) { "line \(line), column \(c + 1) ('\(header[c])')" }
             }
             rows += 1
         }
@@ -46,10 +45,12 @@ enum CSVReportReader {
         return "generic"
     }
 
-    /// Types one field: empty is null; integers and decimals are numbers; the rest text.
-    static func scalar(_ scanner: CSVScanner, _ field: CSVScanner.Field) throws -> JSONScalar {
+    /// Types one field from its bytes: empty is null; an unquoted integer or
+    /// decimal is a number; anything else is text.
+    static func append(_ field: CSVScanner.Field, _ scanner: CSVScanner, to column: inout ColumnBuilder,
+                       _ location: () -> String) throws {
         let raw = scanner.raw(field)
-        if raw.isEmpty { return .null }
+        if raw.isEmpty { column.appendNull(); return }
         if !field.quoted, let first = raw.first, first == 45 || (first >= 48 && first <= 57) {
             var value: Int64 = 0
             var ok = true, overflow = false
@@ -64,13 +65,30 @@ enum CSVReportReader {
                 value = a
             }
             if ok && digits > 0 {
-                return overflow ? .bigInteger(String(decoding: raw, as: UTF8.self)) : .int(value)
+                if overflow {
+                    throw ColanError(.importing, "number \(String(decoding: raw, as: UTF8.self)) in '\(column.name)' is beyond the 64-bit integer range",
+                                     location: location())
+                }
+                try column.appendInt(value, location)
+                return
             }
-            let text = String(decoding: raw, as: UTF8.self)
-            if let d = Double(text), d.isFinite, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 }) {
-                return .double(d)
+            if raw.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 }),
+               let d = Double(String(decoding: raw, as: UTF8.self)), d.isFinite {
+                try column.appendDouble(d, location)
+                return
             }
         }
-        return .string(try scanner.string(field))
+        if field.quoted, raw.contains(34) {
+            // Collapse doubled quotes.
+            var out: [UInt8] = []
+            var i = 0
+            while i < raw.count {
+                out.append(raw[i])
+                i += raw[i] == 34 ? 2 : 1
+            }
+            try out.withUnsafeBytes { try column.appendText($0, location) }
+        } else {
+            try column.appendText(raw, location)
+        }
     }
 }
