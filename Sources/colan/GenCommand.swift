@@ -17,16 +17,19 @@ struct GenCommand: ParsableCommand {
             per 30 days of history.
             --format segment writes one .colan file at --out.
             --format csv writes one CSV file per day into the folder --out (times in UTC).
+            --format json writes one Amagi viewershipAnalytics response per channel and day (hourly rows, \
+            UTC) into the folder --out, named CHANNEL_DATE.json: import them with \
+            --tz UTC --name '{channelId}_{startDate}.json'.
             """
     )
 
     @Option(help: "Rows to generate.")
     var rows: Int
 
-    @Option(help: "Output path: a store folder (store), a .colan file (segment) or a folder (csv).")
+    @Option(help: "Output path: a store folder (store), a .colan file (segment) or a folder (csv, json).")
     var out: String
 
-    @Option(help: "Output format: segment or csv.")
+    @Option(help: "Output format: store, segment, csv or json.")
     var format: Format = .segment
 
     @Option(help: "Random seed; the same seed gives the same data.")
@@ -45,7 +48,7 @@ struct GenCommand: ParsableCommand {
     var rowGroupSize: Int = SegmentLayout.defaultRowGroupSize
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
-        case store, segment, csv
+        case store, segment, csv, json
     }
 
     func validate() throws {
@@ -75,6 +78,16 @@ struct GenCommand: ParsableCommand {
                     let (y, m, d) = CivilTime.date(days: Int(generator.options.start / 86400) + day)
                     let name = "\(out)/viewership_\(y)-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d).csv"
                     do { try FileIO.write(generator.csv(day: day), to: name) } catch { failure.record(error) }
+                }
+                if let error = failure.error { throw error }
+            case .json:
+                try FileIO.makeDirectory(out)
+                let failure = FirstError()
+                DispatchQueue.concurrentPerform(iterations: days * channels) { job in
+                    let day = job / channels, channel = job % channels
+                    let date = CivilTime.format(generator.options.start + Int64(day) * 86400).prefix(10)
+                    let name = "\(out)/\(generator.channelIds[channel])_\(date).json"
+                    do { try FileIO.write(generator.json(day: day, channel: channel), to: name) } catch { failure.record(error) }
                 }
                 if let error = failure.error { throw error }
             }

@@ -55,7 +55,7 @@ struct ImportCommand: ParsableCommand {
         let watch = Stopwatch()
         var options = ImportOptions()
         options.zone = tz
-        _ = try ZoneOffsets(named: tz)
+        _ = try ZoneOffsets.named(tz)
         options.namePattern = name
         if let interval {
             guard ["HOURLY", "DAILY", "WEEKLY", "MONTHLY"].contains(interval.uppercased()) else {

@@ -47,7 +47,7 @@ enum QueryPlanner {
                              hint: AggregateEngine.suggestion(query.report, known) + "known report kinds: " + known.joined(separator: ", ")
                                  + (kinds.isEmpty ? "; the store is empty" : "; in this store: " + kinds.joined(separator: ", ")))
         }
-        let zone = try ZoneOffsets(named: query.zone)
+        let zone = try ZoneOffsets.named(query.zone)
         var plan = QueryPlan(query: query, zone: zone, needed: [])
         (plan.range, plan.dateRange) = try timeRange(query, zone: zone)
         let opened = try store.open(kind: query.report, range: plan.range)
@@ -93,7 +93,7 @@ enum QueryPlanner {
                 tooCoarse.append("\(parts[1]) \(s.entry.name)")
                 continue
             }
-            let segmentZone = try ZoneOffsets(named: parts[2])
+            let segmentZone = try ZoneOffsets.named(parts[2])
             // Daily and coarser rows are days of their own zone: they cannot be re-bucketed into another zone's days.
             let zoneMatters = query.interval != .total || plan.range != nil
             if rank >= 2, zoneMatters, parts[2] != query.zone, !(isUTC(parts[2]) && isUTC(query.zone)) {

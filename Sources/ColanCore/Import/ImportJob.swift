@@ -9,10 +9,12 @@ public enum ImportJob {
         let results = ResultSlots(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
-                let mapped = try MappedFile(path: files[i])
-                let reports = try ReportImporter.importBytes(mapped.bytes, path: files[i], options: options)
-                let hash = String(Checksum.xxh64(mapped.bytes, seed: 1), radix: 16) + "-" + String(Checksum.xxh64(mapped.bytes, seed: 2), radix: 16)
-                results.set(i, .success(ParsedFile(path: files[i], hash: hash, bytes: mapped.bytes.count, reports: reports)))
+                let parsed = try FileIO.withContents(of: files[i]) { bytes in
+                    let reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
+                    let hash = String(Checksum.xxh64(bytes, seed: 1), radix: 16) + "-" + String(Checksum.xxh64(bytes, seed: 2), radix: 16)
+                    return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
+                }
+                results.set(i, .success(parsed))
             } catch let error as ColanError {
                 results.set(i, .failure(error.inFile(files[i])))
             } catch {

@@ -66,7 +66,7 @@ public enum ReportImporter {
                          interval declared: String?, totals: [String: String],
                          locate: (Int) -> String) throws -> ImportedReport {
         let zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
-        let zone = try ZoneOffsets(named: zoneName)
+        let zone = try ZoneOffsets.named(zoneName)
         var schema: [ColumnSchema] = []
         var data: [ColumnData] = []
         var interval = (declared ?? options.interval)?.uppercased()

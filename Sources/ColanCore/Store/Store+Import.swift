@@ -118,6 +118,7 @@ extension Store {
         // New rows: consecutive reports of one cuboid share segments of up to compactedSegmentRows rows.
         var added: [SegmentEntry] = []
         var batch: [Incoming] = []
+        var batchRows = 0
         func flush() throws {
             guard let first = batch.first else { return }
             // Cuboid-level metadata only: totals live in the manifest, filters in the rows.
@@ -132,13 +133,14 @@ extension Store {
             outcome.bytesWritten += bytes
             outcome.rowsAdded += table.rowCount
             batch = []
+            batchRows = 0
         }
         for item in incoming where item.table.rowCount > 0 {
-            if let first = batch.first, first.cuboid != item.cuboid
-                || batch.reduce(0, { $0 + $1.table.rowCount }) + item.table.rowCount > Self.compactedSegmentRows {
+            if let first = batch.first, first.cuboid != item.cuboid || batchRows + item.table.rowCount > Self.compactedSegmentRows {
                 try flush()
             }
             batch.append(item)
+            batchRows += item.table.rowCount
         }
         try flush()
         try FileIO.syncDirectory(path + "/segments")
@@ -185,17 +187,26 @@ extension Store {
     static func overlapping(_ ranges: [(Int64?, Int64?)]) -> [Int] {
         if ranges.contains(where: { $0.0 == nil || $0.1 == nil }) { return ranges.count > 1 ? Array(ranges.indices) : [] }
         let order = ranges.indices.sorted { (ranges[$0].0 ?? 0) < (ranges[$1].0 ?? 0) }
-        var marked = Set<Int>()
-        var maxHi = Int64.min
-        for (k, i) in order.enumerated() {
+        var marked = [Bool](repeating: false, count: ranges.count)
+        // Unmarked earlier ranges that may still meet a later one, and the furthest end of the marked ones.
+        var active: [Int] = []
+        var markedEnd = Int64.min
+        for i in order {
             let lo = ranges[i].0 ?? 0, hi = ranges[i].1 ?? 0
-            if lo <= maxHi {
-                marked.insert(i)
-                for j in order[..<k] where (ranges[j].1 ?? 0) >= lo { marked.insert(j) }
+            active.removeAll { (ranges[$0].1 ?? 0) < lo }
+            if !active.isEmpty || markedEnd >= lo {
+                marked[i] = true
+                markedEnd = max(markedEnd, hi)
+                for j in active {
+                    marked[j] = true
+                    markedEnd = max(markedEnd, ranges[j].1 ?? 0)
+                }
+                active.removeAll()
+            } else {
+                active.append(i)
             }
-            maxHi = max(maxHi, hi)
         }
-        return marked.sorted()
+        return marked.indices.filter { marked[$0] }
     }
 }
 

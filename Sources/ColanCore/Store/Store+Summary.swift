@@ -16,7 +16,7 @@ extension Store {
             let entries = manifest.segments.filter { $0.cuboid == cuboid }
             let parts = cuboid.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 4 else { continue }
-            let zone = try? ZoneOffsets(named: parts[2])
+            let zone = try? ZoneOffsets.named(parts[2])
             func local(_ t: Int64?) -> String {
                 guard let t else { return "-" }
                 return CivilTime.format(t + (zone?.offset(atUTC: t) ?? 0))

@@ -48,6 +48,32 @@ public enum FileIO {
     /// Whether a file or folder exists at `path`.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// Runs `body` over a file's bytes: small files are read into memory
+    /// (mapping and unmapping many small files costs TLB shootdowns across
+    /// threads), large ones are mapped.
+    public static func withContents<T>(of path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.importing, "cannot open: \(errnoText())", file: path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { close(fd); throw ColanError(.importing, "cannot stat: \(errnoText())", file: path) }
+        let size = Int(info.st_size)
+        if size > 4 << 20 || (info.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            let mapped = try MappedFile(path: path)
+            return try body(mapped.bytes)
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
+            done += n
+        }
+        return try buffer.withUnsafeBytes { try body($0) }
+    }
+
     /// Reads a whole file into memory.
     public static func read(_ path: String) throws -> [UInt8] {
         let mapped = try MappedFile(path: path)

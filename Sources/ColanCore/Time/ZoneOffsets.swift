@@ -14,6 +14,16 @@ public final class ZoneOffsets: Sendable {
     let offsets: [Int32]
     let initialOffset: Int32
 
+    /// The zone called `name`, read from its file once per process.
+    public static func named(_ name: String) throws -> ZoneOffsets {
+        if let zone = cache.withLock({ zones[name] }) { return zone }
+        let zone = try ZoneOffsets(named: name)
+        cache.withLock { zones[name] = zone }
+        return zone
+    }
+    private static let cache = PThreadMutex()
+    nonisolated(unsafe) private static var zones: [String: ZoneOffsets] = [:]
+
     /// Where zone files are read from.
     public static let zoneDirectory = "/usr/share/zoneinfo"
 
