@@ -7,7 +7,9 @@ SWIFT ?= swift
 DEMO_STORE ?= demo-store
 COLAN := .build/release/colan
 
-.PHONY: deps build demo test test-crash bench clean
+.PHONY: deps build demo test test-crash fuzz bench clean
+
+FUZZ_SECONDS ?= 20
 
 # Debian packages colan needs: libzstd-dev (and pkg-config to find it), tzdata for time zones.
 # Installed only when absent; sudo only when not root.
@@ -34,6 +36,14 @@ demo: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# libFuzzer over the JSON and CSV import scanners, from the seed corpus in Tests/FuzzCorpus
+# (make test runs it for FUZZ_SECONDS; run longer with make fuzz FUZZ_SECONDS=600).
+fuzz: deps
+	$(SWIFT) build --product ColanFuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DCOLAN_FUZZ --scratch-path .build-fuzz
+	rm -rf .build-fuzz/corpus && mkdir -p .build-fuzz/corpus && cp Tests/FuzzCorpus/* .build-fuzz/corpus/
+	.build-fuzz/debug/ColanFuzz -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 .build-fuzz/corpus
 
 # The crash tests with 40 kill points instead of make test's 6.
 test-crash: deps

@@ -29,6 +29,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer target for the import scanners: `make fuzz` (also run briefly by `make test`).
+        .executableTarget(
+            name: "ColanFuzz",
+            dependencies: ["ColanCore"]
+        ),
         .testTarget(
             name: "ColanCoreTests",
             dependencies: ["ColanCore"],

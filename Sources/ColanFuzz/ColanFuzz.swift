@@ -1,0 +1,45 @@
+import ColanCore
+
+// A fuzz target for the JSON and CSV scanners (everything `colan import`
+// reads goes through ReportImporter.importBytes). Built with libFuzzer by
+// `make fuzz` / `make test` (`-sanitize=fuzzer -D COLAN_FUZZ`); built normally
+// it replays the files named on its command line, so a crash libFuzzer found
+// can be reproduced under a debugger.
+
+/// Imports `bytes` as a JSON file and as a CSV file: any error is fine, a crash is not.
+func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
+    for name in ["fuzz.json", "fuzz.csv"] {
+        _ = try? ReportImporter.importBytes(bytes, path: name, options: ImportOptions())
+    }
+}
+
+#if COLAN_FUZZ
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzOne(UnsafeRawBufferPointer(start: data, count: size))
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32) -> Int32
+
+/// SwiftPM links an executable's entry point under this name; hand over to libFuzzer's driver.
+@_cdecl("ColanFuzz_main")
+public func colanFuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { data, size in fuzzerTestOneInput(data, size) }
+}
+#else
+@main
+struct ColanFuzzReplay {
+    static func main() throws {
+        for path in CommandLine.arguments.dropFirst() {
+            let bytes = try FileIO.read(path)
+            bytes.withUnsafeBytes { fuzzOne($0) }
+            print("\(path): no crash")
+        }
+    }
+}
+#endif
