@@ -35,8 +35,8 @@ demo: build
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	$(SWIFT) test --skip-build
 
 # libFuzzer over the JSON and CSV import scanners, from the seed corpus in Tests/FuzzCorpus
 # (make test runs it for FUZZ_SECONDS; run longer with make fuzz FUZZ_SECONDS=600).

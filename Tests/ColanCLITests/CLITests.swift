@@ -67,7 +67,7 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         let store = dir.appendingPathComponent("store").path
         let (code, out, err) = try colan(["import", "--store", store, "SampleData"])
         #expect(code == 0, "\(err)")
-        #expect(out.hasPrefix("imported 3 files (4 reports, 149 rows)"))
+        #expect(out.hasPrefix("imported 14 files (14 reports, 172 rows)"))
         let (c1, csv, _) = try colan(["agg", "--store", store, "--by", "deviceType", "--format", "csv"])
         #expect(c1 == 0)
         try expectSnapshot(csv, "agg-by-deviceType.csv")

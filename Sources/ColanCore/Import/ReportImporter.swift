@@ -43,7 +43,7 @@ public enum ReportImporter {
         }
     }
 
-    private static func merge(_ values: [String: String], into options: inout ImportOptions, source: String) throws {
+    static func merge(_ values: [String: String], into options: inout ImportOptions, source: String) throws {
         for (key, value) in values {
             switch key {
             case "timezone", "tz":
@@ -65,19 +65,22 @@ public enum ReportImporter {
     static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
                          interval declared: String?, totals: [String: String],
                          locate: (Int) -> String) throws -> ImportedReport {
-        let zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
+        var zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
         let zone = try ZoneOffsets.named(zoneName)
         var schema: [ColumnSchema] = []
         var data: [ColumnData] = []
         var interval = (declared ?? options.interval)?.uppercased()
         let timeColumn = columns.first { $0.catalog?.role == .time }
         if let timeColumn {
-            let (instants, anyTime, allMidnight) = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, locate: locate)
+            let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, locate: locate)
             if interval == nil {
-                if kind == "concurrentUsers" { interval = "INSTANT" } else if !allMidnight { interval = "HOURLY" } else if anyTime || rows > 0 {
+                if kind == "concurrentUsers" || !times.allHours { interval = "INSTANT" } else if !times.allMidnight { interval = "HOURLY" } else {
                     interval = "DAILY"
                 }
             }
+            // Times written in UTC ("...Z", epoch numbers) make a UTC report whatever --tz says.
+            if times.allUTC { zoneName = "UTC" }
+            let instants = times.instants
             schema.append(ColumnSchema("time", .timestamp, .time))
             data.append(ColumnData(.int64(instants)))
         }
@@ -112,14 +115,14 @@ extension ReportImporter {
     /// repeats are resolved row by row (the first row of a combination of the
     /// row's other non-metric fields takes the earlier instant, a repeat the later).
     static func resolveTimes(_ column: ColumnBuilder, columns: [ColumnBuilder], rows: Int, zone: ZoneOffsets,
-                             locate: (Int) -> String) throws -> (instants: [Int64], anyTime: Bool, allMidnight: Bool) {
+                             locate: (Int) -> String) throws -> (instants: [Int64], allMidnight: Bool, allHours: Bool, allUTC: Bool) {
         for row in 0..<rows where !column.isValid(row) {
             throw ColanError(.importing, "row has no '\(column.name)' value", location: locate(row))
         }
         if let ints = column.intValues {
             // Epoch numbers are UTC: seconds, or milliseconds when that large.
             let instants = ints.map { abs($0) > 100_000_000_000 ? $0 / 1000 : $0 }
-            return (instants, true, instants.allSatisfy { $0 % 86400 == 0 })
+            return (instants, instants.allSatisfy { $0 % 86400 == 0 }, instants.allSatisfy { $0 % 3600 == 0 }, true)
         }
         guard let (labels, codes) = column.textValues else {
             throw ColanError(.importing, "'\(column.name)' holds no times; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
@@ -127,11 +130,12 @@ extension ReportImporter {
         }
         let parsed = labels.map { TimeResolver.parse($0) }
         var candidates: [[Int64]] = []
-        var anyTime = false, allMidnight = true
+        var allMidnight = true, allHours = true, allUTC = true
         for label in parsed {
             guard let label else { candidates.append([]); continue }
-            anyTime = anyTime || label.hasTimeOfDay
             if label.seconds % 86400 != 0 { allMidnight = false }
+            if label.seconds % 3600 != 0 { allHours = false }
+            if !label.isUTC { allUTC = false }
             candidates.append(label.isUTC ? [label.seconds] : zone.instants(forLocal: label.seconds))
         }
         var instants = [Int64](repeating: 0, count: rows)
@@ -165,7 +169,7 @@ extension ReportImporter {
                 instants[row] = options[seen]
             }
         }
-        return (instants, anyTime, allMidnight)
+        return (instants, allMidnight, allHours, allUTC && !labels.isEmpty)
     }
 }
 

@@ -61,6 +61,12 @@ enum JSONReportReader {
             }
         }
         try scanner.expectEnd()
+        // A response that carries its request URL gives its filters and zone itself.
+        var options = options
+        for key in ["url", "requestUrl", "requestURL", "request"] {
+            guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
+            try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
+        }
         for list in channels where list.rows > 0 {
             reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
                                                        options: ImportOptions(), interval: "NONE", totals: ["list": list.key],
