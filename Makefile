@@ -50,9 +50,10 @@ test-crash: deps
 	$(SWIFT) build --build-tests
 	COLAN_KILL_POINTS=40 $(SWIFT) test --skip-build --filter StoreCrashTests
 
-# The quick benchmark set: encodings (package-benchmark) and the side-by-side file-size run at 1M rows.
+# The quick benchmark set: encodings and query paths on package-benchmark, checked against the
+# thresholds in Benchmarks/Thresholds (a regression fails), then the side-by-side run at 1M rows.
 bench: build
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark --format markdown
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark thresholds check --no-progress
 	python3 Benchmarks/side_by_side.py --rows 1000000
 
 clean:

@@ -4,6 +4,10 @@ same generated report history (colan gen), in one run.
 
   size: bytes on disk of colan's segments against Parquet+zstd written by
         DuckDB, Polars and chDB, and DuckDB's own database file.
+  import: `colan import` of the CSV history (one file a day) and of the JSON
+        history (one Amagi response per channel and day), timed as a whole
+        process, against DuckDB (read_csv / read_json), chDB and Polars writing
+        Parquet+zstd, and a plain Python json.loads loop; totals are checked.
   agg:  `colan agg --by deviceType` and `colan agg --by channelId --interval
         day --tz US/Eastern` timed as a whole process (median of runs), against
         the same rollups in DuckDB (its own database file, 2 threads), chDB and
@@ -108,6 +112,59 @@ def colan_rows(store, name):
     return normalise(rows)
 
 
+def import_part(args, out, csv_dir, gen, duckdb, pl, chdb):
+    """Import speed: colan as a whole process against the peers writing Parquet+zstd."""
+    python = os.path.join(VENV, "bin", "python")
+    runs = max(args.runs // 2, 2)
+    json_dir = os.path.join(out, "json")
+    subprocess.check_call(gen + ["--format", "json", "--out", json_dir])
+    csv_mb = size(csv_dir) / 1e6
+    json_files = len(os.listdir(json_dir))
+    json_mb = size(json_dir) / 1e6
+    csv_glob, json_glob = os.path.join(csv_dir, "*.csv"), os.path.join(json_dir, "*.json")
+    target = os.path.join(out, "import-target")
+
+    def colan_import(source, extra):
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run([COLAN, "import", "--store", target, "--quiet", "--tz", "UTC"] + extra + [source], check=True)
+
+    def colan_sessions():
+        out_csv = subprocess.run([COLAN, "agg", "--store", target, "--tz", "UTC", "--format", "csv", "--metrics", "totalSessions"],
+                                 check=True, capture_output=True, text=True).stdout
+        return int(out_csv.splitlines()[1])
+
+    pq = os.path.join(out, "import.parquet")
+    name = ["--name", "{channelId}_{startDate}.json"]
+    print(f"\n| import | tool | seconds | MB/s | vs colan | total sessions |\n|---|---|---:|---:|---:|---|")
+    for label, source, extra, mb in [("CSV history", csv_dir, [], csv_mb), (f"JSON history ({json_files} files)", json_dir, name, json_mb)]:
+        colan_s = median_time(lambda: colan_import(source, extra), runs)
+        sessions = colan_sessions()
+        print(f"| {label} | colan (whole process) | {colan_s:.2f} | {mb / colan_s:.0f} | 1.00x | {sessions} |")
+        if source == csv_dir:
+            peers = {
+                "DuckDB read_csv -> Parquet+zstd": f"import duckdb; duckdb.connect().execute(\"copy (select * from read_csv('{csv_glob}', header=true)) to '{pq}' (format parquet, compression zstd)\")",
+                "chDB -> Parquet+zstd": f"import chdb; chdb.query(\"INSERT INTO FUNCTION file('{pq}', Parquet) SELECT * FROM file('{csv_glob}', CSVWithNames) SETTINGS output_format_parquet_compression_method='zstd', engine_file_truncate_on_insert=1\")",
+                "Polars scan_csv -> Parquet+zstd": f"import polars as pl; pl.scan_csv('{csv_glob}').sink_parquet('{pq}', compression='zstd')",
+            }
+            check = "numberOfSession"
+        else:
+            peers = {
+                "DuckDB read_json -> Parquet+zstd": f"import duckdb; duckdb.connect().execute(\"copy (select unnest(viewershipAnalytics, recursive := true) from read_json('{json_glob}')) to '{pq}' (format parquet, compression zstd)\")",
+                "Python json.loads loop": f"import json, glob\nrows = []\nfor f in glob.glob('{json_glob}'):\n    rows += json.load(open(f))['viewershipAnalytics']\nprint(sum(r['numberOfSession'] for r in rows))",
+            }
+            check = "numberOfSession"
+        for tool, script in peers.items():
+            seconds = median_time(lambda: subprocess.run([python, "-c", script], check=True, capture_output=True), runs)
+            if "json.loads" in tool:
+                total = int(subprocess.run([python, "-c", script], check=True, capture_output=True, text=True).stdout)
+            else:
+                total = duckdb.connect().execute(f"select sum({check}) from read_parquet('{pq}')").fetchone()[0]
+            verdict = "equal" if total == sessions else f"DIFFERENT ({total})"
+            print(f"| {label} | {tool} | {seconds:.2f} | {mb / seconds:.0f} | {seconds / colan_s:.2f}x | {verdict} |")
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(json_dir, ignore_errors=True)
+
+
 def main():
     ensure_venv()
     import duckdb
@@ -117,7 +174,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--parts", default="size,agg")
+    parser.add_argument("--parts", default="size,import,agg")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", default=os.path.join(ROOT, "bench-data"))
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
@@ -130,6 +187,8 @@ def main():
     csv_dir = os.path.join(out, "csv")
     gen = [COLAN, "gen", "--rows", str(args.rows), "--seed", str(args.seed)]
     subprocess.check_call(gen + ["--format", "csv", "--out", csv_dir])
+    if "import" in parts:
+        import_part(args, out, csv_dir, gen, duckdb, pl, chdb)
     store = os.path.join(out, "store")
     subprocess.check_call(gen + ["--format", "store", "--out", store])
 

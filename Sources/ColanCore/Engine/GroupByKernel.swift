@@ -12,29 +12,31 @@
 //   `(groups + 1) * width` values;
 // - every pointer is valid for `count` elements.
 
-/// Vectorizable loops over decoded columns.
-enum GroupByKernel {
+/// Vectorizable loops over decoded columns: the group-by kernel. Public so
+/// the benchmark suite can time it on decoded vectors alone.
+public enum GroupByKernel {
     /// `ids[i] = table[codes[i]] * stride + ids[i]`: adds one dimension to the group ids.
-    static func addDimension(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt64>, count: Int,
+    public static func addDimension(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt64>, count: Int,
                              into ids: UnsafeMutablePointer<UInt64>) {
         for i in 0..<count { ids[i] &+= table[Int(truncatingIfNeeded: codes[i])] }
     }
 
-    /// `ids[i] = buckets[(times[i] - origin) / slot] * stride`: the time part of the group ids.
-    static func bucketIds(_ times: UnsafePointer<Int64>, origin: Int64, slot: Int64, buckets: UnsafePointer<UInt32>,
-                          stride: UInt64, count: Int, into ids: UnsafeMutablePointer<UInt64>) {
-        for i in 0..<count { ids[i] = UInt64(buckets[Int((times[i] &- origin) / slot)]) &* stride }
+    /// `ids[i] = buckets[(times[i] - origin) / BucketTable.slot] * stride`: the time part of the group ids.
+    /// The slot is a constant, so the division compiles to a multiply and shifts.
+    public static func bucketIds(_ times: UnsafePointer<Int64>, origin: Int64, buckets: UnsafePointer<UInt32>,
+                                 stride: UInt64, count: Int, into ids: UnsafeMutablePointer<UInt64>) {
+        for i in 0..<count { ids[i] = UInt64(buckets[Int(truncatingIfNeeded: (times[i] &- origin) / BucketTable.slot)]) &* stride }
     }
 
     /// `sums[ids[i] * width + column] = 1` for every row: marks the groups the
     /// rows fall in (plain stores, so no row waits for the one before).
-    static func mark(ids: UnsafePointer<UInt64>, count: Int, sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
+    public static func mark(ids: UnsafePointer<UInt64>, count: Int, sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
         let base = sums + column
         for i in 0..<count { base[Int(truncatingIfNeeded: ids[i]) &* width] = 1 }
     }
 
     /// Sends masked-out rows to the discard slot.
-    static func discard(_ keep: UnsafePointer<Bool>, count: Int, slot: UInt64, ids: UnsafeMutablePointer<UInt64>) {
+    public static func discard(_ keep: UnsafePointer<Bool>, count: Int, slot: UInt64, ids: UnsafeMutablePointer<UInt64>) {
         for i in 0..<count where !keep[i] { ids[i] = slot }
     }
 
@@ -46,7 +48,7 @@ enum GroupByKernel {
     /// `copyStride` apart and row i adds into copy i % 4: when few groups
     /// repeat row after row, the four copies keep four independent addition
     /// chains in flight instead of one (the caller adds the copies up).
-    static func accumulateRows(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
+    public static func accumulateRows(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
                                sums: UnsafeMutablePointer<Int64>, width: Int, copies: Int, copyStride: Int) {
         precondition(copies == 1 || copies == 4)
         let mask = copies - 1

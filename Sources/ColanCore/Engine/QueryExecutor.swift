@@ -276,7 +276,7 @@ enum QueryExecutor {
                     for i in 0..<m where !keep.pointer[i] { times.pointer[i] = min(max(times.pointer[i], first), last) }
                 }
                 table.ids.withUnsafeBufferPointer { b in
-                    GroupByKernel.bucketIds(times.pointer, origin: table.origin, slot: BucketTable.slot, buckets: b.baseAddress!,
+                    GroupByKernel.bucketIds(times.pointer, origin: table.origin, buckets: b.baseAddress!,
                                             stride: product, count: m, into: ids.pointer)
                 }
                 if table.remap != nil {

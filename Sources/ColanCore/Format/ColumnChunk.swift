@@ -192,16 +192,6 @@ enum ChunkDecoder {
         return validity
     }
 
-    /// Decodes a string chunk's codes into `codes`; returns its dictionary and validity bitmap.
-    static func decodeCodes(_ bytes: UnsafeRawBufferPointer, count n: Int, into codes: AlignedBuffer<UInt32>,
-                            scratch: AlignedBuffer<Int64>) throws -> ([String], [UInt64]?) {
-        var r = ByteReader(bytes, what: "chunk")
-        let validity = try readValidity(&r, n)
-        let dictionary = try StringDecoder.decode(&r, count: n, into: codes, scratch: scratch)
-        guard r.remaining == 0 else { throw ColanError(.format, "chunk has \(r.remaining) unexpected trailing bytes") }
-        return (dictionary, validity)
-    }
-
     static func readValidity(_ r: inout ByteReader, _ n: Int) throws -> [UInt64]? {
         let flag = try r.u8()
         switch flag {

@@ -118,16 +118,6 @@ public final class SegmentReader: @unchecked Sendable {
         return try withChunk(column, rowGroup) { try ChunkDecoder.decodeInts($0, count: $1, into: buffer) }
     }
 
-    /// Decodes a string chunk's codes into `codes` (using `scratch`, both
-    /// holding the row group's rows); returns its dictionary and validity bitmap.
-    public func readCodes(column: Int, rowGroup: Int, into codes: AlignedBuffer<UInt32>,
-                          scratch: AlignedBuffer<Int64>) throws -> (dictionary: [String], validity: [UInt64]?) {
-        guard schema.columns[column].type == .string else {
-            throw ColanError(.format, "'\(schema.columns[column].name)' is not a string column", file: path)
-        }
-        return try withChunk(column, rowGroup) { try ChunkDecoder.decodeCodes($0, count: $1, into: codes, scratch: scratch) }
-    }
-
     /// A cursor over an integer chunk (int64, timestamp, bool) that decodes it a vector at a time.
     func integerCursor(column: Int, rowGroup: Int) throws -> IntChunkCursor {
         try withChunk(column, rowGroup) { try IntChunkCursor(chunk: $0, count: $1) }

@@ -40,13 +40,13 @@ public enum BucketInterval: String, Sendable, CaseIterable {
 /// query, so rows never touch a calendar: every bucket boundary of every zone
 /// falls on a multiple of 15 minutes UTC (zone offsets are whole quarter
 /// hours), so `table[(t - origin) / 900]` is exact for any instant t.
-struct BucketTable {
+public struct BucketTable: Sendable {
     /// Seconds per table slot.
-    static let slot: Int64 = 900
+    public static let slot: Int64 = 900
     /// The instant of slot 0 (a multiple of `slot`).
-    let origin: Int64
+    public let origin: Int64
     /// Bucket id of each slot.
-    let ids: [UInt32]
+    public let ids: [UInt32]
     /// Each bucket's key: UTC start for hours, local day number for days and
     /// weeks, year * 12 + month - 1 for months, 0 for total.
     let keys: [Int64]
@@ -59,7 +59,7 @@ struct BucketTable {
 
     /// Builds the table for instants in `lo...hi` (UTC seconds).
     /// - Parameter dateRange: the query's inclusive local day numbers, if any, for clipping `days`.
-    init(zone: ZoneOffsets, interval: BucketInterval, lo: Int64, hi: Int64, dateRange: ClosedRange<Int64>?) {
+    public init(zone: ZoneOffsets, interval: BucketInterval, lo: Int64, hi: Int64, dateRange: ClosedRange<Int64>?) {
         origin = Self.floorDiv(lo, Self.slot) * Self.slot
         let count = Int(Self.floorDiv(hi - origin, Self.slot)) + 1
         var ids = [UInt32](repeating: 0, count: max(count, 0))
@@ -125,7 +125,7 @@ struct BucketTable {
     }
 
     /// The bucket id of instant `t` (which must lie in the table's range).
-    @inline(__always) func id(_ t: Int64) -> UInt32 { ids[Int((t - origin) / Self.slot)] }
+    @inline(__always) public func id(_ t: Int64) -> UInt32 { ids[Int((t - origin) / Self.slot)] }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
 }
