@@ -177,4 +177,14 @@ let vendorSample = """
         #expect(int64s(r, "time") == [1_714_557_600, 1_714_561_200])
         #expect(int64s(r, "viewercount") == [12, 15])
     }
+
+    @Test func aVeryLongLineImportsWithoutRecursionOrQuadraticWork() throws {
+        // A gigabyte-long line is handled the same way; 16 MB keeps the test quick.
+        let long = String(repeating: "x", count: 16 << 20)
+        let csv = "time,note,numberOfSession\n2021-09-01,\(long),3\n2021-09-02,short,4\n"
+        let r = try importText(csv, name: "long.csv")[0]
+        #expect(int64s(r, "numberOfSession") == [3, 4])
+        let json = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"note\": \"\(long)\", \"numberOfSession\": 5}]}"
+        #expect(int64s(try importText(json)[0], "numberOfSession") == [5])
+    }
 }
