@@ -41,8 +41,9 @@ public enum GroupByKernel {
     }
 
     /// For every row: `sums[ids[i] * width + m] += metrics[m][i]` for each
-    /// metric m, and `sums[ids[i] * width + metrics.count] += 1` (the row
-    /// count), in one pass so each row touches its group's accumulators once.
+    /// metric m, and `sums[ids[i] * width + metrics.count] = 1` (the group has
+    /// rows: a plain store, so it adds no dependency between rows), in one pass
+    /// so each row touches its group's accumulators once.
     ///
     /// With `copies == 4`, `sums` holds four copies of the accumulators
     /// `copyStride` apart and row i adds into copy i % 4: when few groups
@@ -57,30 +58,30 @@ public enum GroupByKernel {
         }
         switch metrics.count {
         case 0:
-            for i in 0..<count { slot(i)[0] &+= 1 }
+            for i in 0..<count { slot(i)[0] = 1 }
         case 1:
             let a = metrics[0]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= 1
+                b[0] &+= a[i]; b[1] = 1
             }
         case 2:
             let a = metrics[0], c = metrics[1]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= 1
+                b[0] &+= a[i]; b[1] &+= c[i]; b[2] = 1
             }
         case 3:
             let a = metrics[0], c = metrics[1], d = metrics[2]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[3] &+= 1
+                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[3] = 1
             }
         default:
             for i in 0..<count {
                 let b = slot(i)
                 for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
-                b[metrics.count] &+= 1
+                b[metrics.count] = 1
             }
         }
     }

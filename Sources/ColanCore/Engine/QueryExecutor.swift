@@ -24,8 +24,9 @@ struct ScanTask {
 }
 
 /// Per-worker accumulators: `width` Int64 values per group, group-major:
-/// the summed inputs, then the row count, then a mark (non-zero) when some of
-/// its rows' unique viewers are not exact, then the group's min and max time.
+/// the summed inputs, then a mark (non-zero) when the group has rows, then a
+/// mark when some of its rows' unique viewers are not exact, then the group's
+/// min and max time.
 /// With few groups the dense accumulators are kept in four copies (see
 /// GroupByKernel.accumulateRows); the time span lives in the first copy only.
 struct Accumulators {
