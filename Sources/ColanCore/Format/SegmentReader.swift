@@ -74,20 +74,8 @@ public final class SegmentReader: @unchecked Sendable {
     ///   chunk's checksum does not match or its bytes do not decode.
     public func read(column: Int, rowGroup: Int) throws -> ColumnVector {
         precondition(column >= 0 && column < schema.columns.count && rowGroup >= 0 && rowGroup < footer.rowGroups.count)
-        let group = footer.rowGroups[rowGroup]
-        let chunk = group.chunks[column]
-        let body = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
-        let location = "row group \(rowGroup), column '\(schema.columns[column].name)'"
-        guard Checksum.xxh64(body) == chunk.checksum else {
-            throw ColanError(.format, "chunk checksum mismatch: the file is corrupt", file: path, location: location)
-        }
-        do {
-            return try ChunkDecoder.decode(body, count: group.rowCount, type: schema.columns[column].type)
-        } catch var error as ColanError {
-            error.file = path
-            error.location = location
-            throw error
-        }
+        let type = schema.columns[column].type
+        return try withChunk(column, rowGroup) { try ChunkDecoder.decode($0, count: $1, type: type) }
     }
 
     /// Runs `decode` over a chunk's verified bytes, naming file, row group and column in its errors.
@@ -134,23 +122,10 @@ public final class SegmentReader: @unchecked Sendable {
     /// Reads only the dictionary of a string chunk (the codes are not decoded):
     /// for planning a group-by before scanning. The chunk's checksum is verified.
     public func readDictionary(column: Int, rowGroup: Int) throws -> [String] {
-        let group = footer.rowGroups[rowGroup]
-        let chunk = group.chunks[column]
-        let body = UnsafeRawBufferPointer(rebasing: file.bytes[chunk.offset..<(chunk.offset + chunk.length)])
-        let location = "row group \(rowGroup), column '\(schema.columns[column].name)'"
-        guard Checksum.xxh64(body) == chunk.checksum else {
-            throw ColanError(.format, "chunk checksum mismatch: the file is corrupt", file: path, location: location)
-        }
         guard schema.columns[column].type == .string else {
-            throw ColanError(.format, "not a string column", file: path, location: location)
+            throw ColanError(.format, "'\(schema.columns[column].name)' is not a string column", file: path)
         }
-        do {
-            return try ChunkDecoder.dictionary(body, count: group.rowCount)
-        } catch var error as ColanError {
-            error.file = path
-            error.location = location
-            throw error
-        }
+        return try withChunk(column, rowGroup) { try ChunkDecoder.dictionary($0, count: $1) }
     }
 
     /// Decodes one column chunk by column name.

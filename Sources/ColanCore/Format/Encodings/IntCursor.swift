@@ -41,24 +41,11 @@ struct IntCursor {
             let bytes = try r.bytes(8 * n)
             state = n == 0 ? .constant(0) : .plain(bytes.baseAddress!)
         case .bitPacked:
-            let blocks = Int(try r.u32())
-            guard blocks == (n + bitPackBlockSize - 1) / bitPackBlockSize else {
-                throw ColanError(.format, "bit-packed stream has \(blocks) blocks for \(n) values")
-            }
-            let bases = try r.bytes(8 * blocks)
-            let widths = try r.bytes(blocks)
-            var total = 0
-            for width in widths {
-                guard width <= 64 else { throw ColanError(.format, "bit width \(width) exceeds 64") }
-                total += BitPacking.blockBytes(width: Int(width))
-            }
-            let packed = try r.bytes(total)
-            guard blocks > 0, let w = widths.baseAddress, let b = bases.baseAddress else {
+            if let (data, widths, bases) = try IntDecoder.readBitPacked(&r, count: n) {
+                state = .bitPacked(data: data, widths: widths, bases: bases)
+            } else {
                 state = .constant(0)
-                return
             }
-            // All-zero-width streams have no packed bytes; they never read data.
-            state = .bitPacked(data: packed.baseAddress ?? b, widths: w.assumingMemoryBound(to: UInt8.self), bases: b)
         default:
             // delta, rle, zstd-bytes: expanded once (they hold sorted times, runs or cold columns).
             r.offset = start

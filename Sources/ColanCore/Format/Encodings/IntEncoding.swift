@@ -228,6 +228,28 @@ enum IntEncoder {
 
 /// Decodes integer streams written by `IntEncoder`.
 enum IntDecoder {
+    /// Reads and validates a bit-packed body (after tag and count): its packed
+    /// blocks, widths and bases; nil for an empty stream. Every length is
+    /// checked against the bytes, so unpacking never reads past them.
+    static func readBitPacked(_ r: inout ByteReader, count n: Int) throws
+        -> (data: UnsafeRawPointer, widths: UnsafePointer<UInt8>, bases: UnsafeRawPointer)? {
+        let blocks = Int(try r.u32())
+        guard blocks == (n + bitPackBlockSize - 1) / bitPackBlockSize else {
+            throw ColanError(.format, "bit-packed stream has \(blocks) blocks for \(n) values")
+        }
+        let bases = try r.bytes(8 * blocks)
+        let widths = try r.bytes(blocks)
+        var total = 0
+        for width in widths {
+            guard width <= 64 else { throw ColanError(.format, "bit width \(width) exceeds 64") }
+            total += BitPacking.blockBytes(width: Int(width))
+        }
+        let packed = try r.bytes(total)
+        guard blocks > 0, let w = widths.baseAddress, let b = bases.baseAddress else { return nil }
+        // All-zero-width blocks have no packed bytes (and maybe no address); they never read input.
+        return (packed.baseAddress ?? b, w.assumingMemoryBound(to: UInt8.self), b)
+    }
+
     /// Decodes one stream of exactly `count` values into `out`, which must have
     /// room for `count + bitPackBlockSize` values (decoders write whole blocks).
     static func decode(_ r: inout ByteReader, count: Int, into out: UnsafeMutablePointer<Int64>) throws {
@@ -249,22 +271,8 @@ enum IntDecoder {
                 UnsafeMutableRawPointer(out).copyMemory(from: base, byteCount: 8 * n)
             }
         case .bitPacked:
-            let blocks = Int(try r.u32())
-            guard blocks == (n + bitPackBlockSize - 1) / bitPackBlockSize else {
-                throw ColanError(.format, "bit-packed stream has \(blocks) blocks for \(n) values")
-            }
-            let bases = try r.bytes(8 * blocks)
-            let widths = try r.bytes(blocks)
-            var total = 0
-            for width in widths {
-                guard width <= 64 else { throw ColanError(.format, "bit width \(width) exceeds 64") }
-                total += BitPacking.blockBytes(width: Int(width))
-            }
-            let packed = try r.bytes(total)
-            guard blocks > 0, let wp = widths.baseAddress, let bp = bases.baseAddress else { break }
-            // All-zero-width blocks have no packed bytes (and maybe no address); they never read input.
-            let p = packed.baseAddress ?? bp
-            BitPacking.unpack(p, out, blockCount: blocks, widths: wp.assumingMemoryBound(to: UInt8.self), bases: bp)
+            guard let (data, widths, bases) = try readBitPacked(&r, count: n) else { break }
+            BitPacking.unpack(data, out, blockCount: (n + bitPackBlockSize - 1) / bitPackBlockSize, widths: widths, bases: bases)
         case .delta:
             guard n > 0 else { throw ColanError(.format, "delta stream without values") }
             out[0] = try r.i64()
