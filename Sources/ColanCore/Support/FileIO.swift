@@ -129,34 +129,6 @@ extension FileIO {
     }
 }
 
-/// Keeps the first error thrown by parallel jobs.
-public final class FirstError: @unchecked Sendable {
-    private var stored: Error?
-    private let lock = PThreadMutex()
-    /// Creates an empty holder.
-    public init() {}
-    /// Records `error` unless one is already recorded.
-    public func record(_ error: Error) {
-        lock.withLock { if stored == nil { stored = error } }
-    }
-    /// The first recorded error.
-    public var error: Error? { lock.withLock { stored } }
-}
-
-/// A pthread mutex, so ColanCore needs no Foundation.
-public final class PThreadMutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    /// Creates an unlocked mutex.
-    public init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    /// Runs `body` holding the lock.
-    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
-}
-
 extension FileIO {
     /// fsyncs a folder, so a rename inside it is durable.
     public static func syncDirectory(_ path: String) throws {
