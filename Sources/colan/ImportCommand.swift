@@ -77,6 +77,7 @@ struct ImportCommand: ParsableCommand {
         let showProgress = !quiet && isatty(2) != 0
         let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
         let parsed = ImportJob.parse(files, options: options, progress: showProgress ? draw : nil)
+        let parseSeconds = watch.seconds
         if showProgress { Progress.clear() }
         var failures: [ColanError] = []
         var good: [ParsedFile] = []
@@ -102,7 +103,9 @@ struct ImportCommand: ParsableCommand {
             let reports = good.filter { !outcome.alreadyImported.contains($0.path) }.reduce(0) { $0 + $1.reports.count }
             var line = "imported \(good.count - outcome.alreadyImported.count) files (\(reports) reports, \(outcome.rowsAdded) rows"
             if outcome.rowsReplaced > 0 { line += ", replacing \(outcome.rowsReplaced) earlier rows" }
-            line += "): \(bytesRead) bytes read, \(outcome.bytesWritten) bytes stored in \(storePath), \(formatSeconds(watch.seconds)) s"
+            let total = watch.seconds
+            line += "): \(bytesRead) bytes read, \(outcome.bytesWritten) bytes stored in \(storePath), \(formatSeconds(total)) s"
+            line += " (parse \(formatSeconds(parseSeconds)) s, store \(formatSeconds(total - parseSeconds)) s)"
             if outcome.segmentsCompacted > 0 { line += "; compacted \(outcome.segmentsCompacted) small segments" }
             print(line)
         }

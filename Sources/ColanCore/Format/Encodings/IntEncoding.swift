@@ -84,14 +84,20 @@ enum IntEncoder {
         var best: (Plan, Int) = (.bitPacked, 5 + bitPackedSize(values))
         if 5 + 8 * n < best.1 { best = (.plain, 5 + 8 * n) }
         guard depth < maxDepth, n > 1 else { return best }
-        let deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
-            for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
-            count = n - 1
+        // One pass sizes the cheap bounds of the delta and run-length candidates, so the
+        // usual random metric column allocates nothing more: the delta candidate is built
+        // only if its bit-packed size or its run count could beat the best so far.
+        let (deltaPacked, deltaRuns, valueRuns) = deltaAndRunBounds(values)
+        if min(deltaPacked, 2 * deltaRuns) < best.1 {
+            let deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
+                for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
+                count = n - 1
+            }
+            let (deltaPlan, deltaSize) = choose(deltas, depth: depth + 1)
+            if 13 + deltaSize < best.1 { best = (.delta(first: values[0], deltas: deltas, inner: deltaPlan), 13 + deltaSize) }
         }
-        let (deltaPlan, deltaSize) = choose(deltas, depth: depth + 1)
-        if 13 + deltaSize < best.1 { best = (.delta(first: values[0], deltas: deltas, inner: deltaPlan), 13 + deltaSize) }
-        let runs = runLengths(values)
-        if runs.values.count * 4 <= n {
+        if valueRuns * 4 <= n {
+            let runs = runLengths(values)
             let (a, sizeA) = choose(runs.values, depth: depth + 1)
             let (b, sizeB) = choose(runs.lengths, depth: depth + 1)
             if 9 + sizeA + sizeB < best.1 {
@@ -99,6 +105,29 @@ enum IntEncoder {
             }
         }
         return best
+    }
+
+    /// Without allocating: the bit-packed size of the differences, the number
+    /// of runs among the differences, and the number of runs among the values.
+    static func deltaAndRunBounds(_ values: [Int64]) -> (deltaPacked: Int, deltaRuns: Int, valueRuns: Int) {
+        values.withUnsafeBufferPointer { v in
+            let n = v.count
+            var packed = 4, deltaRuns = 1, valueRuns = 1
+            var lo = Int64.max, hi = Int64.min, inBlock = 0
+            var previousDelta = v[1] &- v[0]
+            for i in 1..<n {
+                let d = v[i] &- v[i - 1]
+                lo = min(lo, d); hi = max(hi, d)
+                if d != previousDelta { deltaRuns += 1; previousDelta = d }
+                if v[i] != v[i - 1] { valueRuns += 1 }
+                inBlock += 1
+                if inBlock == bitPackBlockSize || i == n - 1 {
+                    packed += 9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
+                    lo = .max; hi = .min; inBlock = 0
+                }
+            }
+            return (packed, deltaRuns, valueRuns)
+        }
     }
 
     /// Writes `values` as `plan` says; returns the plan's description.
