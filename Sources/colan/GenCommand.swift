@@ -68,7 +68,14 @@ struct GenCommand: ParsableCommand {
                 let ranges = stride(from: 0, to: generator.hourCount, by: hoursPerSegment).map {
                     $0..<min($0 + hoursPerSegment, generator.hourCount)
                 }
-                try store.append(ranges.map { generator.table(hours: $0) }, zstd: zstd)
+                // Two segments' rows are generated at once (one per core), then committed,
+                // so memory holds two months of rows, not the whole history.
+                for start in stride(from: 0, to: ranges.count, by: 2) {
+                    let batch = Array(ranges[start..<min(start + 2, ranges.count)])
+                    let tables = TableSlots(count: batch.count)
+                    DispatchQueue.concurrentPerform(iterations: batch.count) { i in tables.set(i, generator.table(hours: batch[i])) }
+                    try store.append(tables.values, zstd: zstd)
+                }
             case .segment:
                 try SegmentWriter.write(generator.table(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
             case .csv:
@@ -96,3 +103,12 @@ struct GenCommand: ParsableCommand {
 }
 
 extension ZstdPolicy: ExpressibleByArgument {}
+
+/// Tables generated in parallel, one slot each.
+final class TableSlots: @unchecked Sendable {
+    private var slots: [Table?]
+    private let lock = PThreadMutex()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ table: Table) { lock.withLock { slots[i] = table } }
+    var values: [Table] { lock.withLock { slots.compactMap { $0 } } }
+}
