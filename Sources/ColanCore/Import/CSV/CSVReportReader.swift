@@ -78,17 +78,6 @@ enum CSVReportReader {
                 return
             }
         }
-        if field.quoted, raw.contains(34) {
-            // Collapse doubled quotes.
-            var out: [UInt8] = []
-            var i = 0
-            while i < raw.count {
-                out.append(raw[i])
-                i += raw[i] == 34 ? 2 : 1
-            }
-            try out.withUnsafeBytes { try column.appendText($0, location) }
-        } else {
-            try column.appendText(raw, location)
-        }
+        try scanner.withUnescaped(field) { try column.appendText($0, location) }
     }
 }

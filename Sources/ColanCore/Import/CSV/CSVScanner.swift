@@ -84,21 +84,26 @@ struct CSVScanner {
         }
     }
 
+    /// Runs `body` over a field's bytes with doubled quotes collapsed (copied
+    /// only when the field holds quotes).
+    func withUnescaped<T>(_ field: Field, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[field.range])
+        guard field.quoted, raw.contains(34) else { return try body(raw) }
+        var out: [UInt8] = []
+        var i = 0
+        while i < raw.count {
+            out.append(raw[i])
+            i += raw[i] == 34 ? 2 : 1
+        }
+        return try out.withUnsafeBytes { try body($0) }
+    }
+
     /// The text of a field, with doubled quotes collapsed; invalid UTF-8 is an error.
     func string(_ field: Field) throws -> String {
-        let raw = UnsafeRawBufferPointer(rebasing: bytes[field.range])
-        if field.quoted, raw.contains(34) {
-            var out: [UInt8] = []
-            var i = 0
-            while i < raw.count {
-                out.append(raw[i])
-                i += raw[i] == 34 ? 2 : 1
-            }
-            guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
+        try withUnescaped(field) { text in
+            guard let s = String(validating: text, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
             return s
         }
-        guard let s = String(validating: raw, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
-        return s
     }
 
     /// The bytes of an unquoted field (for number parsing).
