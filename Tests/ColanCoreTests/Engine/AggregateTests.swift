@@ -120,4 +120,30 @@ func report(_ csv: String, fixed: [String: String] = [:]) throws -> ImportedRepo
             for (k, v) in expected { #expect(actual[k]?.0 == v.0 && actual[k]?.1 == v.1, "round \(round) group \(k)") }
         }
     }
+
+    @Test func manyGroupsGoThroughTheHashPathWithTheSameSums() throws {
+        // 130^3 combinations exceed the dense array limit, so groups live in a hash map.
+        var rng = SeededRandom(seed: 77)
+        var csv = "time,channelId,country,contentId,numberOfSession\n"
+        var expected: [String: Int64] = [:]
+        for i in 0..<4000 {
+            let a = i < 130 ? i : Int.random(in: 0..<130, using: &rng)
+            let b = i < 130 ? i : Int.random(in: 0..<130, using: &rng)
+            let c = i < 130 ? i : Int.random(in: 0..<130, using: &rng)
+            let s = Int64.random(in: 1...9, using: &rng)
+            csv += "2024-02-01,ch\(a),co\(b),ct\(c),\(s)\n"
+            expected["ch\(a)|co\(b)|ct\(c)", default: 0] += s
+        }
+        let (store, dir) = try makeStore([try report(csv)])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.by = ["channelId", "country", "contentId"]
+        q.metrics = ["totalSessions"]
+        var actual: [String: Int64] = [:]
+        for row in try AggregateEngine.run(q, store: store).rows {
+            guard case .text(let a) = row[0], case .text(let b) = row[1], case .text(let c) = row[2], case .integer(let v) = row[3] else { continue }
+            actual["\(a)|\(b)|\(c)"] = v
+        }
+        #expect(actual == expected)
+    }
 }
