@@ -97,6 +97,13 @@ struct ImportCommand: ParsableCommand {
         let outcome = try target.importFiles(good, waiting: {
             if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
         })
+        if !outcome.shadowedFiles.isEmpty {
+            // Not an error: a folder of overlapping re-downloads is imported this way on purpose.
+            let shown = outcome.shadowedFiles.sorted().prefix(3).joined(separator: ", ")
+            let more = outcome.shadowedFiles.count > 3 ? " and \(outcome.shadowedFiles.count - 3) more" : ""
+            printError("colan: warning: every row of \(shown)\(more) was replaced by a later file of this import with the same "
+                       + "report keys; if they were downloaded with different filters, give them with --set, --name or FILE.url")
+        }
         if !quiet {
             for path in outcome.alreadyImported { print("\(path): already imported, nothing changed") }
             let bytesRead = good.reduce(0) { $0 + $1.bytes }

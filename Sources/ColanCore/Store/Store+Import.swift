@@ -30,6 +30,10 @@ public struct ImportOutcome: Sendable {
     public var bytesWritten = 0
     /// Segments merged by the automatic compaction, if it ran.
     public var segmentsCompacted = 0
+    /// Files of this import whose rows were wholly replaced by a later file of
+    /// the same import: usually reports downloaded with different filters
+    /// that were not given (--set, --name, FILE.url), worth a warning.
+    public var shadowedFiles: [String] = []
 }
 
 extension Store {
@@ -66,7 +70,7 @@ extension Store {
                 table.metadata.removeValue(forKey: "sourceFile")
                 table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
                 table.columns.append(ColumnData(.int64([Int64](repeating: Int64(id), count: table.rowCount))))
-                incoming.append(Incoming(cuboid: cuboid, kind: report.kind, dims: dims, table: table))
+                incoming.append(Incoming(cuboid: cuboid, kind: report.kind, dims: dims, table: table, file: file.path))
                 rows += table.rowCount
             }
             let main = file.reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? file.reports.first
@@ -85,7 +89,9 @@ extension Store {
                 let keys = RowKeys.keys(incoming[i].table, dimensions: incoming[i].dims)
                 let keep = keys.map { !later.contains($0) }
                 if keep.contains(false) {
-                    outcome.rowsReplaced += keep.filter { !$0 }.count
+                    let dropped = keep.filter { !$0 }.count
+                    outcome.rowsReplaced += dropped
+                    if dropped == keep.count, let file = incoming[i].file { outcome.shadowedFiles.append(file) }
                     incoming[i].table = try Table.gather([incoming[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                          metadata: incoming[i].table.metadata)
                 }
@@ -216,14 +222,16 @@ private struct Incoming {
     var kind: String
     var dims: [String]
     var table: Table
+    let file: String?
     let lo: Int64?
     let hi: Int64?
 
-    init(cuboid: String, kind: String, dims: [String], table: Table) {
+    init(cuboid: String, kind: String, dims: [String], table: Table, file: String? = nil) {
         self.cuboid = cuboid
         self.kind = kind
         self.dims = dims
         self.table = table
+        self.file = file
         var lo: Int64?, hi: Int64?
         if let t = table.schema.index(of: "time"), case .int64(let v) = table.columns[t].values {
             lo = v.min()

@@ -54,9 +54,10 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
         let outcome = try importCSVs(store, [("d2.csv", "time,deviceType,numberOfSession\n2024-03-02,Roku,9\n2024-03-03,Roku,4\n")])
         #expect(outcome.rowsReplaced == 1)
         #expect(try sessions(store, by: ["deviceType"]) == [[.text("Roku"), .integer(5 + 9 + 4)], [.text("Tablet"), .integer(1)]])
-        // Within one import the later file wins too.
-        try importCSVs(store, [("a.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,1\n"),
-                               ("b.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,2\n")])
+        // Within one import the later file wins too, and the wholly replaced file is reported.
+        let batch = try importCSVs(store, [("a.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,1\n"),
+                                           ("b.csv", "time,deviceType,numberOfSession\n2024-03-04,Roku,2\n")])
+        #expect(batch.shadowedFiles == ["a.csv"])
         #expect(try sessions(store, filters: ["deviceType": ["Roku"]]) == [[.integer(5 + 9 + 4 + 2)]])
     }
 
