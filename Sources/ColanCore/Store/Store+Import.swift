@@ -79,9 +79,11 @@ extension Store {
         }
         guard next.sources.count > manifest.sources.count else { return outcome }
         // Within the import, a later report replaces an earlier one's rows with the same key.
-        // Keys are computed only where two reports of one cuboid overlap in time: others cannot share a key.
-        for cuboid in Set(incoming.map(\.cuboid)) {
-            let members = incoming.indices.filter { incoming[$0].cuboid == cuboid }
+        // Keys are computed only where two reports of one cuboid and the same filter values overlap
+        // in time: reports of different channels (say) or days cannot share a key.
+        var groups: [String: [Int]] = [:]
+        for (i, item) in incoming.enumerated() { groups[item.cuboid + "\u{1}" + item.filters, default: []].append(i) }
+        for members in groups.values {
             let overlapping = Self.overlapping(members.map { (incoming[$0].lo, incoming[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
             var later = Set<RowKey>()
@@ -223,6 +225,8 @@ private struct Incoming {
     var dims: [String]
     var table: Table
     let file: String?
+    /// The fixed dimension values (filters) the report was downloaded with, as one string.
+    let filters: String
     let lo: Int64?
     let hi: Int64?
 
@@ -232,6 +236,8 @@ private struct Incoming {
         self.dims = dims
         self.table = table
         self.file = file
+        filters = table.metadata.filter { $0.key.hasPrefix("fixed.") }.sorted { $0.key < $1.key }
+            .map { $0.key + "=" + $0.value }.joined(separator: "\u{1}")
         var lo: Int64?, hi: Int64?
         if let t = table.schema.index(of: "time"), case .int64(let v) = table.columns[t].values {
             lo = v.min()

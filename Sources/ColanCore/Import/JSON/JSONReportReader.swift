@@ -95,26 +95,32 @@ enum JSONReportReader {
     static func readRows(_ s: inout JSONScanner) throws -> ([ColumnBuilder], Int, [Int]) {
         var columns: [ColumnBuilder] = []
         var index: [String: Int] = [:]
+        // The last row that set each column: a field seen twice in one row is an error.
+        var lastRow: [Int] = []
         var rows = 0
         var offsets: [Int] = []
         try s.readArray { s in
             guard s.peek() == 123 else { throw s.error("expected an object for a row, found \(s.describeNext())") }
             offsets.append(s.position)
             let row = rows
-            var seenInRow = Set<Int>()
+            var next = 0
             try s.readObject { s, key in
                 if s.peek() == 123 || s.peek() == 91 { try s.skipValue(); return }
                 let start = s.position
                 let value = try s.readScalar()
                 let c: Int
-                if let existing = index[key] { c = existing } else {
+                // Rows usually repeat the previous row's field order: check the expected column first.
+                if next < columns.count, columns[next].name == key { c = next } else if let existing = index[key] { c = existing } else {
                     c = columns.count
                     index[key] = c
                     var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
                     builder.pad(to: row)
                     columns.append(builder)
+                    lastRow.append(-1)
                 }
-                guard seenInRow.insert(c).inserted else { throw s.error("field \"\(key)\" appears twice in one row", at: start) }
+                next = c + 1
+                guard lastRow[c] != row else { throw s.error("field \"\(key)\" appears twice in one row", at: start) }
+                lastRow[c] = row
                 let scanner = s
                 try columns[c].append(value) { "row \(row + 1) at " + SourceLocation.describe(scanner.bytes, offset: start) }
             }
