@@ -34,7 +34,4 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
 
     /// The elements as a buffer pointer (valid while `self` is alive).
     public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }
-
-    /// A copy of the elements as an array (for tests and small results).
-    public var array: [Element] { Array(buffer) }
 }

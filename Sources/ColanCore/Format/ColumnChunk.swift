@@ -207,23 +207,13 @@ enum ChunkDecoder {
     /// The dictionary of a string chunk, without decoding its codes.
     static func dictionary(_ bytes: UnsafeRawBufferPointer, count n: Int) throws -> [String] {
         var r = ByteReader(bytes, what: "chunk")
-        if try r.u8() == 1 { _ = try r.bytes(8 * ((n + 63) / 64)) }
+        _ = try readValidity(&r, n)
         return try StringDecoder.dictionary(&r, count: n)
     }
 
     static func decode(_ bytes: UnsafeRawBufferPointer, count n: Int, type: PhysicalType) throws -> ColumnVector {
         var r = ByteReader(bytes, what: "chunk")
-        let hasValidity = try r.u8()
-        var validity: [UInt64]?
-        switch hasValidity {
-        case 0: break
-        case 1:
-            let words = (n + 63) / 64
-            let raw = try r.bytes(8 * words)
-            validity = (0..<words).map { UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)) }
-        default:
-            throw ColanError(.format, "validity flag \(hasValidity) is neither 0 nor 1")
-        }
+        let validity = try readValidity(&r, n)
         let values: DecodedValues
         switch type {
         case .int64, .timestamp, .bool:

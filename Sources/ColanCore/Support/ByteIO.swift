@@ -43,10 +43,6 @@ public struct ByteWriter: Sendable {
         bytes.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[start..<(start + count)])) }
     }
 
-    /// Pads with zero bytes until `count` is a multiple of `alignment`.
-    public mutating func align(to alignment: Int) {
-        while bytes.count % alignment != 0 { bytes.append(0) }
-    }
 
     private mutating func append<T: FixedWidthInteger>(_ v: T) {
         withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) }

@@ -152,11 +152,6 @@ extension FileIO {
         return names.sorted()
     }
 
-    /// Whether `path` is a folder.
-    public static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
 
     /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
     public static func filesUnder(_ path: String) throws -> [String] {

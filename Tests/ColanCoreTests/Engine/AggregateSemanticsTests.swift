@@ -36,14 +36,14 @@ func rollup(_ store: Store, by: [String] = [], interval: BucketInterval = .total
 func hourlyCSV(days: [String], zone: ZoneOffsets, device: String? = nil) -> String {
     var csv = "time," + (device == nil ? "" : "deviceType,") + "numberOfSession,viewershipMinutes\n"
     for day in days {
-        guard let label = TimeResolver_parseDay(day) else { continue }
+        guard let label = localMidnight(of: day) else { continue }
         // Every instant whose local date is `day`, hour by hour (23, 24 or 25 of them).
         var t = label - 14 * 3600
         while t < label + 38 * 3600 {
             let local = t + zone.offset(atUTC: t)
             if local >= label && local < label + 86400 {
                 let h = (local - label) / 3600
-                csv += "\(format(local))," + (device.map { "\($0)," } ?? "") + "1,\(h)\n"
+                csv += "\(CivilTime.format(local))," + (device.map { "\($0)," } ?? "") + "1,\(h)\n"
             }
             t += 3600
         }
@@ -51,13 +51,11 @@ func hourlyCSV(days: [String], zone: ZoneOffsets, device: String? = nil) -> Stri
     return csv
 }
 
-func TimeResolver_parseDay(_ day: String) -> Int64? {
+func localMidnight(of day: String) -> Int64? {
     let p = day.split(separator: "-").compactMap { Int($0) }
     guard p.count == 3 else { return nil }
     return Int64(CivilTime.days(year: p[0], month: p[1], day: p[2])) * 86400
 }
-
-func format(_ local: Int64) -> String { CivilTime.format(local) }
 
 @Suite struct AggregateSemanticsTests {
     @Test func pacificHoursMakeEasternDaysOf23And25Hours() throws {
