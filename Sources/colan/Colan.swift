@@ -17,6 +17,20 @@ struct Colan: ParsableCommand {
             """,
         subcommands: [ImportCommand.self, AggCommand.self, InfoCommand.self, CompactCommand.self, VerifyCommand.self, GenCommand.self]
     )
+
+    /// The entry point: `colan agg` with plainly spelled options skips
+    /// ArgumentParser (queries are timed as whole processes); everything else,
+    /// and every argument error, goes through it. `COLAN_ARGUMENT_PARSER=1`
+    /// forces ArgumentParser, so the tests can compare the two.
+    static func main() {
+        let arguments = CommandLine.arguments.dropFirst()
+        if arguments.first == "agg", getenv("COLAN_ARGUMENT_PARSER") == nil,
+           let options = AggOptions.quickParse(arguments.dropFirst()) {
+            do { try options.run() } catch { exit(withError: error) }
+            return
+        }
+        main(nil)
+    }
 }
 
 /// Runs `body`, turning a `ColanError` into a message on stderr and exit code 1

@@ -123,4 +123,29 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         #expect(code == 1)
         #expect(err.contains("unknown dimension 'devicetype' for viewershipAnalytics (did you mean 'deviceType'?"))
     }
+
+    @Test func aggAnswersTheSameThroughEitherArgumentParser() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        try colan(["import", "--store", store, "SampleData"])
+        let cases: [[String]] = [
+            ["--by", "deviceType", "--format", "csv"],
+            ["--by=deviceType,channelId", "--interval", "day", "--tz=US/Eastern", "--format", "json", "--explain"],
+            ["--where", "deviceType=Roku", "--where=deviceType=Smart TV", "--metrics", "totalSessions", "--from", "2021-09-01"],
+            ["--interval", "hour", "--approximate-zone", "--to", "2021-09-30", "--report", "viewershipAnalytics"],
+            ["--by", "nosuchdimension"],
+            ["--interval", "weekly"],
+            ["--by", "deviceType", "--by", "country"],
+            ["--format"],
+        ]
+        for arguments in cases {
+            let quick = try colan(["agg", "--store", store] + arguments)
+            let parser = try colan(["agg", "--store", store] + arguments, environment: ["COLAN_ARGUMENT_PARSER": "1"])
+            #expect(quick.0 == parser.0 && quick.1 == parser.1, "\(arguments)")
+            // --explain's timings differ from run to run; the rest of stderr must not.
+            let strip = { (text: String) in text.split(separator: "\n").filter { !$0.contains("time: plan") } }
+            #expect(strip(quick.2) == strip(parser.2), "\(arguments)")
+        }
+    }
 }

@@ -28,60 +28,115 @@ public enum GroupByKernel {
         for i in 0..<count { ids[i] = UInt64(buckets[Int(truncatingIfNeeded: (times[i] &- origin) / BucketTable.slot)]) &* stride }
     }
 
-    /// `sums[ids[i] * width + column] = 1` for every row: marks the groups the
-    /// rows fall in (plain stores, so no row waits for the one before).
-    public static func mark(ids: UnsafePointer<UInt64>, count: Int, sums: UnsafeMutablePointer<Int64>, width: Int, column: Int) {
-        let base = sums + column
-        for i in 0..<count { base[Int(truncatingIfNeeded: ids[i]) &* width] = 1 }
-    }
-
     /// Sends masked-out rows to the discard slot.
     public static func discard(_ keep: UnsafePointer<Bool>, count: Int, slot: UInt64, ids: UnsafeMutablePointer<UInt64>) {
         for i in 0..<count where !keep[i] { ids[i] = slot }
     }
 
+    /// The number of runs of equal ids (1 + the number of changes): tells the
+    /// scan whether `accumulateRuns` pays off.
+    public static func runCount(_ ids: UnsafePointer<UInt64>, count: Int) -> Int {
+        guard count > 1 else { return count }
+        var changes = 0
+        for i in 1..<count { changes &+= ids[i] != ids[i &- 1] ? 1 : 0 }
+        return changes &+ 1
+    }
+
+    /// The same sums as `accumulateRows` for rows that come in runs of one
+    /// group (rows stored in scan order, grouped by their leading
+    /// dimensions): each run's values are added up contiguously (a loop the
+    /// compiler vectorizes) and touch the group's accumulators once.
+    /// Writes copy 0 only.
+    public static func accumulateRuns(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
+                                      sums: UnsafeMutablePointer<Int64>, width: Int, inexact: Bool) {
+        let flags = metrics.count
+        var start = 0
+        while start < count {
+            let id = ids[start]
+            var end = start &+ 1
+            while end < count && ids[end] == id { end &+= 1 }
+            let b = sums + Int(truncatingIfNeeded: id) &* width
+            for (m, values) in metrics.enumerated() { b[m] &+= rangeSum(values, start, end) }
+            b[flags] = 1
+            if inexact { b[flags &+ 1] = 1 }
+            start = end
+        }
+    }
+
+    /// The same sums for rows given as runs: run r is `lengths[r]` rows of
+    /// group `groups[r]`, the runs following each other from row 0. Used when
+    /// the group comes straight from a run-length encoded column, so no row
+    /// gets a group id of its own. Writes copy 0 only.
+    public static func accumulateRunList(_ metrics: [UnsafePointer<Int64>], groups: UnsafePointer<UInt64>,
+                                         lengths: UnsafePointer<Int32>, runs: Int,
+                                         sums: UnsafeMutablePointer<Int64>, width: Int, inexact: Bool) {
+        let flags = metrics.count
+        var start = 0
+        for r in 0..<runs {
+            let end = start &+ Int(truncatingIfNeeded: lengths[r])
+            let b = sums + Int(truncatingIfNeeded: groups[r]) &* width
+            for (m, values) in metrics.enumerated() { b[m] &+= rangeSum(values, start, end) }
+            b[flags] = 1
+            if inexact { b[flags &+ 1] = 1 }
+            start = end
+        }
+    }
+
+    /// `values[start..<end]` added up: a plain wrapping reduction, which the
+    /// compiler vectorizes (two lanes per SSE register, unrolled).
+    @inline(__always)
+    static func rangeSum(_ values: UnsafePointer<Int64>, _ start: Int, _ end: Int) -> Int64 {
+        var sum: Int64 = 0
+        for i in start..<end { sum &+= values[i] }
+        return sum
+    }
+
     /// For every row: `sums[ids[i] * width + m] += metrics[m][i]` for each
     /// metric m, and `sums[ids[i] * width + metrics.count] = 1` (the group has
-    /// rows: a plain store, so it adds no dependency between rows), in one pass
-    /// so each row touches its group's accumulators once.
+    /// rows: a plain store, so it adds no dependency between rows), plus
+    /// `... + metrics.count + 1] = 1` when `inexact` (its unique viewers are a
+    /// bound), in one pass so each row touches its group's accumulators once.
     ///
     /// With `copies == 4`, `sums` holds four copies of the accumulators
     /// `copyStride` apart and row i adds into copy i % 4: when few groups
     /// repeat row after row, the four copies keep four independent addition
     /// chains in flight instead of one (the caller adds the copies up).
     public static func accumulateRows(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
-                               sums: UnsafeMutablePointer<Int64>, width: Int, copies: Int, copyStride: Int) {
+                               sums: UnsafeMutablePointer<Int64>, width: Int, copies: Int, copyStride: Int,
+                               inexact: Bool = false) {
         precondition(copies == 1 || copies == 4)
         let mask = copies - 1
+        // The second flag store hits the first flag again when the rows are exact: no branch per row.
+        let f = metrics.count, g = metrics.count + (inexact ? 1 : 0)
         @inline(__always) func slot(_ i: Int) -> UnsafeMutablePointer<Int64> {
             sums + ((i & mask) &* copyStride &+ Int(truncatingIfNeeded: ids[i]) &* width)
         }
         switch metrics.count {
         case 0:
-            for i in 0..<count { slot(i)[0] = 1 }
+            for i in 0..<count { let b = slot(i); b[f] = 1; b[g] = 1 }
         case 1:
             let a = metrics[0]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] = 1
+                b[0] &+= a[i]; b[f] = 1; b[g] = 1
             }
         case 2:
             let a = metrics[0], c = metrics[1]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[2] = 1
+                b[0] &+= a[i]; b[1] &+= c[i]; b[f] = 1; b[g] = 1
             }
         case 3:
             let a = metrics[0], c = metrics[1], d = metrics[2]
             for i in 0..<count {
                 let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[3] = 1
+                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[f] = 1; b[g] = 1
             }
         default:
             for i in 0..<count {
                 let b = slot(i)
                 for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
-                b[metrics.count] = 1
+                b[f] = 1; b[g] = 1
             }
         }
     }

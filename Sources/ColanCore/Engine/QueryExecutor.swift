@@ -259,8 +259,37 @@ enum QueryExecutor {
         let discard = UInt64(groups)
         let pointers = scratch.metrics.prefix(inputs).map { UnsafePointer($0.pointer) }
         let location = "row group \(g)"
+        // Runs: with no time, filter or hidden row, a single run-length encoded grouping column gives each
+        // run of rows its group directly (rows in scan order run by their leading dimensions).
+        let byRuns = timeCursor == nil && filterCursors.isEmpty && hidden == nil && gaugeCursors.isEmpty
+            && acc.denseGroups != nil && dimCursors.count <= 1 && dimCursors.allSatisfy(\.hasRuns)
         for v in stride(from: 0, to: n, by: vectorSize) {
             let m = min(vectorSize, n - v)
+            if byRuns {
+                for c in metricCursors.indices { metricCursors[c].next(m, into: scratch.metrics[c].pointer) }
+                var runs = 1
+                if dimCursors.isEmpty {
+                    scratch.runGroups.pointer[0] = 0
+                    scratch.runLengths.pointer[0] = Int32(m)
+                } else {
+                    do {
+                        runs = try dimCursors[0].nextRuns(m, codes: scratch.codes.pointer, lengths: scratch.runLengths.pointer,
+                                                          scratch: scratch.wide.pointer)
+                    } catch var error as ColanError {
+                        error.file = reader.path
+                        error.location = location
+                        throw error
+                    }
+                    task.translations[0].withUnsafeBufferPointer { t in
+                        for r in 0..<runs { scratch.runGroups.pointer[r] = t[Int(scratch.codes.pointer[r])] }
+                    }
+                }
+                acc.dense.withUnsafeMutableBufferPointer { sums in
+                    GroupByKernel.accumulateRunList(pointers, groups: scratch.runGroups.pointer, lengths: scratch.runLengths.pointer,
+                                                    runs: runs, sums: sums.baseAddress!, width: acc.width, inexact: !s.exactViewers)
+                }
+                continue
+            }
             var masked = false
             if var cursor = timeCursor {
                 cursor.next(m, into: times.pointer)
@@ -311,10 +340,17 @@ enum QueryExecutor {
             for c in metricCursors.indices { metricCursors[c].next(m, into: scratch.metrics[c].pointer) }
             if acc.denseGroups != nil {
                 acc.dense.withUnsafeMutableBufferPointer { sums in
-                    GroupByKernel.accumulateRows(pointers, ids: ids.pointer, count: m, sums: sums.baseAddress!, width: acc.width,
-                                                 copies: acc.copies, copyStride: acc.copyStride)
-                    trackExactness(s, ids: ids, times: timeCursor == nil ? nil : times, n: m, sums: sums.baseAddress!,
-                                   width: acc.width, inputs: inputs, plan: plan)
+                    // Rows in scan order often come in runs of one group (an average run of 16 rows pays for the check).
+                    if GroupByKernel.runCount(ids.pointer, count: m) &* 16 <= m {
+                        GroupByKernel.accumulateRuns(pointers, ids: ids.pointer, count: m, sums: sums.baseAddress!, width: acc.width,
+                                                     inexact: !s.exactViewers)
+                    } else {
+                        GroupByKernel.accumulateRows(pointers, ids: ids.pointer, count: m, sums: sums.baseAddress!, width: acc.width,
+                                                     copies: acc.copies, copyStride: acc.copyStride, inexact: !s.exactViewers)
+                    }
+                    if s.exactViewers && plan.query.interval == .total && timeCursor != nil {
+                        trackTimeSpans(ids: ids, times: times, n: m, sums: sums.baseAddress!, width: acc.width, inputs: inputs)
+                    }
                 }
             } else {
                 accumulateSparse(&acc, ids: ids, times: timeCursor == nil ? nil : times, n: m, scratch: scratch,
@@ -357,18 +393,13 @@ enum QueryExecutor {
         }
     }
 
-    /// Marks the groups that got rows whose unique viewers are not exact, and tracks each group's time span.
-    private static func trackExactness(_ s: SegmentPlan, ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>?, n: Int,
-                                       sums: UnsafeMutablePointer<Int64>, width: Int, inputs: Int, plan: QueryPlan) {
-        if !s.exactViewers {
-            GroupByKernel.mark(ids: ids.pointer, count: n, sums: sums, width: width, column: inputs + 1)
-        } else if plan.query.interval == .total, let times {
-            // A total is exact only over one report interval: track each group's first and last time.
-            for i in 0..<n {
-                let b = Int(ids.pointer[i]) * width + inputs
-                sums[b + 2] = min(sums[b + 2], times.pointer[i])
-                sums[b + 3] = max(sums[b + 3], times.pointer[i])
-            }
+    /// A total's unique viewers are exact only over one report interval: tracks each group's first and last time.
+    private static func trackTimeSpans(ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>, n: Int,
+                                       sums: UnsafeMutablePointer<Int64>, width: Int, inputs: Int) {
+        for i in 0..<n {
+            let b = Int(ids.pointer[i]) * width + inputs
+            sums[b + 2] = min(sums[b + 2], times.pointer[i])
+            sums[b + 3] = max(sums[b + 3], times.pointer[i])
         }
     }
 
@@ -381,6 +412,8 @@ final class ScanScratch {
     let keep: AlignedBuffer<Bool>
     let times, wide: AlignedBuffer<Int64>
     let codes: AlignedBuffer<UInt32>
+    let runGroups: AlignedBuffer<UInt64>
+    let runLengths: AlignedBuffer<Int32>
     let metrics: [AlignedBuffer<Int64>]
     let gauges: [AlignedBuffer<Int64>]
 
@@ -391,6 +424,8 @@ final class ScanScratch {
         times = AlignedBuffer(count: rows, zeroed: false)
         wide = AlignedBuffer(count: rows, zeroed: false)
         codes = AlignedBuffer(count: rows, zeroed: false)
+        runGroups = AlignedBuffer(count: rows, zeroed: false)
+        runLengths = AlignedBuffer(count: rows, zeroed: false)
         metrics = (0..<inputs).map { _ in AlignedBuffer(count: rows, zeroed: false) }
         self.gauges = (0..<gauges).map { _ in AlignedBuffer(count: rows, zeroed: false) }
     }

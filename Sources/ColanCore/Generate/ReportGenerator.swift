@@ -30,7 +30,8 @@ public struct GeneratorOptions: Sendable {
 /// popularity, a plausible device mix, uniqueViewers <= numberOfSession.
 ///
 /// Rows are produced hour by hour, sorted within each hour by channel,
-/// country, device and content (the order a segment is written in).
+/// country, device and content (as a vendor's export might be; the store
+/// re-sorts them into its scan order, `Table.inScanOrder`).
 public struct ReportGenerator: Sendable {
     /// The options this generator was made with.
     public let options: GeneratorOptions

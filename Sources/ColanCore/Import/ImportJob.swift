@@ -10,7 +10,9 @@ public enum ImportJob {
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
                 let parsed = try FileIO.withContents(of: files[i]) { bytes in
-                    let reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
+                    var reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
+                    // Sorted here, on both cores, so the store finds segments already in scan order.
+                    for r in reports.indices { reports[r].table = reports[r].table.inScanOrder() }
                     let hash = String(Checksum.xxh64(bytes, seed: 1), radix: 16) + "-" + String(Checksum.xxh64(bytes, seed: 2), radix: 16)
                     return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
                 }

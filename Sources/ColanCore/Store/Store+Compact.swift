@@ -11,8 +11,8 @@ extension Store {
     /// cuboid is a few files, small enough that merging holds it in memory.
     public static let compactedSegmentRows = 4_000_000
 
-    /// Merges the small segments of each cuboid into large ones sorted by
-    /// time, then dimension values, so a query over a time range reads few
+    /// Merges the small segments of each cuboid into large ones (written in
+    /// scan order, `Table.inScanOrder`: time first), so a query over a time range reads few
     /// segments and skips row groups by their time statistics. Answers do
     /// not change: rows are only moved, never combined.
     public func compact(waiting: () -> Void = {}) throws -> CompactionOutcome {
@@ -50,9 +50,7 @@ extension Store {
                 var refs: [Table.RowRef] = []
                 for (t, table) in tables.enumerated() { for r in 0..<table.rowCount { refs.append(.init(table: t, row: r)) } }
                 let merged = try Table.gather(tables, rows: refs, metadata: metadata)
-                let sorted = try Table.gather([merged], rows: scanOrder(merged, dimensions: RowKeys.dimensions(ofCuboid: cuboid)),
-                                              metadata: metadata)
-                let (entry, _) = try writeSegment(sorted, cuboid: cuboid, kind: batch[0].kind, next: &next)
+                let (entry, _) = try writeSegment(merged, cuboid: cuboid, kind: batch[0].kind, next: &next)
                 written.append(entry)
                 for s in batch { removed.insert(s.name) }
                 outcome.segmentsMerged += batch.count
@@ -65,27 +63,5 @@ extension Store {
         try commitOrRollBack(next, written: written)
         for name in removed { try? FileIO.remove(path + "/segments/" + name) }
         return outcome
-    }
-
-    /// Row order for scanning: by time, then each dimension's value.
-    private func scanOrder(_ table: Table, dimensions: [String]) -> [Table.RowRef] {
-        let n = table.rowCount
-        let times: [Int64] = table.schema.index(of: "time").flatMap { i in
-            if case .int64(let t) = table.columns[i].values { return t } else { return nil }
-        } ?? [Int64](repeating: 0, count: n)
-        // Each dimension as ranks of its sorted dictionary, so sorting compares integers.
-        let ranks: [[UInt32]] = dimensions.compactMap { dim in
-            guard let i = table.schema.index(of: dim), case .dictionary(let d, let codes) = table.columns[i].values else { return nil }
-            let order = d.indices.sorted { d[$0].utf8.lexicographicallyPrecedes(d[$1].utf8) }
-            var rank = [UInt32](repeating: 0, count: d.count)
-            for (r, code) in order.enumerated() { rank[code] = UInt32(r) }
-            return codes.map { rank[Int($0)] }
-        }
-        let order = (0..<n).sorted { a, b in
-            if times[a] != times[b] { return times[a] < times[b] }
-            for r in ranks where r[a] != r[b] { return r[a] < r[b] }
-            return a < b
-        }
-        return order.map { Table.RowRef(table: 0, row: $0) }
     }
 }

@@ -121,12 +121,12 @@ public final class Store: @unchecked Sendable {
     /// The path of a segment file.
     public func segmentPath(_ entry: SegmentEntry) -> String { path + "/segments/" + entry.name }
 
-    /// Writes `table` as a new segment file (not yet committed) and returns its entry.
+    /// Writes `table` as a new segment file (not yet committed), its rows in scan order, and returns its entry.
     func writeSegment(_ table: Table, cuboid: String, kind: String, next: inout Manifest, zstd: ZstdPolicy = .cold) throws -> (SegmentEntry, Int) {
         let number = next.nextSegment
         next.nextSegment += 1
         let name = String(repeating: "0", count: max(0, 8 - String(number).count)) + "\(number)-\(kind).colan"
-        var table = table
+        var table = table.inScanOrder()
         table.metadata["cuboid"] = cuboid
         let bytes = SegmentWriter.encode(table, zstd: zstd)
         try FileIO.write(bytes, to: path + "/segments/" + name, sync: true)

@@ -63,6 +63,17 @@ public struct BucketTable: Sendable {
         origin = Self.floorDiv(lo, Self.slot) * Self.slot
         let count = Int(Self.floorDiv(hi - origin, Self.slot)) + 1
         var ids = [UInt32](repeating: 0, count: max(count, 0))
+        if interval == .total {
+            // One bucket: every slot's id is 0, no zone lookup per slot.
+            var first = Self.floorDiv(lo + zone.offset(atUTC: lo), 86400)
+            var last = Self.floorDiv(hi + zone.offset(atUTC: hi), 86400)
+            if let r = dateRange { first = r.lowerBound; last = r.upperBound }
+            self.ids = ids
+            keys = [0]
+            labels = [""]
+            days = [Int(max(last - first + 1, 1))]
+            return
+        }
         var keys: [Int64] = []
         var labels: [String] = []
         var days: [Int] = []

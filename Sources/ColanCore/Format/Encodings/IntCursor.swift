@@ -3,7 +3,8 @@
 // A cursor decodes an integer stream a vector at a time, so a scan keeps its
 // working set (a few vectors of 2,048 values) in L1/L2 cache instead of
 // decoding whole row groups. Bit-packed streams, the hot ones, are unpacked
-// block by block straight from the mapped file; delta, run-length and
+// block by block straight from the mapped file; run-length streams keep
+// their runs (a scan can take them as runs, `nextRuns`); delta and
 // zstd-bytes streams are small or cold and are expanded once per chunk.
 // Invariants:
 // - the stream's bytes were checked against the chunk checksum and every
@@ -18,6 +19,8 @@ struct IntCursor {
         case plain(UnsafeRawPointer)
         case constant(Int64)
         case bitPacked(data: UnsafeRawPointer, widths: UnsafePointer<UInt8>, bases: UnsafeRawPointer)
+        /// Run values and each run's end (exclusive, cumulative): validated, ends strictly rising to `count`.
+        case runs(values: AlignedBuffer<Int64>, ends: AlignedBuffer<Int>)
         case expanded(AlignedBuffer<Int64>)
     }
 
@@ -26,6 +29,8 @@ struct IntCursor {
     private(set) var position = 0
     private var state: State
     private var byteOffset = 0
+    /// The run holding `position`, for run-length streams.
+    private var run = 0
 
     /// Parses and validates the stream's header at `r` and moves `r` past the whole stream.
     init(_ r: inout ByteReader, count: Int) throws {
@@ -46,8 +51,27 @@ struct IntCursor {
             } else {
                 state = .constant(0)
             }
+        case .runLength:
+            let runs = Int(try r.u32())
+            guard runs <= n, runs > 0 || n == 0 else { throw ColanError(.format, "run-length stream has \(runs) runs for \(n) values") }
+            let values = AlignedBuffer<Int64>(count: max(runs, 1), zeroed: false)
+            let lengths = AlignedBuffer<Int64>(count: max(runs, 1), zeroed: false)
+            try IntDecoder.decode(&r, count: runs, into: values.pointer)
+            try IntDecoder.decode(&r, count: runs, into: lengths.pointer)
+            let ends = AlignedBuffer<Int>(count: max(runs, 1), zeroed: false)
+            var end = 0
+            for i in 0..<runs {
+                let length = lengths.pointer[i]
+                guard length > 0, length <= Int64(n - end) else {
+                    throw ColanError(.format, "run-length stream's run \(i) of length \(length) overruns \(n) values")
+                }
+                end += Int(length)
+                ends.pointer[i] = end
+            }
+            guard end == n else { throw ColanError(.format, "run-length stream covers \(end) of \(n) values") }
+            state = n == 0 ? .constant(0) : .runs(values: values, ends: ends)
         default:
-            // delta, rle, zstd-bytes: expanded once (they hold sorted times, runs or cold columns).
+            // delta, zstd-bytes: expanded once (they hold sorted times or cold columns).
             r.offset = start
             let out = AlignedBuffer<Int64>(count: n, zeroed: false)
             try IntDecoder.decode(&r, count: n, into: out.pointer)
@@ -65,6 +89,15 @@ struct IntCursor {
             out.initialize(repeating: v, count: n)
         case .expanded(let buffer):
             out.update(from: buffer.pointer + position, count: n)
+        case .runs(let values, let ends):
+            var p = position
+            let target = position + n
+            while p < target {
+                let end = min(ends.pointer[run], target)
+                (out + (p - position)).initialize(repeating: values.pointer[run], count: end - p)
+                p = end
+                if p == ends.pointer[run] { run += 1 }
+            }
         case .bitPacked(let data, let widths, let bases):
             var block = position / bitPackBlockSize
             var o = out
@@ -79,6 +112,31 @@ struct IntCursor {
             }
         }
         position += n
+    }
+
+    /// Whether the stream is run-length encoded (`nextRuns` then gives its runs).
+    var isRunLength: Bool {
+        if case .runs = state { return true } else { return false }
+    }
+
+    /// The next `n` values as runs, for a run-length stream: writes each run's
+    /// value and length (clipped to the n values) and returns the number of runs
+    /// (at most n). `values` and `lengths` have room for n entries.
+    mutating func nextRuns(_ n: Int, values: UnsafeMutablePointer<Int64>, lengths: UnsafeMutablePointer<Int32>) -> Int {
+        precondition(n >= 0 && position + n <= count)
+        guard case .runs(let runValues, let ends) = state else { preconditionFailure("not a run-length stream") }
+        var p = position, k = 0
+        let target = position + n
+        while p < target {
+            let end = min(ends.pointer[run], target)
+            values[k] = runValues.pointer[run]
+            lengths[k] = Int32(truncatingIfNeeded: end - p)
+            k += 1
+            p = end
+            if p == ends.pointer[run] { run += 1 }
+        }
+        position = target
+        return k
     }
 }
 
@@ -138,6 +196,27 @@ struct CodeCursor {
             let null = UInt32(dictionary.count)
             for i in 0..<n where validity[(start + i) >> 6] & (1 << UInt64((start + i) & 63)) == 0 { out[i] = null }
         }
+    }
+    /// Whether `nextRuns` can be used: run-length encoded codes without nulls.
+    var hasRuns: Bool { validity == nil && (codes?.isRunLength ?? false) }
+
+    /// The next `n` codes as runs (only when `hasRuns`): each run's code and
+    /// length; returns the number of runs. Codes are validated like `next`'s.
+    mutating func nextRuns(_ n: Int, codes out: UnsafeMutablePointer<UInt32>, lengths: UnsafeMutablePointer<Int32>,
+                           scratch: UnsafeMutablePointer<Int64>) throws -> Int {
+        guard var cursor = codes else { preconditionFailure("not a run-length stream") }
+        let start = cursor.position
+        let runs = cursor.nextRuns(n, values: scratch, lengths: lengths)
+        codes = cursor
+        let limit = UInt64(dictionary.count)
+        for i in 0..<runs {
+            let c = UInt64(bitPattern: scratch[i])
+            guard c < limit else {
+                throw ColanError(.format, "dictionary code \(scratch[i]) near row \(start) is outside the \(dictionary.count) entries")
+            }
+            out[i] = UInt32(truncatingIfNeeded: c)
+        }
+        return runs
     }
 }
 

@@ -62,12 +62,14 @@ enum IntEncoder {
 
     /// Writes `values` in the smallest of the candidate encodings.
     /// With `zstdSaving`, the zstdBytes candidate is also tried and kept when it
-    /// is at least that fraction smaller than the best lightweight encoding.
+    /// is at least that fraction smaller than the best lightweight encoding,
+    /// unless that takes at most one bit a value: such streams (long runs) are
+    /// already small, and kept as runs a scan can add up without expanding them.
     /// Returns a description such as "rle(delta(const),bitpack)".
     @discardableResult
     static func encode(_ values: [Int64], into w: inout ByteWriter, zstdSaving: Double? = nil) -> String {
         var (plan, size) = choose(values, depth: 0)
-        if let saving = zstdSaving, values.count > 0 {
+        if let saving = zstdSaving, values.count > 0, size * 8 > values.count {
             let (base, width, packed) = zstdBytes(values)
             if Double(23 + packed.count) <= Double(size) * (1 - saving) {
                 plan = .zstdBytes(base: base, width: width, packed: packed)
