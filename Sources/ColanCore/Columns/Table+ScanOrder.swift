@@ -1,6 +1,6 @@
 /// The order segments store their rows in (docs/FORMAT.md, "Row order"):
-/// by time, then by each dimension's value in UTF-8 byte order (nulls last),
-/// the dimensions taken fewest distinct values first.
+/// by time, then by the values of the dimensions with fewest distinct values
+/// (UTF-8 byte order, nulls last), fewest first.
 ///
 /// Why: rows of one instant are clustered by their coarsest dimensions, so
 /// those dimensions' codes form long runs (run-length encoded to almost
@@ -8,8 +8,14 @@
 /// one group, which the kernel adds up as contiguous sums instead of row by
 /// row. Time stays sorted, so time skipping and time encodings are unchanged.
 extension Table {
-    /// The dimension columns (string columns with the dimension role) in the
-    /// order rows are sorted by: fewest distinct values first, then by name.
+    /// The product of the sort dimensions' distinct counts stays within this:
+    /// past it, rows of one instant rarely share their leading values, so a
+    /// further key would cost a pass and make no runs.
+    static let scanOrderCombinations = 65_536
+
+    /// The dimension columns (string columns with the dimension role) rows are
+    /// sorted by, in order: fewest distinct values first (ties by name), as
+    /// long as the product of their distinct counts is within `scanOrderCombinations`.
     func scanOrderDimensions() -> [Int] {
         var keyed: [(distinct: Int, name: String, index: Int)] = []
         for (i, c) in schema.columns.enumerated() where c.role == .dimension {
@@ -19,30 +25,39 @@ extension Table {
             for (r, code) in codes.enumerated() { seen[validity?[r] == false ? dictionary.count : Int(code)] = true }
             keyed.append((seen.reduce(0) { $0 + ($1 ? 1 : 0) }, c.name, i))
         }
-        return keyed.sorted { ($0.distinct, $0.name) < ($1.distinct, $1.name) }.map(\.index)
+        var combinations = 1
+        return keyed.sorted { ($0.distinct, $0.name) < ($1.distinct, $1.name) }.prefix { key in
+            let (product, overflow) = combinations.multipliedReportingOverflow(by: key.distinct)
+            combinations = overflow ? .max : product
+            return combinations <= Self.scanOrderCombinations
+        }.map(\.index)
     }
 
     /// This table with its rows in scan order; itself when they already are.
     /// The sort is stable, so rows equal in every key keep their order.
+    ///
+    /// A least-significant-first radix sort: one stable counting pass per
+    /// dimension (by rank: a dimension has far fewer values than rows), then
+    /// one by time. A few nanoseconds a row per pass, so importers can afford it.
     public func inScanOrder() -> Table {
         let n = rowCount
         guard n > 1 else { return self }
         let times: [Int64]? = schema.index(of: "time").flatMap { i in
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
-        // Each dimension as ranks of its UTF-8-sorted dictionary (null after every value).
-        let dims = scanOrderDimensions()
+        // Each dimension as the rank of each row's value in UTF-8 order (null: after every value).
         var ranks: [[UInt32]] = []
-        var bits = 0
-        for i in dims {
+        var buckets: [Int] = []
+        for i in scanOrderDimensions() {
             guard case .dictionary(let dictionary, let codes) = columns[i].values else { continue }
-            let order = dictionary.indices.sorted { dictionary[$0].utf8.lexicographicallyPrecedes(dictionary[$1].utf8) }
-            var rank = [UInt32](repeating: 0, count: dictionary.count)
-            for (r, code) in order.enumerated() { rank[code] = UInt32(r) }
+            let rank = utf8Ranks(dictionary)
             let null = UInt32(dictionary.count)
-            let validity = columns[i].validity
-            ranks.append(codes.indices.map { validity?[$0] == false ? null : rank[Int(codes[$0])] })
-            bits += UInt64(dictionary.count).bitWidthNeeded
+            if let validity = columns[i].validity {
+                ranks.append(codes.indices.map { validity[$0] ? rank[Int(codes[$0])] : null })
+            } else {
+                ranks.append(codes.map { rank[Int($0)] })
+            }
+            buckets.append(dictionary.count + 1)
         }
         func before(_ a: Int, _ b: Int) -> Bool {
             if let times, times[a] != times[b] { return times[a] < times[b] }
@@ -51,39 +66,39 @@ extension Table {
         }
         if !(1..<n).contains(where: { before($0, $0 - 1) }) { return self }
 
-        let timeSorted = times.map { t in !(1..<n).contains { t[$0] < t[$0 - 1] } } ?? true
-        let rowBits = UInt64(n).bitWidthNeeded
-        var order: [Int] = []
-        order.reserveCapacity(n)
-        if timeSorted && bits + rowBits <= 64 {
-            // The usual case: rows already in time order. Each run of one instant is
-            // sorted by a packed key (dimension ranks, then row number for stability).
-            var keys: [UInt64] = []
-            var start = 0
-            while start < n {
-                var end = start + 1
-                if let times { while end < n && times[end] == times[start] { end += 1 } } else { end = n }
-                keys.removeAll(keepingCapacity: true)
-                for row in start..<end {
-                    var key: UInt64 = 0
-                    for (d, r) in ranks.enumerated() { key = key << UInt64(columnsBits(dims[d])) | UInt64(r[row]) }
-                    keys.append(key << rowBits | UInt64(row))
-                }
-                keys.sort()
-                let mask = (UInt64(1) << rowBits) - 1
-                for key in keys { order.append(Int(key & mask)) }
-                start = end
+        var order = Array(0..<n)
+        var scratch = [Int](repeating: 0, count: n)
+        /// One stable counting pass of `order` by `key[row]` (< buckets).
+        func pass<Key: BinaryInteger>(_ key: [Key], buckets: Int) {
+            var starts = [Int](repeating: 0, count: buckets + 1)
+            for row in order { starts[Int(key[row]) + 1] += 1 }
+            for b in 0..<buckets { starts[b + 1] += starts[b] }
+            for row in order {
+                let b = Int(key[row])
+                scratch[starts[b]] = row
+                starts[b] += 1
             }
-        } else {
-            order = (0..<n).sorted { before($0, $1) || (!before($1, $0) && $0 < $1) }
+            swap(&order, &scratch)
+        }
+        for k in ranks.indices.reversed() { pass(ranks[k], buckets: buckets[k]) }
+        if let times {
+            // Times as ranks among their distinct values: run numbers when they are sorted.
+            var timeRank = [Int32](repeating: 0, count: n)
+            var distinct = 1
+            if !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
+                for i in 1..<n {
+                    if times[i] != times[i - 1] { distinct += 1 }
+                    timeRank[i] = Int32(distinct - 1)
+                }
+            } else {
+                let sorted = Array(Set(times)).sorted()
+                let position = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, Int32($0)) })
+                for i in 0..<n { timeRank[i] = position[times[i]] ?? 0 }
+                distinct = sorted.count
+            }
+            if distinct > 1 { pass(timeRank, buckets: distinct) }
         }
         return permuted(order)
-    }
-
-    /// Bits of a dimension's rank (its dictionary entries plus the null rank).
-    private func columnsBits(_ column: Int) -> Int {
-        guard case .dictionary(let dictionary, _) = columns[column].values else { return 0 }
-        return UInt64(dictionary.count).bitWidthNeeded
     }
 
     /// The table with row `order[i]` as row i.
@@ -105,7 +120,12 @@ extension Table {
     }
 }
 
-extension UInt64 {
-    /// Bits needed to hold every value 0...self.
-    var bitWidthNeeded: Int { Self.bitWidth - leadingZeroBitCount }
+/// Each string's rank in UTF-8 byte order (the order of sorted dictionaries).
+/// Compares byte arrays: much faster than comparing `String.UTF8View`s.
+func utf8Ranks(_ strings: [String]) -> [UInt32] {
+    let bytes = strings.map { Array($0.utf8) }
+    let order = bytes.indices.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
+    var rank = [UInt32](repeating: 0, count: strings.count)
+    for (r, i) in order.enumerated() { rank[i] = UInt32(r) }
+    return rank
 }

@@ -23,19 +23,22 @@ struct ColumnBuilder {
     /// Which rows hold a value; empty until the first null.
     private var validity: [Bool] = []
 
+    /// A catalog count (additive, distinct count or gauge): numbers only, never negative.
+    private let isCount: Bool
+    /// A catalog metric: numbers only.
+    private let isMetric: Bool
+
     init(name: String, catalog: Catalog.Field?) {
         self.name = name
         self.catalog = catalog
-    }
-
-    private var isCount: Bool {
-        guard case .metric(let kind) = catalog?.role else { return false }
-        return kind != .derived
-    }
-
-    private var isMetric: Bool {
-        if case .metric = catalog?.role { return true }
-        return false
+        // Stored, not computed per value: reading `catalog` copies its strings (reference counting per field).
+        if case .metric(let kind) = catalog?.role {
+            isMetric = true
+            isCount = kind != .derived
+        } else {
+            isMetric = false
+            isCount = false
+        }
     }
 
     /// Appends nulls until the column has `rows` rows (fields missing from some rows).

@@ -20,8 +20,14 @@ enum CSVReportReader {
             }
             lines.append(scanner.line)
             let line = scanner.line
-            for (c, field) in fields.enumerated() {
-                try append(field, scanner, to: &columns[c]) { "line \(line), column \(c + 1) ('\(header[c])')" }
+            for c in fields.indices {
+                do {
+                    // The closure captures integers only: capturing `header` costs reference counting per field.
+                    try append(fields[c], scanner, to: &columns[c]) { "line \(line), column \(c + 1)" }
+                } catch var error as ColanError {
+                    error.location = "line \(line), column \(c + 1) ('\(header[c])')"
+                    throw error
+                }
             }
             rows += 1
         }
