@@ -121,6 +121,9 @@ struct ImportCommand: ParsableCommand {
             printError("colan: \(failures.count) of \(files.count) files failed and were not imported")
             throw ExitCode(1)
         }
+        // Done and committed: exit without freeing the parsed reports one by one (a folder of
+        // small JSON responses leaves tens of thousands of small arrays; freeing them costs ~0.06 s).
+        Glibc.exit(0)
     }
 }
 

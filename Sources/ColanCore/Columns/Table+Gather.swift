@@ -120,20 +120,29 @@ extension Table {
             for (t, table) in tables.enumerated() { for r in 0..<table.rowCount { refs.append(RowRef(table: t, row: r)) } }
             return try gather(tables, rows: refs, metadata: metadata)
         }
+        let rows = tables.reduce(0) { $0 + $1.rowCount }
+        /// The parts' arrays one after another, in an array sized once (no regrowing of big arrays).
+        func joined<T>(_ parts: [[T]]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(rows)
+            for p in parts { out.append(contentsOf: p) }
+            return out
+        }
         var columns: [ColumnData] = []
         for c in first.schema.columns.indices {
             let parts = tables.map { $0.columns[c] }
             let anyNull = parts.contains { $0.validity != nil }
-            let validity: [Bool]? = anyNull ? parts.flatMap { $0.validity ?? [Bool](repeating: true, count: $0.count) } : nil
+            let validity: [Bool]? = anyNull ? joined(parts.map { $0.validity ?? [Bool](repeating: true, count: $0.count) }) : nil
             let values: ColumnValues
             switch parts[0].values {
-            case .int64: values = .int64(parts.flatMap { if case .int64(let v) = $0.values { return v } else { return [] } })
-            case .float64: values = .float64(parts.flatMap { if case .float64(let v) = $0.values { return v } else { return [] } })
-            case .bool: values = .bool(parts.flatMap { if case .bool(let v) = $0.values { return v } else { return [] } })
+            case .int64: values = .int64(joined(parts.map { if case .int64(let v) = $0.values { return v } else { return [] } }))
+            case .float64: values = .float64(joined(parts.map { if case .float64(let v) = $0.values { return v } else { return [] } }))
+            case .bool: values = .bool(joined(parts.map { if case .bool(let v) = $0.values { return v } else { return [] } }))
             case .string, .dictionary:
-                var dictionary: [String] = []
-                var index: [String: UInt32] = [:]
+                // Keyed by bytes with TextDictionary's fast hash: String hashing would dominate the copy.
+                var merged = TextDictionary()
                 var codes: [UInt32] = []
+                codes.reserveCapacity(rows)
                 for part in parts {
                     let (local, localCodes): ([String], [UInt32])
                     switch part.values {
@@ -141,15 +150,10 @@ extension Table {
                     case .string(let s): (local, localCodes) = (s, (0..<UInt32(s.count)).map { $0 })
                     default: (local, localCodes) = ([], [])
                     }
-                    let translation = local.map { s -> UInt32 in
-                        if let code = index[s] { return code }
-                        index[s] = UInt32(dictionary.count)
-                        dictionary.append(s)
-                        return UInt32(dictionary.count - 1)
-                    }
-                    codes.append(contentsOf: localCodes.map { translation[Int($0)] })
+                    let translation = local.map { merged.code(of: $0) }
+                    for code in localCodes { codes.append(translation[Int(code)]) }
                 }
-                values = .dictionary(dictionary: dictionary.isEmpty ? [""] : dictionary, codes: codes)
+                values = .dictionary(dictionary: merged.count == 0 ? [""] : merged.strings, codes: codes)
             }
             columns.append(ColumnData(values, validity: validity))
         }

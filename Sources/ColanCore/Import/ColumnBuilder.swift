@@ -28,8 +28,12 @@ struct ColumnBuilder {
     /// A catalog metric: numbers only.
     private let isMetric: Bool
 
+    /// `name`'s UTF-8 bytes, for comparing field names read from a file without making Strings.
+    let nameUTF8: [UInt8]
+
     init(name: String, catalog: Catalog.Field?) {
         self.name = name
+        nameUTF8 = Array(name.utf8)
         self.catalog = catalog
         // Stored, not computed per value: reading `catalog` copies its strings (reference counting per field).
         if case .metric(let kind) = catalog?.role {

@@ -12,19 +12,28 @@ struct TextDictionary {
     private var arena: [UInt8] = []
     private var starts: [Int] = []
     private var hashes: [UInt64] = []
-    /// Open addressing: code + 1, or 0 for an empty slot.
-    private var slots: [UInt32] = [UInt32](repeating: 0, count: 64)
+    /// Open addressing: code + 1, or 0 for an empty slot (allocated on the first value:
+    /// most builders hold numbers and never need it).
+    private var slots: [UInt32] = []
+    /// The code returned last (-1 before the first).
+    private var last = -1
 
     var count: Int { strings.count }
 
     /// The code of `bytes`, adding it when new; nil when the bytes are not valid UTF-8.
     mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
+        // Reports list rows grouped by time and their first dimensions: a value often repeats the last one.
+        if last >= 0, equal(last, bytes) { return UInt32(last) }
         let h = Self.hash(bytes)
+        if slots.isEmpty { slots = [UInt32](repeating: 0, count: 64) }
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
         while slots[i] != 0 {
             let c = Int(slots[i] - 1)
-            if hashes[c] == h, equal(c, bytes) { return UInt32(c) }
+            if hashes[c] == h, equal(c, bytes) {
+                last = c
+                return UInt32(c)
+            }
             i = (i + 1) & mask
         }
         guard let s = String(validating: bytes, as: UTF8.self) else { return nil }
@@ -35,6 +44,7 @@ struct TextDictionary {
         hashes.append(h)
         slots[i] = UInt32(c + 1)
         if strings.count * 2 > slots.count { grow() }
+        last = c
         return UInt32(c)
     }
 

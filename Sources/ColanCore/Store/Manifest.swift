@@ -113,6 +113,8 @@ public struct SourceEntry: Sendable, Equatable {
 }
 
 private func escape(_ s: String) -> String {
+    // Most values need no escaping: return them as they are.
+    if !s.utf8.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 37 || $0 == 38 || $0 == 61 }) { return s }
     var out = ""
     for u in s.unicodeScalars {
         switch u {

@@ -7,7 +7,11 @@ public struct ParsedFile: Sendable {
     /// Its size in bytes.
     public var bytes: Int
     /// Its reports (none for an empty download).
-    public var reports: [ImportedReport]
+    public let reports: [ImportedReport]
+    /// The reports as the store takes them (cuboid, segment metadata, time
+    /// range), prepared here because parsed files are created on the parse
+    /// workers, in parallel, while the store's commit runs on one thread.
+    let prepared: [Incoming]
 
     /// Creates a parsed file.
     public init(path: String, hash: String, bytes: Int, reports: [ImportedReport]) {
@@ -15,6 +19,14 @@ public struct ParsedFile: Sendable {
         self.hash = hash
         self.bytes = bytes
         self.reports = reports
+        prepared = reports.map { report in
+            let dims = report.specificDimensions
+            var table = report.table
+            table.metadata = report.segmentMetadata
+            table.metadata.removeValue(forKey: "sourceFile")
+            return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
+                            kind: report.kind, dims: dims, table: table, file: path)
+        }
     }
 }
 
@@ -62,16 +74,11 @@ extension Store {
             let id = next.nextSource
             next.nextSource += 1
             var rows = 0
-            for report in file.reports {
-                let dims = report.specificDimensions
-                let cuboid = RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims)
-                var table = report.table
-                table.metadata = report.segmentMetadata
-                table.metadata.removeValue(forKey: "sourceFile")
-                table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
-                table.columns.append(ColumnData(.int64([Int64](repeating: Int64(id), count: table.rowCount))))
-                incoming.append(Incoming(cuboid: cuboid, kind: report.kind, dims: dims, table: table, file: file.path))
-                rows += table.rowCount
+            for var item in file.prepared {
+                item.table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
+                item.table.columns.append(ColumnData(.int64([Int64](repeating: Int64(id), count: item.table.rowCount))))
+                incoming.append(item)
+                rows += item.table.rowCount
             }
             let main = file.reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? file.reports.first
             next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: main?.kind ?? "empty",
@@ -219,7 +226,7 @@ extension Store {
 }
 
 /// One report of an import, on its way into a segment.
-private struct Incoming {
+struct Incoming: Sendable {
     var cuboid: String
     var kind: String
     var dims: [String]

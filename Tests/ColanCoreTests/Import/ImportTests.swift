@@ -125,6 +125,22 @@ let vendorSample = """
         #expect(e?.message == "invalid UTF-8 in a string")
     }
 
+    @Test func rowFieldNamesAreComparedByBytesYetCheckedLikeStrings() throws {
+        // An escaped name is the same field as its plain spelling; the field order may change between rows.
+        let rows = try importText("""
+            {"viewershipAnalytics": [
+            {"time": "2021-09-01 00:00:00", "numberOfSession": 4, "deviceType": "Roku"},
+            {"device\\u0054ype": "TV", "time": "2021-09-01 01:00:00", "numberOfSession": 5}]}
+            """, options: { var o = ImportOptions(); o.zone = "UTC"; return o }())[0]
+        #expect(int64s(rows, "numberOfSession") == [4, 5])
+        #expect(rows.table.schema.columns.map(\.name).sorted() == ["deviceType", "numberOfSession", "time"])
+        let twice = importError("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"numberOfSession\": 1, \"numberOfSession\": 2}]}")
+        #expect(twice?.message == "field \"numberOfSession\" appears twice in one row")
+        var bytes = Array("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"numberOf".utf8)
+        bytes += [0xFF] + Array("Session\": 1}]}".utf8)
+        #expect(importError(bytes: bytes)?.message == "invalid UTF-8 in a field name")
+    }
+
     @Test func unknownShapeIsRefused() {
         #expect(importError("{\"hello\": 1}")?.message.hasPrefix("no rows found") == true)
     }

@@ -104,22 +104,25 @@ enum JSONReportReader {
             offsets.append(s.position)
             let row = rows
             var next = 0
-            try s.readObject { s, key in
+            try s.readObjectNameBytes { s, name in
                 if s.peek() == 123 || s.peek() == 91 { try s.skipValue(); return }
                 let start = s.position
                 let value = try s.readScalar()
                 let c: Int
-                // Rows usually repeat the previous row's field order: check the expected column first.
-                if next < columns.count, columns[next].name == key { c = next } else if let existing = index[key] { c = existing } else {
-                    c = columns.count
-                    index[key] = c
-                    var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
-                    builder.pad(to: row)
-                    columns.append(builder)
-                    lastRow.append(-1)
+                // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
+                if next < columns.count, columns[next].nameUTF8.elementsEqual(name) { c = next } else {
+                    guard let key = String(validating: name, as: UTF8.self) else { throw s.error("invalid UTF-8 in a field name", at: start) }
+                    if let existing = index[key] { c = existing } else {
+                        c = columns.count
+                        index[key] = c
+                        var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
+                        builder.pad(to: row)
+                        columns.append(builder)
+                        lastRow.append(-1)
+                    }
                 }
                 next = c + 1
-                guard lastRow[c] != row else { throw s.error("field \"\(key)\" appears twice in one row", at: start) }
+                guard lastRow[c] != row else { throw s.error("field \"\(columns[c].name)\" appears twice in one row", at: start) }
                 lastRow[c] = row
                 let scanner = s
                 try columns[c].append(value) { "row \(row + 1) at " + SourceLocation.describe(scanner.bytes, offset: start) }

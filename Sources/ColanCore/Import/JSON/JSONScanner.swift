@@ -79,6 +79,37 @@ struct JSONScanner {
         }
     }
 
+    /// `readObject` for hot loops: passes each field name as its bytes, so a
+    /// caller can compare it with the names it expects without making a
+    /// String. Names without escapes (nearly all) are passed as they lie in
+    /// the file, not yet checked as UTF-8 (a caller making a String of them
+    /// must validate); escaped names are decoded first.
+    mutating func readObjectNameBytes(_ field: (inout JSONScanner, UnsafeRawBufferPointer) throws -> Void) throws {
+        try expect(123, "'{'")
+        if peek() == 125 { position += 1; return }
+        while true {
+            guard peek() == 34 else { throw error("expected a field name in quotes, found \(describeNext())") }
+            let quote = position
+            position += 1
+            while position < bytes.count, bytes[position] != 34, bytes[position] != 92, bytes[position] >= 32 { position += 1 }
+            if position < bytes.count, bytes[position] == 34 {
+                let name = UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<position])
+                position += 1
+                try expect(58, "':' after a field name")
+                try field(&self, name)
+            } else {
+                position = quote
+                var name = try readString()
+                try expect(58, "':' after field name \"\(name)\"")
+                try name.withUTF8 { try field(&self, UnsafeRawBufferPointer($0)) }
+            }
+            guard let b = peek() else { throw error("expected ',' or '}', found the end of the file (truncated?)") }
+            position += 1
+            if b == 125 { return }
+            guard b == 44 else { position -= 1; throw error("expected ',' or '}', found \(describeNext())") }
+        }
+    }
+
     /// Reads an array, calling `element` for each element; `element` must consume it.
     mutating func readArray(_ element: (inout JSONScanner) throws -> Void) throws {
         try expect(91, "'['")
