@@ -1,3 +1,5 @@
+import Dispatch
+
 extension Table {
     /// A reference to one row of one of several tables.
     public struct RowRef: Sendable, Equatable {
@@ -122,14 +124,15 @@ extension Table {
         }
         let rows = tables.reduce(0) { $0 + $1.rowCount }
         /// The parts' arrays one after another, in an array sized once (no regrowing of big arrays).
-        func joined<T>(_ parts: [[T]]) -> [T] {
+        @Sendable func joined<T>(_ parts: [[T]]) -> [T] {
             var out: [T] = []
             out.reserveCapacity(rows)
             for p in parts { out.append(contentsOf: p) }
             return out
         }
-        var columns: [ColumnData] = []
-        for c in first.schema.columns.indices {
+        // Columns are independent: concatenated in parallel (an import's commit waits for this).
+        let slots = Slots<ColumnData>(count: first.schema.columns.count)
+        DispatchQueue.concurrentPerform(iterations: first.schema.columns.count) { c in
             let parts = tables.map { $0.columns[c] }
             let anyNull = parts.contains { $0.validity != nil }
             let validity: [Bool]? = anyNull ? joined(parts.map { $0.validity ?? [Bool](repeating: true, count: $0.count) }) : nil
@@ -155,8 +158,9 @@ extension Table {
                 }
                 values = .dictionary(dictionary: merged.count == 0 ? [""] : merged.strings, codes: codes)
             }
-            columns.append(ColumnData(values, validity: validity))
+            slots.set(c, ColumnData(values, validity: validity))
         }
+        let columns = slots.filled
         return Table(schema: first.schema, columns: columns, metadata: metadata)
     }
 }

@@ -38,3 +38,16 @@ public final class PThreadMutex: @unchecked Sendable {
         return try body()
     }
 }
+
+/// Results of parallel jobs, one slot each, filled from any thread.
+final class Slots<Value>: @unchecked Sendable {
+    private var values: [Value?]
+    private let lock = PThreadMutex()
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: Value) { lock.withLock { values[i] = value } }
+
+    /// The filled slots (call after the jobs are done).
+    var filled: [Value] { lock.withLock { values.compactMap { $0 } } }
+}
