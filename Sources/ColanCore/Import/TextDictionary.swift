@@ -92,7 +92,13 @@ struct TextDictionary {
         guard end - start == bytes.count else { return false }
         return arena.withUnsafeBytes { a in
             guard let p = a.baseAddress, let q = bytes.baseAddress else { return bytes.isEmpty }
-            return memcmp(p + start, q, bytes.count) == 0
+            let n = bytes.count
+            // Field values are short: two overlapping word loads instead of a call to memcmp.
+            if n >= 8 && n <= 16 {
+                return p.loadUnaligned(fromByteOffset: start, as: UInt64.self) == q.loadUnaligned(as: UInt64.self)
+                    && p.loadUnaligned(fromByteOffset: start + n - 8, as: UInt64.self) == q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            }
+            return memcmp(p + start, q, n) == 0
         }
     }
 

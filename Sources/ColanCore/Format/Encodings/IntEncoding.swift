@@ -113,11 +113,13 @@ enum IntEncoder {
 
     /// In one pass over a non-empty stream, without allocating: the bit-packed
     /// size of the values and of their differences (256 to a block), and the
-    /// number of runs among each. Counters are updated without branches
-    /// (random data would mispredict every other one).
+    /// number of runs among each. Run counters are updated without branches.
     static func streamStats(_ values: [Int64]) -> (packed: Int, deltaPacked: Int, valueRuns: Int, deltaRuns: Int) {
         values.withUnsafeBufferPointer { v in
             let n = v.count
+            /// 1 when x != 0, else 0, by arithmetic: written as a comparison, the
+            /// compiler emits a branch that mispredicts on random data.
+            @inline(__always) func nonZero(_ x: Int64) -> Int { Int(truncatingIfNeeded: UInt64(bitPattern: x | (0 &- x)) >> 63) }
             @inline(__always) func blockSize(_ lo: Int64, _ hi: Int64) -> Int {
                 9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
             }
@@ -128,8 +130,8 @@ enum IntEncoder {
             var i = 1
             while i < n {
                 let x = v[i], d = x &- v[i &- 1]
-                valueRuns &+= d != 0 ? 1 : 0
-                deltaRuns &+= d != previousDelta ? 1 : 0
+                valueRuns &+= nonZero(d)
+                deltaRuns &+= nonZero(d ^ previousDelta)
                 previousDelta = d
                 if inBlock == bitPackBlockSize {
                     packed += blockSize(lo, hi)
