@@ -68,10 +68,16 @@ enum QueryPlanner {
         func stored(_ dim: String, in dims: Set<String>) -> String {
             dim == "channelName" && !dims.contains("channelName") ? "channelId" : dim
         }
-        let storeDims = Set(opened.flatMap { dimensions($0) })
+        // Names are checked against every segment of the report, not only those in the time range:
+        // a range without data is an empty answer, not an unknown dimension.
+        let storeDims = Set(store.segments.filter { $0.kind == query.report }.flatMap { RowKeys.dimensions(ofCuboid: $0.cuboid) })
         for dim in query.by + query.filters.keys.sorted() {
             let ok = storeDims.contains(dim) || (dim == "channelName" && storeDims.contains("channelId"))
             guard ok else {
+                if Catalog.dimensionNames.contains(dim) {
+                    throw ColanError(.query, "no \(query.report) report in the store breaks down by \(dim)",
+                                     hint: "dimensions in this store's \(query.report) reports: " + storeDims.sorted().joined(separator: ", "))
+                }
                 let known = Array(storeDims.union(Catalog.dimensionNames)).sorted()
                 throw ColanError(.query, "unknown dimension '\(dim)' for \(query.report)",
                                  hint: AggregateEngine.suggestion(dim, known) + "known dimensions: " + known.joined(separator: ", "))
@@ -109,7 +115,8 @@ enum QueryPlanner {
                                           zone: query.approximateZone && rank >= 2 ? segmentZone : zone, reportZone: segmentZone,
                                           exactViewers: exact))
         }
-        if candidates.isEmpty {
+        // No segment in the time range at all: the answer is empty (explain says so), not an error.
+        if candidates.isEmpty && !opened.isEmpty {
             if let zoneProblem {
                 throw ColanError(.query, zoneProblem, hint: "hourly data is needed for \(query.zone) buckets; --approximate-zone puts each day in \(query.zone)'s day of the same date")
             }
@@ -121,7 +128,7 @@ enum QueryPlanner {
             throw ColanError(.query, "no \(query.report) report breaks down by \(wanted.sorted().joined(separator: ", "))",
                              hint: "the store holds the cuboids " + cuboids.joined(separator: " "))
         }
-        plan.needed = Set(wanted.map { stored($0, in: candidates[0].dimensions) })
+        plan.needed = Set(wanted.map { stored($0, in: candidates.first?.dimensions ?? []) })
         // The per-row rule: a row is answered by a coarser row of the same kind that still holds every
         // needed dimension, agrees on its dimensions and covers its time. Decided per segment where
         // the coarser segments do not overlap it in time, so most segments are plain scans.
@@ -140,7 +147,7 @@ enum QueryPlanner {
         plan.segments = candidates
         let cuboids = Set(candidates.map { "\($0.interval) {\($0.dimensions.sorted().joined(separator: ","))}" }).sorted()
         let hiding = candidates.filter { !$0.coarser.isEmpty }.count
-        plan.explain.append("cuboids: \(cuboids.joined(separator: ", ")): every one holding "
+        plan.explain.append("cuboids: \(cuboids.isEmpty ? "none (no data in the time range)" : cuboids.joined(separator: ", ")): every one holding "
                             + (wanted.isEmpty ? "no dimension (totals)" : wanted.sorted().joined(separator: ","))
                             + "; a row is used unless a coarser row of the same slice and time exists")
         plan.explain.append("segments: \(candidates.count) read (\(candidates.count - hiding) plain scans, \(hiding) checked row by row "

@@ -87,6 +87,22 @@ func report(_ csv: String, fixed: [String: String] = [:]) throws -> ImportedRepo
             """)
     }
 
+    @Test func aRangeWithoutDataIsAnEmptyAnswerAndAbsentDimensionsAreNamedSo() throws {
+        let (store, dir) = try makeStore([try report("time,deviceType,numberOfSession\n2021-09-01 10:00:00,Roku,5\n")])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.by = ["deviceType"]
+        q.from = "2030-01-01"
+        #expect(try AggregateEngine.run(q, store: store).rows.isEmpty)
+        q.from = nil
+        q.by = ["city"]
+        #expect(throws: ColanError.self) { try AggregateEngine.run(q, store: store) }
+        do { _ = try AggregateEngine.run(q, store: store) } catch let e as ColanError {
+            #expect(e.message == "no viewershipAnalytics report in the store breaks down by city")
+            #expect(e.hint?.contains("deviceType") == true)
+        }
+    }
+
     @Test func randomTablesMatchAReferenceImplementation() throws {
         var rng = SeededRandom(seed: 2024)
         let devices = ["Roku", "Smart TV", "Tablet", "Desktop"]
