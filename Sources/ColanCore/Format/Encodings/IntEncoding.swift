@@ -82,17 +82,15 @@ enum IntEncoder {
     /// The smallest plan for `values` and its exact encoded size in bytes.
     static func choose(_ values: [Int64], depth: Int) -> (Plan, Int) {
         let n = values.count
-        guard n > 0 else { return (.plain, 5) }
-        // One pass sizes the bit-packed candidate and the bounds of the delta and
-        // run-length ones, so the usual random metric column allocates nothing more:
-        // the delta candidate is built only if its bit-packed size or its run count
-        // could beat the best so far.
-        let stats = streamStats(values)
-        if stats.valueRuns == 1 { return (.constant(values[0]), 13) }
-        var best: (Plan, Int) = (.bitPacked, 5 + stats.packed)
+        if let first = values.first, values.allSatisfy({ $0 == first }) { return (.constant(first), 13) }
+        var best: (Plan, Int) = (.bitPacked, 5 + bitPackedSize(values))
         if 5 + 8 * n < best.1 { best = (.plain, 5 + 8 * n) }
         guard depth < maxDepth, n > 1 else { return best }
-        if min(stats.deltaPacked, 2 * stats.deltaRuns) < best.1 {
+        // One pass sizes the cheap bounds of the delta and run-length candidates, so the
+        // usual random metric column allocates nothing more: the delta candidate is built
+        // only if its bit-packed size or its run count could beat the best so far.
+        let (deltaPacked, deltaRuns, valueRuns) = deltaAndRunBounds(values)
+        if min(deltaPacked, 2 * deltaRuns) < best.1 {
             let deltas = [Int64](unsafeUninitializedCapacity: n - 1) { buf, count in
                 for i in 1..<n { buf[i - 1] = values[i] &- values[i - 1] }
                 count = n - 1
@@ -100,7 +98,7 @@ enum IntEncoder {
             let (deltaPlan, deltaSize) = choose(deltas, depth: depth + 1)
             if 13 + deltaSize < best.1 { best = (.delta(first: values[0], deltas: deltas, inner: deltaPlan), 13 + deltaSize) }
         }
-        if stats.valueRuns * 4 <= n {
+        if valueRuns * 4 <= n {
             let runs = runLengths(values)
             let (a, sizeA) = choose(runs.values, depth: depth + 1)
             let (b, sizeB) = choose(runs.lengths, depth: depth + 1)
@@ -111,43 +109,26 @@ enum IntEncoder {
         return best
     }
 
-    /// In one pass over a non-empty stream, without allocating: the bit-packed
-    /// size of the values and of their differences (256 to a block), and the
-    /// number of runs among each. Run counters are updated without branches.
-    static func streamStats(_ values: [Int64]) -> (packed: Int, deltaPacked: Int, valueRuns: Int, deltaRuns: Int) {
+    /// Without allocating: the bit-packed size of the differences, the number
+    /// of runs among the differences, and the number of runs among the values.
+    static func deltaAndRunBounds(_ values: [Int64]) -> (deltaPacked: Int, deltaRuns: Int, valueRuns: Int) {
         values.withUnsafeBufferPointer { v in
             let n = v.count
-            /// 1 when x != 0, else 0, by arithmetic: written as a comparison, the
-            /// compiler emits a branch that mispredicts on random data.
-            @inline(__always) func nonZero(_ x: Int64) -> Int { Int(truncatingIfNeeded: UInt64(bitPattern: x | (0 &- x)) >> 63) }
-            @inline(__always) func blockSize(_ lo: Int64, _ hi: Int64) -> Int {
-                9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
-            }
-            var packed = 4, deltaPacked = 4, valueRuns = 1, deltaRuns = 1
-            var lo = v[0], hi = v[0], inBlock = 1
-            var deltaLo = Int64.max, deltaHi = Int64.min, deltasInBlock = 0
-            var previousDelta = n > 1 ? v[1] &- v[0] : 0
-            var i = 1
-            while i < n {
-                let x = v[i], d = x &- v[i &- 1]
-                valueRuns &+= nonZero(d)
-                deltaRuns &+= nonZero(d ^ previousDelta)
-                previousDelta = d
-                if inBlock == bitPackBlockSize {
-                    packed += blockSize(lo, hi)
-                    lo = x; hi = x; inBlock = 0
+            var packed = 4, deltaRuns = 1, valueRuns = 1
+            var lo = Int64.max, hi = Int64.min, inBlock = 0
+            var previousDelta = v[1] &- v[0]
+            for i in 1..<n {
+                let d = v[i] &- v[i - 1]
+                lo = min(lo, d); hi = max(hi, d)
+                if d != previousDelta { deltaRuns += 1; previousDelta = d }
+                if v[i] != v[i - 1] { valueRuns += 1 }
+                inBlock += 1
+                if inBlock == bitPackBlockSize || i == n - 1 {
+                    packed += 9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
+                    lo = .max; hi = .min; inBlock = 0
                 }
-                lo = min(lo, x); hi = max(hi, x); inBlock &+= 1
-                if deltasInBlock == bitPackBlockSize {
-                    deltaPacked += blockSize(deltaLo, deltaHi)
-                    deltaLo = .max; deltaHi = .min; deltasInBlock = 0
-                }
-                deltaLo = min(deltaLo, d); deltaHi = max(deltaHi, d); deltasInBlock &+= 1
-                i &+= 1
             }
-            packed += blockSize(lo, hi)
-            if deltasInBlock > 0 { deltaPacked += blockSize(deltaLo, deltaHi) }
-            return (packed, deltaPacked, valueRuns, deltaRuns)
+            return (packed, deltaRuns, valueRuns)
         }
     }
 
@@ -220,6 +201,19 @@ enum IntEncoder {
             i = j
         }
         return (runValues, runLengths)
+    }
+
+    /// Exact byte size of the bit-packed body (after tag and count).
+    static func bitPackedSize(_ values: [Int64]) -> Int {
+        var size = 4
+        var start = 0
+        while start < values.count {
+            let end = min(start + bitPackBlockSize, values.count)
+            let (lo, hi) = minMax(values, start, end)
+            size += 9 + BitPacking.blockBytes(width: BitPacking.bitWidth(UInt64(bitPattern: hi &- lo)))
+            start = end
+        }
+        return size
     }
 
     private static func minMax(_ values: [Int64], _ start: Int, _ end: Int) -> (Int64, Int64) {
