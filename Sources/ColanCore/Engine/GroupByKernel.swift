@@ -106,38 +106,47 @@ public enum GroupByKernel {
                                inexact: Bool = false) {
         precondition(copies == 1 || copies == 4)
         let mask = copies - 1
-        // The second flag store hits the first flag again when the rows are exact: no branch per row.
-        let f = metrics.count, g = metrics.count + (inexact ? 1 : 0)
+        let f = metrics.count
         @inline(__always) func slot(_ i: Int) -> UnsafeMutablePointer<Int64> {
             sums + ((i & mask) &* copyStride &+ Int(truncatingIfNeeded: ids[i]) &* width)
         }
-        switch metrics.count {
-        case 0:
-            for i in 0..<count { let b = slot(i); b[f] = 1; b[g] = 1 }
-        case 1:
-            let a = metrics[0]
-            for i in 0..<count {
-                let b = slot(i)
-                b[0] &+= a[i]; b[f] = 1; b[g] = 1
+        // Called with a literal, so each call gets its own copy of the loops, the
+        // inexact flag's store only in the copy that needs it (no branch per row).
+        @inline(__always) func rows(markingInexact: Bool) {
+            // The flags' positions are literals in the unrolled cases, so they are constant offsets.
+            @inline(__always) func flag(_ b: UnsafeMutablePointer<Int64>, at column: Int) {
+                b[column] = 1
+                if markingInexact { b[column &+ 1] = 1 }
             }
-        case 2:
-            let a = metrics[0], c = metrics[1]
-            for i in 0..<count {
-                let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[f] = 1; b[g] = 1
-            }
-        case 3:
-            let a = metrics[0], c = metrics[1], d = metrics[2]
-            for i in 0..<count {
-                let b = slot(i)
-                b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; b[f] = 1; b[g] = 1
-            }
-        default:
-            for i in 0..<count {
-                let b = slot(i)
-                for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
-                b[f] = 1; b[g] = 1
+            switch metrics.count {
+            case 0:
+                for i in 0..<count { flag(slot(i), at: 0) }
+            case 1:
+                let a = metrics[0]
+                for i in 0..<count {
+                    let b = slot(i)
+                    b[0] &+= a[i]; flag(b, at: 1)
+                }
+            case 2:
+                let a = metrics[0], c = metrics[1]
+                for i in 0..<count {
+                    let b = slot(i)
+                    b[0] &+= a[i]; b[1] &+= c[i]; flag(b, at: 2)
+                }
+            case 3:
+                let a = metrics[0], c = metrics[1], d = metrics[2]
+                for i in 0..<count {
+                    let b = slot(i)
+                    b[0] &+= a[i]; b[1] &+= c[i]; b[2] &+= d[i]; flag(b, at: 3)
+                }
+            default:
+                for i in 0..<count {
+                    let b = slot(i)
+                    for (m, v) in metrics.enumerated() { b[m] &+= v[i] }
+                    flag(b, at: f)
+                }
             }
         }
+        if inexact { rows(markingInexact: true) } else { rows(markingInexact: false) }
     }
 }
