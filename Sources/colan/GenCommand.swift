@@ -73,11 +73,11 @@ struct GenCommand: ParsableCommand {
                 for start in stride(from: 0, to: ranges.count, by: 2) {
                     let batch = Array(ranges[start..<min(start + 2, ranges.count)])
                     let tables = TableSlots(count: batch.count)
-                    DispatchQueue.concurrentPerform(iterations: batch.count) { i in tables.set(i, generator.table(hours: batch[i]).inScanOrder()) }
+                    DispatchQueue.concurrentPerform(iterations: batch.count) { i in tables.set(i, generator.table(hours: batch[i], scanOrder: true)) }
                     try store.append(tables.values, zstd: zstd)
                 }
             case .segment:
-                try SegmentWriter.write(generator.table().inScanOrder(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
+                try SegmentWriter.write(generator.table(scanOrder: true).inScanOrder(), to: out, rowGroupSize: rowGroupSize, zstd: zstd)
             case .csv:
                 try FileIO.makeDirectory(out)
                 let failure = FirstError()

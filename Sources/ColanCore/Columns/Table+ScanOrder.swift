@@ -40,8 +40,15 @@ extension Table {
     /// dimension (by rank: a dimension has far fewer values than rows), then
     /// one by time. A few nanoseconds a row per pass, so importers can afford it.
     public func inScanOrder() -> Table {
+        guard let order = scanOrder() else { return self }
+        return permuted(order)
+    }
+
+    /// The row order `inScanOrder` applies (row `order[i]` becomes row i), or nil
+    /// when the rows are in scan order already.
+    public func scanOrder() -> [Int]? {
         let n = rowCount
-        guard n > 1 else { return self }
+        guard n > 1 else { return nil }
         let times: [Int64]? = schema.index(of: "time").flatMap { i in
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
@@ -64,7 +71,7 @@ extension Table {
             for r in ranks where r[a] != r[b] { return r[a] < r[b] }
             return false
         }
-        if !(1..<n).contains(where: { before($0, $0 - 1) }) { return self }
+        if !(1..<n).contains(where: { before($0, $0 - 1) }) { return nil }
 
         var order = Array(0..<n)
         var scratch = [Int](repeating: 0, count: n)
@@ -98,7 +105,7 @@ extension Table {
             }
             if distinct > 1 { pass(timeRank, buckets: distinct) }
         }
-        return permuted(order)
+        return order
     }
 
     /// The table with row `order[i]` as row i.

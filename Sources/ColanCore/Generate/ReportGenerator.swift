@@ -119,17 +119,36 @@ public struct ReportGenerator: Sendable {
         return out
     }
 
+    /// Rows of one hour in the store's scan order, decided by `Table.scanOrder`
+    /// over their time and dimension columns.
+    func inScanOrder(_ rows: [Row]) -> [Row] {
+        let dimensions = Table(schema: Schema(Array(Self.schema.columns.prefix(6))), columns: [
+            ColumnData(.int64(rows.map(\.time))),
+            ColumnData(.dictionary(dictionary: channelIds, codes: rows.map(\.channel))),
+            ColumnData(.dictionary(dictionary: Vocabulary.countries, codes: rows.map(\.country))),
+            ColumnData(.dictionary(dictionary: Self.deviceTypes, codes: rows.map { Self.deviceTypeCode[Int($0.device)] })),
+            ColumnData(.dictionary(dictionary: Vocabulary.devices.map(\.name), codes: rows.map(\.device))),
+            ColumnData(.dictionary(dictionary: contentIds, codes: rows.map(\.content))),
+        ])
+        guard let order = dimensions.scanOrder() else { return rows }
+        return order.map { rows[$0] }
+    }
+
     /// Hours of history.
     public var hourCount: Int { options.days * 24 }
 
     /// The whole history as a table in the generator's schema.
-    public func table(hours: Range<Int>? = nil) -> Table {
+    /// - Parameter scanOrder: put each hour's rows in the store's scan order
+    ///   (`Table.inScanOrder`), so a store or segment written from the table
+    ///   only checks the order instead of sorting months of rows at once.
+    public func table(hours: Range<Int>? = nil, scanOrder: Bool = false) -> Table {
         var time: [Int64] = [], channel: [UInt32] = [], country: [UInt32] = [], deviceType: [UInt32] = []
         var deviceName: [UInt32] = [], content: [UInt32] = []
         var unique: [Int64] = [], sessions: [Int64] = [], minutes: [Int64] = []
         let range = hours ?? 0..<hourCount
         for hour in range {
-            for r in rows(ofHour: hour) {
+            let hourRows = rows(ofHour: hour)
+            for r in scanOrder ? inScanOrder(hourRows) : hourRows {
                 time.append(r.time); channel.append(r.channel); country.append(r.country)
                 deviceType.append(Self.deviceTypeCode[Int(r.device)]); deviceName.append(r.device)
                 content.append(r.content)
