@@ -58,8 +58,9 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .one,
         maxDuration: .seconds(2),
         maxIterations: 2000,
-        // Shared machines are noisy: a regression is p90 wall clock 50% over the checked-in figure, or any new allocation.
-        thresholds: [.wallClock: .init(relative: [.p90: 50.0]), .mallocCountTotal: .init(absolute: [.p90: 0])]
+        // Shared machines are noisy (the same 10-us loop measured 10 and 20 us minutes apart): a regression is p90 wall
+        // clock 2.5 times the checked-in figure, or any new allocation.
+        thresholds: [.wallClock: .init(relative: [.p90: 150.0]), .mallocCountTotal: .init(absolute: [.p90: 0])]
     )
 
     for (name, values, zstd) in integerShapes {

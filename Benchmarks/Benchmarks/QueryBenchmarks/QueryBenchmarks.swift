@@ -32,8 +32,10 @@ let benchmarks: @Sendable () -> Void = {
         scalingFactor: .one,
         maxDuration: .seconds(2),
         maxIterations: 1000,
-        // Shared machines are noisy: a regression is p90 wall clock 50% over the checked-in figure, or any new allocation.
-        thresholds: [.wallClock: .init(relative: [.p90: 50.0]), .mallocCountTotal: .init(absolute: [.p90: 0])]
+        // Shared machines are noisy (the same 10-us loop measured 10 and 20 us minutes apart): a regression is p90 wall
+        // clock 2.5 times the checked-in figure, or 10% more allocations (the kernels' 0 and 1 stay exact; a whole
+        // query's count varies a little with how the two workers split the row groups).
+        thresholds: [.wallClock: .init(relative: [.p90: 150.0]), .mallocCountTotal: .init(relative: [.p90: 10.0])]
     )
 
     // Names are shell-safe identifiers: package-benchmark finds the checked-in thresholds by name.

@@ -82,7 +82,7 @@ enum IntEncoder {
     /// The smallest plan for `values` and its exact encoded size in bytes.
     static func choose(_ values: [Int64], depth: Int) -> (Plan, Int) {
         let n = values.count
-        if let first = values.first, values.allSatisfy({ $0 == first }) { return (.constant(first), 13) }
+        if let first = values.first, isConstant(values) { return (.constant(first), 13) }
         var best: (Plan, Int) = (.bitPacked, 5 + bitPackedSize(values))
         if 5 + 8 * n < best.1 { best = (.plain, 5 + 8 * n) }
         guard depth < maxDepth, n > 1 else { return best }
@@ -107,6 +107,25 @@ enum IntEncoder {
             }
         }
         return best
+    }
+
+    /// Whether every value equals the first: 256 values at a time, OR-ing the
+    /// differences (a loop the compiler vectorizes), so a constant stream costs
+    /// a fraction of a comparison a value and any other stream stops at its
+    /// first block that varies.
+    static func isConstant(_ values: [Int64]) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            guard let first = v.first else { return false }
+            var start = 0
+            while start < v.count {
+                let end = min(start &+ bitPackBlockSize, v.count)
+                var differ: Int64 = 0
+                for i in start..<end { differ |= v[i] ^ first }
+                if differ != 0 { return false }
+                start = end
+            }
+            return true
+        }
     }
 
     /// Without allocating: the bit-packed size of the differences, the number
