@@ -107,7 +107,6 @@ enum JSONReportReader {
             try s.readObjectNameBytes { s, name in
                 if s.peek() == 123 || s.peek() == 91 { try s.skipValue(); return }
                 let start = s.position
-                let value = try s.readScalar()
                 let c: Int
                 // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
                 if next < columns.count, columns[next].nameUTF8.elementsEqual(name) { c = next } else {
@@ -124,8 +123,14 @@ enum JSONReportReader {
                 next = c + 1
                 guard lastRow[c] != row else { throw s.error("field \"\(columns[c].name)\" appears twice in one row", at: start) }
                 lastRow[c] = row
-                let scanner = s
-                try columns[c].append(value) { "row \(row + 1) at " + SourceLocation.describe(scanner.bytes, offset: start) }
+                let bytes = s.bytes
+                let location = { "row \(row + 1) at " + SourceLocation.describe(bytes, offset: start) }
+                // Plain strings (time labels, names) go to the builder as bytes: no String for a value seen before.
+                if let text = s.readPlainStringBytes() {
+                    try columns[c].appendText(text, location)
+                } else {
+                    try columns[c].append(s.readScalar(), location: location)
+                }
             }
             rows += 1
             for c in columns.indices { columns[c].pad(to: rows) }

@@ -110,6 +110,26 @@ struct JSONScanner {
         }
     }
 
+    /// An ASCII string value without escapes or control characters (valid
+    /// UTF-8 by construction), as the bytes between its quotes, moving past it;
+    /// nil, with nothing consumed, for anything else: the caller then reads a
+    /// scalar, which decodes escapes and checks UTF-8 with its own errors.
+    mutating func readPlainStringBytes() -> UnsafeRawBufferPointer? {
+        guard peek() == 34 else { return nil }
+        var end = position + 1
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == 34 {
+                let text = UnsafeRawBufferPointer(rebasing: bytes[(position + 1)..<end])
+                position = end + 1
+                return text
+            }
+            if b == 92 || b < 32 || b >= 128 { return nil }
+            end += 1
+        }
+        return nil
+    }
+
     /// Reads an array, calling `element` for each element; `element` must consume it.
     mutating func readArray(_ element: (inout JSONScanner) throws -> Void) throws {
         try expect(91, "'['")
