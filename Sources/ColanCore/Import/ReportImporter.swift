@@ -175,35 +175,50 @@ extension ReportImporter {
 
 /// Matches file names against patterns like "{channelId}_{deviceType}_{startDate}.json".
 enum FileNamePattern {
-    /// The placeholder values, or nil when `name` does not match.
+    /// The placeholder values, or nil when `name` does not match. Matched on
+    /// UTF-8 bytes (a placeholder takes the shortest text before the next
+    /// literal), which is exact for whole UTF-8 literals and runs per file.
     static func match(_ pattern: String, _ name: String) -> [String: String]? {
         // Split the pattern into literals and {placeholders}.
-        var parts: [(literal: Bool, text: String)] = []
-        var current = ""
+        var parts: [(literal: Bool, bytes: [UInt8])] = []
+        var current: [UInt8] = []
         var inside = false
-        for ch in pattern {
-            if ch == "{" && !inside { if !current.isEmpty { parts.append((true, current)) }; current = ""; inside = true } else if ch == "}" && inside {
-                parts.append((false, current)); current = ""; inside = false
-            } else { current.append(ch) }
-        }
-        if !current.isEmpty { parts.append((true, current)) }
-        var values: [String: String] = [:]
-        var rest = Substring(name)
-        for (i, part) in parts.enumerated() {
-            if part.literal {
-                guard rest.hasPrefix(part.text) else { return nil }
-                rest = rest.dropFirst(part.text.count)
-            } else if i + 1 < parts.count, parts[i + 1].literal {
-                let next = parts[i + 1].text
-                guard let cut = rest.indices.first(where: { rest[$0...].hasPrefix(next) }) else { return nil }
-                values[part.text] = String(rest[..<cut])
-                rest = rest[cut...]
+        for b in pattern.utf8 {
+            if b == UInt8(ascii: "{") && !inside {
+                if !current.isEmpty { parts.append((true, current)) }
+                current = []
+                inside = true
+            } else if b == UInt8(ascii: "}") && inside {
+                parts.append((false, current))
+                current = []
+                inside = false
             } else {
-                values[part.text] = String(rest)
-                rest = ""
+                current.append(b)
             }
         }
-        return rest.isEmpty ? values : nil
+        if !current.isEmpty { parts.append((true, current)) }
+        let text = Array(name.utf8)
+        /// Whether `literal` lies in `text` at `at`.
+        func literal(_ literal: [UInt8], at: Int) -> Bool {
+            at + literal.count <= text.count && text[at..<(at + literal.count)].elementsEqual(literal)
+        }
+        var values: [String: String] = [:]
+        var position = 0
+        for (i, part) in parts.enumerated() {
+            if part.literal {
+                guard literal(part.bytes, at: position) else { return nil }
+                position += part.bytes.count
+            } else if i + 1 < parts.count, parts[i + 1].literal {
+                let next = parts[i + 1].bytes
+                guard let cut = (position...text.count).first(where: { literal(next, at: $0) }) else { return nil }
+                values[String(decoding: part.bytes, as: UTF8.self)] = String(decoding: text[position..<cut], as: UTF8.self)
+                position = cut
+            } else {
+                values[String(decoding: part.bytes, as: UTF8.self)] = String(decoding: text[position...], as: UTF8.self)
+                position = text.count
+            }
+        }
+        return position == text.count ? values : nil
     }
 }
 

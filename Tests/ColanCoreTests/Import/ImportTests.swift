@@ -172,6 +172,12 @@ let vendorSample = """
         let r = try importText(vendorSample, name: "/tmp/x/star111-sports-hd_Roku_2021-09-01.json", options: options)[0]
         #expect(r.fixed == ["channelId": "star111-sports-hd", "deviceType": "Roku"])
         #expect(r.specificDimensions == ["channelId", "deviceType"])
+        // Placeholders take the text up to the next literal, names may be UTF-8, and a name must match to its end.
+        var accented = ImportOptions()
+        accented.namePattern = "{channelId}-{country}.json"
+        let a = try importText(vendorSample, name: "café-tv-México.json", options: accented)[0]
+        #expect(a.fixed == ["channelId": "café", "country": "tv-México"])
+        #expect(importError(vendorSample, name: "café-tv-México.json.bak", options: accented)?.message.contains("does not match --name") == true)
         var conflicting = ImportOptions()
         conflicting.fixed = ["deviceType": "Tablet"]
         let csv = "time,deviceType,numberOfSession\n2021-09-01,Roku,1\n"
