@@ -88,7 +88,7 @@ struct CSVScanner {
     /// Moves `position` to the first ',', '"', CR or LF at or after it, or to
     /// within 8 bytes of the end: eight bytes at a time (SWAR), since most of a
     /// CSV file is unquoted field bytes. The byte loop after it finishes the job.
-    private mutating func skipToDelimiter() {
+    @inline(__always) private mutating func skipToDelimiter() {
         @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
             // The lowest set 0x80 bit marks the first zero byte (higher ones may be false).
             (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
