@@ -93,10 +93,16 @@ struct TextDictionary {
         return arena.withUnsafeBytes { a in
             guard let p = a.baseAddress, let q = bytes.baseAddress else { return bytes.isEmpty }
             let n = bytes.count
-            // Field values are short: two overlapping word loads instead of a call to memcmp.
-            if n >= 8 && n <= 16 {
-                return p.loadUnaligned(fromByteOffset: start, as: UInt64.self) == q.loadUnaligned(as: UInt64.self)
-                    && p.loadUnaligned(fromByteOffset: start + n - 8, as: UInt64.self) == q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            // Field values are short: word loads (the last one overlapping) instead of a call to memcmp.
+            if n >= 8 && n <= 32 {
+                var i = 0
+                while i + 8 < n {
+                    if p.loadUnaligned(fromByteOffset: start + i, as: UInt64.self) != q.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                        return false
+                    }
+                    i += 8
+                }
+                return p.loadUnaligned(fromByteOffset: start + n - 8, as: UInt64.self) == q.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
             }
             return memcmp(p + start, q, n) == 0
         }

@@ -62,7 +62,8 @@ enum CSVReportReader {
             var ok = true, overflow = false
             let negative = first == 45
             var digits = 0
-            for b in raw.dropFirst(negative ? 1 : 0) {
+            for i in (negative ? 1 : 0)..<raw.count {
+                let b = raw[i]
                 guard b >= 48 && b <= 57 else { ok = false; break }
                 digits += 1
                 let (m, o1) = value.multipliedReportingOverflow(by: 10)
