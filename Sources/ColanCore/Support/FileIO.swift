@@ -140,27 +140,38 @@ extension FileIO {
 
     /// The names in a folder (no "." or ".."), sorted; empty if it cannot be read.
     public static func listDirectory(_ path: String) -> [String] {
+        directoryEntries(path).map(\.name)
+    }
+
+    /// The entries of a folder (sorted by name, without "." and ".."), each with
+    /// whether it is a folder when the file system says so without a stat
+    /// (d_type), else nil.
+    static func directoryEntries(_ path: String) -> [(name: String, isDirectory: Bool?)] {
         guard let dir = opendir(path) else { return [] }
         defer { closedir(dir) }
-        var names: [String] = []
+        var entries: [(name: String, isDirectory: Bool?)] = []
         while let entry = readdir(dir) {
             let name = withUnsafePointer(to: entry.pointee.d_name) {
                 $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
             }
-            if name != "." && name != ".." { names.append(name) }
+            guard name != "." && name != ".." else { continue }
+            let type = Int32(entry.pointee.d_type)
+            entries.append((name, type == Int32(DT_DIR) ? true : type == Int32(DT_REG) ? false : nil))
         }
-        return names.sorted()
+        return entries.sorted { $0.name < $1.name }
     }
 
-
     /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
+    /// Entry types come from the directory listing where it has them: a folder of
+    /// thousands of responses costs no stat per file.
     public static func filesUnder(_ path: String) throws -> [String] {
         var info = stat()
         guard stat(path, &info) == 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
         if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
         var out: [String] = []
-        for name in listDirectory(path) where !name.hasPrefix(".") && !name.hasSuffix(".url") {
-            out += try filesUnder(path + "/" + name)
+        for entry in directoryEntries(path) where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(".url") {
+            let child = path + "/" + entry.name
+            if entry.isDirectory == false { out.append(child) } else { out += try filesUnder(child) }
         }
         return out
     }
