@@ -126,13 +126,3 @@ extension Table {
         return out
     }
 }
-
-/// Each string's rank in UTF-8 byte order (the order of sorted dictionaries).
-/// Compares byte arrays: much faster than comparing `String.UTF8View`s.
-func utf8Ranks(_ strings: [String]) -> [UInt32] {
-    let bytes = strings.map { Array($0.utf8) }
-    let order = bytes.indices.sorted { bytes[$0].lexicographicallyPrecedes(bytes[$1]) }
-    var rank = [UInt32](repeating: 0, count: strings.count)
-    for (r, i) in order.enumerated() { rank[i] = UInt32(r) }
-    return rank
-}

@@ -17,12 +17,7 @@ public enum AggregateEngine {
         var product: UInt64 = 1
         for d in query.by.indices { product *= UInt64(max(output.dictionaries[d].values.count, 1)) }
         // Each dimension's values ranked in UTF-8 byte order, so rows sort by integers.
-        let ranks: [[Int]] = output.dictionaries.map { dictionary in
-            let order = dictionary.values.indices.sorted { dictionary.values[$0].utf8.lexicographicallyPrecedes(dictionary.values[$1].utf8) }
-            var rank = [Int](repeating: 0, count: order.count)
-            for (r, i) in order.enumerated() { rank[i] = r }
-            return rank
-        }
+        let ranks = output.dictionaries.map { utf8Ranks($0.values) }
         // Where each definition's inputs sit among a group's values.
         let operands = plan.definitions.map { d in d.inputs.map { inputs.firstIndex(of: $0) ?? 0 } }
         let gaugeIndex = plan.definitions.map { d in d.gauge.flatMap { g in plan.gauges.firstIndex(of: g.column) } }
@@ -43,7 +38,7 @@ public enum AggregateEngine {
                 let stride = output.strides[d]
                 let id = Int(rest / stride)
                 rest %= stride
-                sortKey.append(ranks[d][id])
+                sortKey.append(Int(ranks[d][id]))
                 row.append(.text(output.dictionaries[d].values[id]))
             }
             let inexactRows = values[at + width - 3]

@@ -37,8 +37,7 @@ enum StringEncoder {
             let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
             return ("plain-string" + (z ? "+zstd" : ""), z)
         }
-        let rank = utf8Ranks(distinct.map { dictionary[Int($0)] })
-        distinct = distinct.indices.sorted { rank[$0] < rank[$1] }.map { distinct[$0] }
+        distinct = utf8Order(distinct.map { dictionary[Int($0)] }).map { distinct[$0] }
         for (local, c) in distinct.enumerated() { used[Int(c)] = Int32(local) }
         var raw: [UInt8] = []
         var offsets: [UInt32] = [0]
