@@ -6,7 +6,7 @@ public enum ImportJob {
     /// Parses `files` in parallel (both cores); returns them in file order, each parsed or failed.
     public static func parse(_ files: [String], options: ImportOptions,
                              progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ParsedFile, ColanError>] {
-        let results = ResultSlots(count: files.count)
+        let results = Slots<Result<ParsedFile, ColanError>>(count: files.count)
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
                 let parsed = try FileIO.withContents(of: files[i]) { bytes in
@@ -26,14 +26,4 @@ public enum ImportJob {
         }
         return results.values.enumerated().map { i, r in r ?? .failure(ColanError(.importing, "not parsed", file: files[i])) }
     }
-}
-
-/// Results of parallel jobs, one slot each.
-final class ResultSlots: @unchecked Sendable {
-    private(set) var values: [Result<ParsedFile, ColanError>?]
-    private var done = 0
-    private let lock = PThreadMutex()
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<ParsedFile, ColanError>) { lock.withLock { values[i] = r; done += 1 } }
-    var completed: Int { lock.withLock { done } }
 }

@@ -41,13 +41,20 @@ public final class PThreadMutex: @unchecked Sendable {
 
 /// Results of parallel jobs, one slot each, filled from any thread.
 final class Slots<Value>: @unchecked Sendable {
-    private var values: [Value?]
+    private var slots: [Value?]
+    private var done = 0
     private let lock = PThreadMutex()
 
-    init(count: Int) { values = Array(repeating: nil, count: count) }
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
 
-    func set(_ i: Int, _ value: Value) { lock.withLock { values[i] = value } }
+    func set(_ i: Int, _ value: Value) { lock.withLock { slots[i] = value; done += 1 } }
 
-    /// The filled slots (call after the jobs are done).
-    var filled: [Value] { lock.withLock { values.compactMap { $0 } } }
+    /// Every slot, nil where no job filled it.
+    var values: [Value?] { lock.withLock { slots } }
+
+    /// The filled slots in order (call after the jobs are done).
+    var filled: [Value] { lock.withLock { slots.compactMap { $0 } } }
+
+    /// How many slots have been filled so far (for progress).
+    var completed: Int { lock.withLock { done } }
 }
