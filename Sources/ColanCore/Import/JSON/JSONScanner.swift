@@ -44,9 +44,10 @@ struct JSONScanner {
         return position < bytes.count ? bytes[position] : nil
     }
 
-    mutating func expect(_ byte: UInt8, _ what: String) throws {
+    /// Consumes `byte` after any whitespace; `what` (built only on failure) names it in the error.
+    mutating func expect(_ byte: UInt8, _ what: @autoclosure () -> String) throws {
         guard peek() == byte else {
-            throw error(position < bytes.count ? "expected \(what), found \(describeNext())" : "expected \(what), found the end of the file (truncated?)")
+            throw error(position < bytes.count ? "expected \(what()), found \(describeNext())" : "expected \(what()), found the end of the file (truncated?)")
         }
         position += 1
     }
@@ -65,26 +66,17 @@ struct JSONScanner {
 
     /// Reads an object, calling `field` with each key; `field` must consume the value.
     mutating func readObject(_ field: (inout JSONScanner, String) throws -> Void) throws {
-        try expect(123, "'{'")
-        if peek() == 125 { position += 1; return }
-        while true {
-            guard peek() == 34 else { throw error("expected a field name in quotes, found \(describeNext())") }
-            let key = try readString()
-            try expect(58, "':' after field name \"\(key)\"")
-            try field(&self, key)
-            guard let b = peek() else { throw error("expected ',' or '}', found the end of the file (truncated?)") }
-            position += 1
-            if b == 125 { return }
-            guard b == 44 else { position -= 1; throw error("expected ',' or '}', found \(describeNext())") }
-        }
+        try readObjectNameBytes(validatingNames: true) { s, name in try field(&s, String(decoding: name, as: UTF8.self)) }
     }
 
     /// `readObject` for hot loops: passes each field name as its bytes, so a
     /// caller can compare it with the names it expects without making a
     /// String. Names without escapes (nearly all) are passed as they lie in
-    /// the file, not yet checked as UTF-8 (a caller making a String of them
-    /// must validate); escaped names are decoded first.
-    mutating func readObjectNameBytes(_ field: (inout JSONScanner, UnsafeRawBufferPointer) throws -> Void) throws {
+    /// the file, checked as UTF-8 only when `validatingNames` (a caller making
+    /// a String of an unchecked name must validate it); escaped names are
+    /// decoded and checked first.
+    mutating func readObjectNameBytes(validatingNames: Bool = false,
+                                      _ field: (inout JSONScanner, UnsafeRawBufferPointer) throws -> Void) throws {
         try expect(123, "'{'")
         if peek() == 125 { position += 1; return }
         while true {
@@ -94,8 +86,11 @@ struct JSONScanner {
             while position < bytes.count, bytes[position] != 34, bytes[position] != 92, bytes[position] >= 32 { position += 1 }
             if position < bytes.count, bytes[position] == 34 {
                 let name = UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<position])
+                if validatingNames, String(validating: name, as: UTF8.self) == nil {
+                    throw error("invalid UTF-8 in a string", at: quote + 1)
+                }
                 position += 1
-                try expect(58, "':' after a field name")
+                try expect(58, "':' after field name \"\(String(decoding: name, as: UTF8.self))\"")
                 try field(&self, name)
             } else {
                 position = quote
