@@ -12,29 +12,35 @@ enum CSVReportReader {
         }
         var columns = header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }
         var rows = 0
-        var lines: [Int] = []
-        while try scanner.next(into: &fields) {
-            guard fields.count == header.count else {
-                throw ColanError(.importing, "row has \(fields.count) fields, the header has \(header.count)",
-                                 location: "line \(scanner.line)")
-            }
-            lines.append(scanner.line)
+        var lines = RowLines()
+        // Field by field, straight into the column builders (no per-record array of fields).
+        while scanner.beginRecord() {
             let line = scanner.line
-            for c in fields.indices {
-                do {
-                    // The closure captures integers only: capturing `header` costs reference counting per field.
-                    try append(fields[c], scanner, to: &columns[c]) { "line \(line), column \(c + 1)" }
-                } catch var error as ColanError {
-                    error.location = "line \(line), column \(c + 1) ('\(header[c])')"
-                    throw error
+            lines.record(row: rows, line: line)
+            var c = 0
+            while true {
+                let (field, last) = try scanner.nextField()
+                if c < columns.count {
+                    do {
+                        // The closure captures integers only: capturing `header` costs reference counting per field.
+                        try append(field, scanner, to: &columns[c]) { "line \(line), column \(c + 1)" }
+                    } catch var error as ColanError {
+                        error.location = "line \(line), column \(c + 1) ('\(header[c])')"
+                        throw error
+                    }
                 }
+                c += 1
+                if last { break }
+            }
+            guard c == header.count else {
+                throw ColanError(.importing, "row has \(c) fields, the header has \(header.count)", location: "line \(line)")
             }
             rows += 1
         }
         guard rows > 0 else { return [] }
         let kind = inferKind(columns)
         return [try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
-                                            interval: nil, totals: [:], locate: { "line \(lines[$0])" })]
+                                            interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })]
     }
 
     /// A CSV with viewership metric columns is a viewership report; other known metrics name their kinds.
@@ -86,5 +92,28 @@ enum CSVReportReader {
             }
         }
         try scanner.withUnescaped(field) { try column.appendText($0, location) }
+    }
+}
+
+/// The first line of each row of a CSV file, kept as the rows where the count
+/// broke from "one more than the row before" (a blank line, a quoted line
+/// break): errors found after parsing still name their line, at no cost per row.
+struct RowLines {
+    private var breaks: [(row: Int, line: Int)] = []
+
+    /// Notes that `row` starts on `line`; rows must come in order.
+    @inline(__always) mutating func record(row: Int, line: Int) {
+        if let last = breaks.last, last.line + (row - last.row) == line { return }
+        breaks.append((row, line))
+    }
+
+    /// The line `row` starts on (row must have been recorded).
+    func line(of row: Int) -> Int {
+        var lo = 0, hi = breaks.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if breaks[mid].row <= row { lo = mid } else { hi = mid - 1 }
+        }
+        return breaks[lo].line + (row - breaks[lo].row)
     }
 }

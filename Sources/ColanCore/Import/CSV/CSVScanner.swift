@@ -31,58 +31,80 @@ struct CSVScanner {
     /// Blank lines are skipped.
     mutating func next(into fields: inout [Field]) throws -> Bool {
         fields.removeAll(keepingCapacity: true)
-        // Skip blank lines.
+        guard beginRecord() else { return false }
+        while true {
+            let (field, last) = try nextField()
+            fields.append(field)
+            if last { return true }
+        }
+    }
+
+    /// Moves to the next record, skipping blank lines, and sets `line` to its
+    /// first line; false at the end of the file. Its fields follow with `nextField`.
+    @inline(__always) mutating func beginRecord() -> Bool {
         while position < bytes.count, bytes[position] == 10 || bytes[position] == 13 {
             if bytes[position] == 10 { nextLine += 1 }
             position += 1
         }
         guard position < bytes.count else { return false }
         line = nextLine
-        while true {
-            if position < bytes.count, bytes[position] == 34 {
-                let open = position
-                position += 1
-                let start = position
-                while true {
-                    guard position < bytes.count else { throw error("unterminated quoted field (truncated?)", at: open) }
-                    let b = bytes[position]
-                    if b == 34 {
-                        if position + 1 < bytes.count, bytes[position + 1] == 34 { position += 2; continue }
-                        break
-                    }
-                    if b == 10 { nextLine += 1 }
-                    position += 1
-                }
-                fields.append(Field(range: start..<position, quoted: true))
-                position += 1
-                guard position >= bytes.count || bytes[position] == 44 || bytes[position] == 10 || bytes[position] == 13 else {
-                    throw error("expected ',' or a line end after a closing quote")
-                }
-            } else {
-                let start = position
-                skipToDelimiter()
-                while position < bytes.count {
-                    let b = bytes[position]
-                    if b == 44 || b == 10 || b == 13 { break }
-                    if b == 34 { throw error("a quote inside an unquoted field; quote the whole field and double the quote") }
-                    position += 1
-                }
-                fields.append(Field(range: start..<position, quoted: false))
-            }
-            guard position < bytes.count else { return true }
-            let b = bytes[position]
-            position += 1
-            if b == 44 { continue }
-            if b == 13 {
-                guard position < bytes.count, bytes[position] == 10 else {
-                    if position >= bytes.count { return true }
-                    throw error("a carriage return not followed by a line feed", at: position - 1)
-                }
+        return true
+    }
+
+    /// Reads one field of the current record and the delimiter after it:
+    /// the field, and whether it was the record's last one.
+    @inline(__always) mutating func nextField() throws -> (field: Field, last: Bool) {
+        let field: Field
+        if position < bytes.count, bytes[position] == 34 {
+            field = try quotedField()
+        } else {
+            let start = position
+            skipToDelimiter()
+            while position < bytes.count {
+                let b = bytes[position]
+                if b == 44 || b == 10 || b == 13 { break }
+                if b == 34 { throw error("a quote inside an unquoted field; quote the whole field and double the quote") }
                 position += 1
             }
-            nextLine += 1
-            return true
+            field = Field(range: start..<position, quoted: false)
         }
+        guard position < bytes.count else { return (field, true) }
+        let b = bytes[position]
+        position += 1
+        if b == 44 { return (field, false) }
+        if b == 13 {
+            guard position < bytes.count, bytes[position] == 10 else {
+                if position >= bytes.count { return (field, true) }
+                throw error("a carriage return not followed by a line feed", at: position - 1)
+            }
+            position += 1
+        }
+        nextLine += 1
+        return (field, true)
+    }
+
+    /// A quoted field starting at `position` (its opening quote), up to the
+    /// closing quote, which must be followed by a delimiter or the end.
+    private mutating func quotedField() throws -> Field {
+        let open = position
+        position += 1
+        let start = position
+        while true {
+            guard position < bytes.count else { throw error("unterminated quoted field (truncated?)", at: open) }
+            let b = bytes[position]
+            if b == 34 {
+                if position + 1 < bytes.count, bytes[position + 1] == 34 { position += 2; continue }
+                break
+            }
+            if b == 10 { nextLine += 1 }
+            position += 1
+        }
+        let field = Field(range: start..<position, quoted: true)
+        position += 1
+        guard position >= bytes.count || bytes[position] == 44 || bytes[position] == 10 || bytes[position] == 13 else {
+            throw error("expected ',' or a line end after a closing quote")
+        }
+        return field
     }
 
     /// Moves `position` to the first ',', '"', CR or LF at or after it, or to
