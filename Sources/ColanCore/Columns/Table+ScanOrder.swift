@@ -52,27 +52,33 @@ extension Table {
         let times: [Int64]? = schema.index(of: "time").flatMap { i in
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
-        // Each dimension as the rank of each row's value in UTF-8 order (null: after every value).
-        var ranks: [[UInt32]] = []
-        var buckets: [Int] = []
+        // Each sort dimension: its codes, validity and the rank of each dictionary entry in UTF-8 order.
+        var keys: [(codes: [UInt32], validity: [Bool]?, rank: [UInt32])] = []
         for i in scanOrderDimensions() {
             guard case .dictionary(let dictionary, let codes) = columns[i].values else { continue }
-            let rank = utf8Ranks(dictionary)
-            let null = UInt32(dictionary.count)
-            if let validity = columns[i].validity {
-                ranks.append(codes.indices.map { validity[$0] ? rank[Int(codes[$0])] : null })
-            } else {
-                ranks.append(codes.map { rank[Int($0)] })
-            }
-            buckets.append(dictionary.count + 1)
+            var rank = utf8Ranks(dictionary)
+            rank.append(UInt32(dictionary.count))  // nulls: after every value
+            keys.append((codes, columns[i].validity, rank))
         }
+        @inline(__always) func key(_ k: Int, _ row: Int) -> UInt32 {
+            let (codes, validity, rank) = keys[k]
+            if let validity, !validity[row] { return rank[rank.count - 1] }
+            return rank[Int(codes[row])]
+        }
+        // Already in order? (The usual case at the store: importers sort each report.)
+        // Checked row by row through the dictionary ranks, without building per-row keys.
         func before(_ a: Int, _ b: Int) -> Bool {
             if let times, times[a] != times[b] { return times[a] < times[b] }
-            for r in ranks where r[a] != r[b] { return r[a] < r[b] }
+            for k in keys.indices {
+                let x = key(k, a), y = key(k, b)
+                if x != y { return x < y }
+            }
             return false
         }
         if !(1..<n).contains(where: { before($0, $0 - 1) }) { return nil }
-
+        // Each dimension as the rank of each row's value.
+        let ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
+        let buckets = keys.map(\.rank.count)
         var order = Array(0..<n)
         var scratch = [Int](repeating: 0, count: n)
         /// One stable counting pass of `order` by `key[row]` (< buckets).

@@ -50,6 +50,9 @@ struct EncodedChunk {
     var usesZstd: Bool
     var nullCount: Int
     var statistics: ChunkStatistics
+    /// Filled in by the segment writer: the unencoded size and XXH64 of `bytes`.
+    var rawSize = 0
+    var checksum: UInt64 = 0
 }
 
 /// Encodes one column chunk:
@@ -64,8 +67,21 @@ enum ChunkEncoder {
     /// An archive (`.everywhere`) takes any saving of 5% or more.
     static func streamZstdSaving(_ policy: ZstdPolicy) -> Double { policy == .everywhere ? 0.05 : 0.2 }
 
+    /// What the chunks of one dictionary column share: each entry's rank in
+    /// UTF-8 order (chunks sort their local dictionaries by it, and take their
+    /// string statistics from it, instead of comparing strings) and its length.
+    struct SharedDictionary: Sendable {
+        let ranks: [UInt32]
+        let lengths: [Int]
+
+        init(_ dictionary: [String]) {
+            ranks = utf8Ranks(dictionary)
+            lengths = dictionary.map { $0.utf8.count }
+        }
+    }
+
     static func encode(_ column: ColumnData, range: Range<Int>, type: PhysicalType, role: ColumnRole,
-                       policy: ZstdPolicy) -> EncodedChunk {
+                       policy: ZstdPolicy, shared: SharedDictionary? = nil) -> EncodedChunk {
         let allowBlob = policy != .never
         let hot = role == .time || { if case .metric = role { return true } else { return false } }()
         let saving = streamZstdSaving(policy)
@@ -91,8 +107,8 @@ enum ChunkEncoder {
         var tag: UInt8
         switch column.values {
         case .int64(let all):
-            let values = fillNulls(Array(all[range]), isValid, zero: 0)
-            stats = intStats(values, isValid)
+            let values = valid == nil ? Array(all[range]) : fillNulls(Array(all[range]), isValid, zero: 0)
+            stats = valid == nil ? intStats(values) : intStats(values, isValid)
             (tag, description) = encodeInts(values, intSaving, into: &w)
         case .bool(let all):
             let values = fillNulls(all[range].map { Int64($0 ? 1 : 0) }, isValid, zero: 0)
@@ -121,9 +137,9 @@ enum ChunkEncoder {
             (tag, description, zstd, stats) = encodeStrings(dictionary, fillNulls(codes, isValid, zero: 0), isValid,
                                                           allowBlob, codeSaving, into: &w)
         case .dictionary(let dictionary, let codes):
-            let local = fillNulls(Array(codes[range]), isValid, zero: 0)
+            let local = valid == nil ? Array(codes[range]) : fillNulls(Array(codes[range]), isValid, zero: 0)
             (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid,
-                                                          allowBlob, codeSaving, into: &w)
+                                                          allowBlob, codeSaving, ranks: dictionary.isEmpty ? nil : shared?.ranks, into: &w)
         }
         zstd = zstd || description.contains("zstd")
         return EncodedChunk(bytes: w.bytes, encoding: tag, description: description, usesZstd: zstd,
@@ -131,15 +147,27 @@ enum ChunkEncoder {
     }
 
     private static func encodeStrings(_ dictionary: [String], _ codes: [UInt32], _ isValid: (Int) -> Bool,
-                                      _ allowBlob: Bool, _ codeSaving: Double?,
+                                      _ allowBlob: Bool, _ codeSaving: Double?, ranks: [UInt32]? = nil,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
         var lo: String?, hi: String?
-        var seen = [Bool](repeating: false, count: dictionary.count)
-        for (i, c) in codes.enumerated() where isValid(i) && !seen[Int(c)] {
-            seen[Int(c)] = true
-            let s = dictionary[Int(c)]
-            if lo == nil || s.utf8.lexicographicallyPrecedes(lo!.utf8) { lo = s }
-            if hi == nil || hi!.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+        if let ranks {
+            // The lowest and highest rank among the codes of valid rows.
+            var low = UInt32.max, high: UInt32 = 0, any = false
+            for (i, c) in codes.enumerated() where isValid(i) {
+                let r = ranks[Int(c)]
+                low = min(low, r); high = max(high, r); any = true
+            }
+            if any, let l = ranks.firstIndex(of: low), let h = ranks.firstIndex(of: high) {
+                lo = dictionary[l]; hi = dictionary[h]
+            }
+        } else {
+            var seen = [Bool](repeating: false, count: dictionary.count)
+            for (i, c) in codes.enumerated() where isValid(i) && !seen[Int(c)] {
+                seen[Int(c)] = true
+                let s = dictionary[Int(c)]
+                if lo == nil || s.utf8.lexicographicallyPrecedes(lo!.utf8) { lo = s }
+                if hi == nil || hi!.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+            }
         }
         var stats = ChunkStatistics.none
         if let lo, let hi, lo.utf8.count <= ChunkStatistics.maxStatString, hi.utf8.count <= ChunkStatistics.maxStatString {
@@ -147,7 +175,7 @@ enum ChunkEncoder {
         }
         let start = w.count
         let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: allowBlob,
-                                                           codeZstdSaving: codeSaving, into: &w)
+                                                       codeZstdSaving: codeSaving, ranks: ranks, into: &w)
         return (w.bytes[start], description, zstd, stats)
     }
 
@@ -155,6 +183,16 @@ enum ChunkEncoder {
         let start = w.count
         let description = IntEncoder.encode(values, into: &w, zstdSaving: zstdSaving)
         return (w.bytes[start], description)
+    }
+
+    /// Statistics of a chunk without nulls: a branch-free loop the compiler vectorizes.
+    private static func intStats(_ values: [Int64]) -> ChunkStatistics {
+        guard var lo = values.first else { return .none }
+        var hi = lo
+        for v in values {
+            lo = min(lo, v); hi = max(hi, v)
+        }
+        return .int(min: lo, max: hi)
     }
 
     private static func intStats(_ values: [Int64], _ isValid: (Int) -> Bool) -> ChunkStatistics {

@@ -14,8 +14,10 @@ enum StringEncoder {
     /// Writes the strings `dictionary[codes[i]]` for i in `range`.
     /// Returns the description and whether zstd was used.
     /// `codeZstdSaving`: see `IntEncoder.encode`; nil keeps the codes lightweight.
+    /// - Parameter ranks: each dictionary entry's rank in UTF-8 order, when the
+    ///   caller has them (the local dictionary is then sorted by rank).
     static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool, codeZstdSaving: Double?,
-                       into w: inout ByteWriter) -> (String, Bool) {
+                       ranks: [UInt32]? = nil, into w: inout ByteWriter) -> (String, Bool) {
         let n = codes.count
         // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes.
         var used = [Int32](repeating: -1, count: dictionary.count)
@@ -37,7 +39,11 @@ enum StringEncoder {
             let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
             return ("plain-string" + (z ? "+zstd" : ""), z)
         }
-        distinct = utf8Order(distinct.map { dictionary[Int($0)] }).map { distinct[$0] }
+        if let ranks {
+            distinct.sort { ranks[Int($0)] < ranks[Int($1)] }
+        } else {
+            distinct = utf8Order(distinct.map { dictionary[Int($0)] }).map { distinct[$0] }
+        }
         for (local, c) in distinct.enumerated() { used[Int(c)] = Int32(local) }
         var raw: [UInt8] = []
         var offsets: [UInt32] = [0]
