@@ -63,14 +63,23 @@ public enum FileIO {
             return try body(mapped.bytes)
         }
         defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: size)
-        var done = 0
-        while done < size {
-            let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, size - done, off_t(done)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
-            done += n
+        // Not zeroed first (pread fills it): zeroing cost as much as reading.
+        var failure: ColanError?
+        let buffer = [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            var done = 0
+            while done < size {
+                let n = pread(fd, out.baseAddress! + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    // Shorter than fstat said (truncated meanwhile) or unreadable: nothing is kept.
+                    failure = ColanError(.importing, n == 0 ? "file shrank while being read" : "cannot read: \(errnoText())", file: path)
+                    break
+                }
+                done += n
+            }
+            count = failure == nil ? size : 0
         }
+        if let failure { throw failure }
         return try buffer.withUnsafeBytes { try body($0) }
     }
 
