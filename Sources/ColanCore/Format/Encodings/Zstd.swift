@@ -5,14 +5,34 @@ enum Zstd {
     /// Compresses `input` at `level` (3 is zstd's default balance).
     static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 3) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
-        var out = [UInt8](repeating: 0, count: bound)
-        let written = out.withUnsafeMutableBytes { dst in
-            ZSTD_compress(dst.baseAddress, bound, input.baseAddress, input.count, level)
+        let context = contexts.take()
+        defer { contexts.give(context) }
+        var failed = false
+        // Not zeroed first: zstd writes what it returns.
+        let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
+            let written = ZSTD_compressCCtx(context, dst.baseAddress, bound, input.baseAddress, input.count, level)
+            failed = ZSTD_isError(written) != 0
+            count = failed ? 0 : written
         }
         // Compressing into a buffer of compressBound bytes cannot fail; keep the raw bytes if it somehow does.
-        if ZSTD_isError(written) != 0 { return Array(input) }
-        out.removeSubrange(written...)
-        return out
+        return failed ? Array(input) : out
+    }
+
+    /// Compression contexts, reused: `ZSTD_compress` allocates and clears a
+    /// context of hundreds of kilobytes per call, more than compressing a chunk costs.
+    private static let contexts = ContextPool()
+
+    private final class ContextPool: @unchecked Sendable {
+        private var idle: [OpaquePointer] = []
+        private let lock = PThreadMutex()
+
+        func take() -> OpaquePointer {
+            if let context = lock.withLock({ idle.popLast() }) { return context }
+            guard let context = ZSTD_createCCtx() else { fatalError("zstd: out of memory for a compression context") }
+            return context
+        }
+
+        func give(_ context: OpaquePointer) { lock.withLock { idle.append(context) } }
     }
 
     /// Decompresses one frame that must expand to exactly `rawCount` bytes.
