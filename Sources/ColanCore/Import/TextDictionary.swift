@@ -15,23 +15,62 @@ struct TextDictionary {
     /// Open addressing: code + 1, or 0 for an empty slot (allocated on the first value:
     /// most builders hold numbers and never need it).
     private var slots: [UInt32] = []
-    /// The code returned last (-1 before the first).
-    private var last = -1
+    /// The value returned last, as its `Words` (count -1 before the first):
+    /// reports list rows grouped by time and their first dimensions, so a
+    /// value often repeats the last one, and that check is a few word compares.
+    private var last = Words.none
+    private var lastCode: UInt32 = 0
 
     var count: Int { strings.count }
 
+    /// A value of up to 32 bytes as four overlapping words that together cover
+    /// every byte (equal words and count mean equal bytes); longer values keep
+    /// only their count and are compared byte by byte.
+    struct Words: Equatable {
+        var count: Int
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+
+        static let none = Words(count: -1)
+
+        @inline(__always) init(count: Int) { self.count = count }
+
+        @inline(__always) init(_ bytes: UnsafeRawBufferPointer) {
+            let n = bytes.count
+            count = n
+            guard n <= 32, let p = bytes.baseAddress else { return }
+            if n >= 8 {
+                a = p.loadUnaligned(as: UInt64.self)
+                b = p.loadUnaligned(fromByteOffset: min(8, n - 8), as: UInt64.self)
+                c = p.loadUnaligned(fromByteOffset: min(16, n - 8), as: UInt64.self)
+                d = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            } else if n >= 4 {
+                a = UInt64(p.loadUnaligned(as: UInt32.self))
+                d = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            } else if n > 0 {
+                a = UInt64(p.load(as: UInt8.self)) | UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self)) << 8
+                    | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self)) << 16
+            }
+        }
+    }
+
     /// The code of `bytes`, adding it when new; nil when the bytes are not valid UTF-8.
-    mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
-        // Reports list rows grouped by time and their first dimensions: a value often repeats the last one.
-        if last >= 0, equal(last, bytes) { return UInt32(last) }
-        let h = Self.hash(bytes)
+    @inline(__always) mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let words = Words(bytes)
+        if words == last, words.count <= 32 { return lastCode }
+        return lookUp(bytes, words)
+    }
+
+    /// `code(of:)` past the last-value check: the hash table.
+    private mutating func lookUp(_ bytes: UnsafeRawBufferPointer, _ words: Words) -> UInt32? {
+        let h = Self.hash(bytes, words)
         if slots.isEmpty { slots = [UInt32](repeating: 0, count: 64) }
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
         while slots[i] != 0 {
             let c = Int(slots[i] - 1)
             if hashes[c] == h, equal(c, bytes) {
-                last = c
+                last = words
+                lastCode = UInt32(c)
                 return UInt32(c)
             }
             i = (i + 1) & mask
@@ -44,7 +83,8 @@ struct TextDictionary {
         hashes.append(h)
         slots[i] = UInt32(c + 1)
         if strings.count * 2 > slots.count { grow() }
-        last = c
+        last = words
+        lastCode = UInt32(c)
         return UInt32(c)
     }
 
@@ -54,16 +94,20 @@ struct TextDictionary {
         return s.withUTF8 { code(of: UnsafeRawBufferPointer($0)) } ?? 0
     }
 
-    /// A fast hash of short byte strings: whole 8-byte words (two overlapping
-    /// loads cover 8...16 bytes), mixed by multiplication. Field values are
-    /// mostly short, so this costs a few cycles instead of one per byte.
-    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        let n = bytes.count
-        guard let p = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
+    /// A fast hash of byte strings: values of up to 32 bytes from their
+    /// `Words`, longer ones 16 bytes at a time, mixed by multiplication.
+    /// Field values are mostly short, so this costs a few cycles instead of one per byte.
+    static func hash(_ bytes: UnsafeRawBufferPointer, _ words: Words) -> UInt64 {
         @inline(__always) func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
             let m = a.multipliedFullWidth(by: b)
             return m.high ^ m.low
         }
+        let n = bytes.count
+        if n <= 32 {
+            let h = mix(words.a ^ 0x243F_6A88_85A3_08D3 ^ UInt64(n), words.b ^ 0xA076_1D64_78BD_642F)
+            return mix(h ^ words.c ^ 0xE703_7ED1_A0B4_28DB, words.d ^ 0x8EBC_6AF0_9C88_C6E3)
+        }
+        guard let p = bytes.baseAddress else { return 0x9E37_79B9_7F4A_7C15 }
         var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(n)
         var i = 0
         while i + 16 < n {
@@ -71,18 +115,9 @@ struct TextDictionary {
                     0xA076_1D64_78BD_642F ^ p.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self))
             i += 16
         }
-        let rest = n - i
-        var a: UInt64 = 0, b: UInt64 = 0
-        if rest >= 8 {
-            a = p.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            b = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-        } else if rest >= 4 {
-            a = UInt64(p.loadUnaligned(fromByteOffset: i, as: UInt32.self))
-            b = UInt64(p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
-        } else if rest > 0 {
-            a = UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << 16 | UInt64(p.load(fromByteOffset: i + rest / 2, as: UInt8.self)) << 8
-                | UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
-        }
+        // The last 16 bytes (overlapping what came before).
+        let a = p.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+        let b = p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
         return mix(h ^ a ^ 0xE703_7ED1_A0B4_28DB, b ^ 0x8EBC_6AF0_9C88_C6E3)
     }
 

@@ -105,6 +105,36 @@ let vendorSample = """
         #expect(e?.message == "row has 2 fields, the header has 3")
     }
 
+    /// A file without quotes or carriage returns takes the scanner's plain path; the same
+    /// rows with one quoted field take the general path. Both must read the same values,
+    /// and text values that differ in one byte, at every length around the dictionary's
+    /// 8/16/32-byte word boundaries, must stay distinct.
+    @Test func plainAndQuotedCSVReadTheSameValuesOfEveryLength() throws {
+        var values: [String] = []
+        for length in 0...40 {
+            for position in stride(from: 0, to: length, by: max(1, length / 5)) {
+                var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length)
+                bytes[position] = UInt8(ascii: "b")
+                values.append(String(decoding: bytes, as: UTF8.self))
+            }
+            values.append(String(repeating: "a", count: length))
+        }
+        let rows = values.enumerated().map { "2021-09-01,x\($0.element),\($0.offset)" }
+        let plain = "time,note,numberOfSession\n" + rows.joined(separator: "\n") + "\n\n"
+        let quoted = "time,note,numberOfSession\n\"2021-09-01\"" + plain.dropFirst("time,note,numberOfSession\n2021-09-01".count)
+        for text in [plain, quoted] {
+            let report = try #require(try importText(text, name: "lengths.csv").first)
+            let column = report.table.columns[try #require(report.table.schema.index(of: "note"))]
+            guard case .dictionary(let dictionary, let codes) = column.values else { Issue.record("note is not text"); continue }
+            #expect(codes.map { dictionary[Int($0)] } == values.map { "x" + $0 })
+            #expect(dictionary.count == Set(values).count)
+            #expect(int64s(report, "numberOfSession") == values.indices.map(Int64.init))
+        }
+        let ragged = importError("time,note\n2021-09-01,a\n2021-09-02,b,c\n", name: "r.csv")
+        #expect(ragged?.location == "line 3")
+        #expect(ragged?.message == "row has 3 fields, the header has 2")
+    }
+
     @Test func deepNestingAndRandomBytesNeverCrash() {
         let deep = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"x\": " + String(repeating: "[", count: 1_000_000)
             + String(repeating: "]", count: 1_000_000) + "}]}"
