@@ -75,7 +75,7 @@ struct TextDictionary {
             }
             i = (i + 1) & mask
         }
-        guard let s = String(validating: bytes, as: UTF8.self) else { return nil }
+        guard let s = UTF8Text.string(bytes) else { return nil }
         let c = strings.count
         strings.append(s)
         starts.append(arena.count)

@@ -105,7 +105,7 @@ public struct ByteReader {
     public mutating func string() throws -> String {
         let n = try count(limit: remaining)
         let slice = try bytes(n)
-        guard let s = String(validating: slice, as: UTF8.self) else {
+        guard let s = UTF8Text.string(slice) else {
             throw ColanError(.format, "\(what) is corrupt: invalid UTF-8 in a string at offset \(offset - n)")
         }
         return s

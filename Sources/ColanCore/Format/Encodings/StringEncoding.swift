@@ -139,7 +139,7 @@ enum StringDecoder {
                 guard a <= b, b <= data.count else {
                     throw ColanError(.format, "string offsets \(a)...\(b) are outside the \(data.count) bytes")
                 }
-                guard let s = String(validating: UnsafeRawBufferPointer(rebasing: data[a..<b]), as: UTF8.self) else {
+                guard let s = UTF8Text.string(UnsafeRawBufferPointer(rebasing: data[a..<b])) else {
                     throw ColanError(.format, "string \(i) is not valid UTF-8")
                 }
                 strings.append(s)

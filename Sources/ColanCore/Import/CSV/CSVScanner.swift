@@ -191,7 +191,7 @@ struct CSVScanner {
     /// The text of a field, with doubled quotes collapsed; invalid UTF-8 is an error.
     func string(_ field: Field) throws -> String {
         try withUnescaped(field) { text in
-            guard let s = String(validating: text, as: UTF8.self) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
+            guard let s = UTF8Text.string(text) else { throw error("invalid UTF-8", at: field.range.lowerBound) }
             return s
         }
     }

@@ -86,7 +86,7 @@ struct JSONScanner {
             while position < bytes.count, bytes[position] != 34, bytes[position] != 92, bytes[position] >= 32 { position += 1 }
             if position < bytes.count, bytes[position] == 34 {
                 let name = UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<position])
-                if validatingNames, String(validating: name, as: UTF8.self) == nil {
+                if validatingNames, !UTF8Text.isASCII(name), String(validating: name, as: UTF8.self) == nil {
                     throw error("invalid UTF-8 in a string", at: quote + 1)
                 }
                 position += 1
@@ -215,7 +215,7 @@ struct JSONScanner {
             if b == 34 {
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<position])
                 position += 1
-                guard let s = String(validating: raw, as: UTF8.self) else { throw error("invalid UTF-8 in a string", at: start) }
+                guard let s = UTF8Text.string(raw) else { throw error("invalid UTF-8 in a string", at: start) }
                 return s
             }
             if b == 92 || b < 32 { break }
@@ -260,7 +260,7 @@ struct JSONScanner {
                 throw error("invalid escape '\\\(Character(Unicode.Scalar(e)))'", at: position - 2)
             }
         }
-        guard let s = String(validating: out, as: UTF8.self) else { throw error("invalid UTF-8 in a string", at: start) }
+        guard let s = UTF8Text.string(out) else { throw error("invalid UTF-8 in a string", at: start) }
         return s
     }
 
