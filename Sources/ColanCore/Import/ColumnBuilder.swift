@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Builds one column of an imported report row by row, typed as values
 /// arrive: integers widen to floats when a value has a fraction; booleans
 /// stay booleans; a text value turns the column into text (earlier numbers
@@ -30,6 +34,15 @@ struct ColumnBuilder {
 
     /// `name`'s UTF-8 bytes, for comparing field names read from a file without making Strings.
     let nameUTF8: [UInt8]
+
+    /// Whether `bytes` spell this column's name (as it appeared in the file).
+    @inline(__always) func isNamed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard nameUTF8.count == bytes.count else { return false }
+        return nameUTF8.withUnsafeBytes { own in
+            guard let a = own.baseAddress, let b = bytes.baseAddress else { return true }
+            return memcmp(a, b, bytes.count) == 0
+        }
+    }
 
     init(name: String, catalog: Catalog.Field?) {
         self.name = name

@@ -38,7 +38,9 @@ public enum ReportImporter {
             try merge(values, into: &options, source: "the file name")
         }
         // A request URL saved as FILE.url (one line) gives the query's parameters.
-        if let url = try? FileIO.read(path + ".url"), let text = String(validating: url, as: UTF8.self) {
+        // Checked with access() first: most files have none, and a failed read builds an error to throw away.
+        let sidecar = path + ".url"
+        if FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = String(validating: url, as: UTF8.self) {
             try merge(RequestURL.parameters(text.trimmingWhitespace()), into: &options, source: "\(path).url")
         }
     }

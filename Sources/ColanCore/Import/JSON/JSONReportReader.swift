@@ -109,8 +109,8 @@ enum JSONReportReader {
                 let start = s.position
                 let c: Int
                 // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
-                if next < columns.count, columns[next].nameUTF8.elementsEqual(name) { c = next } else {
-                    guard let key = String(validating: name, as: UTF8.self) else { throw s.error("invalid UTF-8 in a field name", at: start) }
+                if next < columns.count, columns[next].isNamed(name) { c = next } else {
+                    guard let key = UTF8Text.string(name) else { throw s.error("invalid UTF-8 in a field name", at: start) }
                     if let existing = index[key] { c = existing } else {
                         c = columns.count
                         index[key] = c
