@@ -1,3 +1,5 @@
+import Dispatch
+
 /// The order segments store their rows in (docs/FORMAT.md, "Row order"):
 /// by time, then by the values of the dimensions with fewest distinct values
 /// (UTF-8 byte order, nulls last), fewest first.
@@ -17,14 +19,29 @@ extension Table {
     /// sorted by, in order: fewest distinct values first (ties by name), as
     /// long as the product of their distinct counts is within `scanOrderCombinations`.
     func scanOrderDimensions() -> [Int] {
-        var keyed: [(distinct: Int, name: String, index: Int)] = []
-        for (i, c) in schema.columns.enumerated() where c.role == .dimension {
-            guard case .dictionary(let dictionary, let codes) = columns[i].values else { continue }
-            var seen = [Bool](repeating: false, count: dictionary.count + 1)
-            let validity = columns[i].validity
-            for (r, code) in codes.enumerated() { seen[validity?[r] == false ? dictionary.count : Int(code)] = true }
-            keyed.append((seen.reduce(0) { $0 + ($1 ? 1 : 0) }, c.name, i))
+        let candidates = schema.columns.indices.filter { i in
+            guard schema.columns[i].role == .dimension, case .dictionary = columns[i].values else { return false }
+            return true
         }
+        // One counting pass per dimension, on all cores for a segment-sized table.
+        let distinct = Slots<Int>(count: candidates.count)
+        let count: @Sendable (Int) -> Void = { [self] k in
+            let i = candidates[k]
+            guard case .dictionary(let dictionary, let codes) = columns[i].values else { return }
+            var seen = [Bool](repeating: false, count: dictionary.count + 1)
+            if let validity = columns[i].validity {
+                for (r, code) in codes.enumerated() { seen[validity[r] ? Int(code) : dictionary.count] = true }
+            } else {
+                for code in codes { seen[Int(code)] = true }
+            }
+            distinct.set(k, seen.reduce(0) { $0 + ($1 ? 1 : 0) })
+        }
+        if rowCount >= Self.parallelRows {
+            DispatchQueue.concurrentPerform(iterations: candidates.count, execute: count)
+        } else {
+            candidates.indices.forEach(count)
+        }
+        let keyed = candidates.indices.map { k in (distinct: distinct.values[k] ?? 0, name: schema.columns[candidates[k]].name, index: candidates[k]) }
         var combinations = 1
         return keyed.sorted { ($0.distinct, $0.name) < ($1.distinct, $1.name) }.prefix { key in
             let (product, overflow) = combinations.multipliedReportingOverflow(by: key.distinct)
@@ -75,7 +92,7 @@ extension Table {
             }
             return false
         }
-        if !(1..<n).contains(where: { before($0, $0 - 1) }) { return nil }
+        if isSorted(n, before) { return nil }
         // Each dimension as the rank of each row's value.
         let ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
         let buckets = keys.map(\.rank.count)
@@ -112,6 +129,24 @@ extension Table {
             if distinct > 1 { pass(timeRank, buckets: distinct) }
         }
         return order
+    }
+
+    /// Tables of at least this many rows are checked and counted on all cores.
+    static let parallelRows = 1 << 18
+
+    /// Whether no row comes `before` the row above it: in slices on all cores for a large table.
+    private func isSorted(_ n: Int, _ before: (Int, Int) -> Bool) -> Bool {
+        guard n >= Self.parallelRows else { return !(1..<n).contains(where: { before($0, $0 - 1) }) }
+        let slices = 16
+        let unsorted = Slots<Bool>(count: slices)
+        withoutActuallyEscaping(before) { before in
+            let check = UncheckedSendable(before)
+            DispatchQueue.concurrentPerform(iterations: slices) { k in
+                let lo = max(1, k * n / slices), hi = (k + 1) * n / slices
+                if lo < hi, (lo..<hi).contains(where: { check.value($0, $0 - 1) }) { unsorted.set(k, true) }
+            }
+        }
+        return !unsorted.values.contains { $0 == true }
     }
 
     /// The table with row `order[i]` as row i.

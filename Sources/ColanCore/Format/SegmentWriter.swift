@@ -76,7 +76,7 @@ public enum SegmentWriter {
         let encoded = UnsafeMutableBufferPointer<EncodedChunk?>.allocate(capacity: max(groupCount * columnCount, 1))
         encoded.initialize(repeating: nil)
         defer { encoded.deinitialize(); encoded.deallocate() }
-        let slots = UncheckedBox(encoded)
+        let slots = UncheckedSendable(encoded)  // jobs write disjoint slots
         DispatchQueue.concurrentPerform(iterations: groupCount * columnCount) { job in
             let g = job / columnCount, c = job % columnCount
             let range = (g * rowGroupSize)..<min((g + 1) * rowGroupSize, rows)
@@ -141,10 +141,4 @@ public enum SegmentWriter {
             return total
         }
     }
-}
-
-/// Lets concurrentPerform's jobs write disjoint slots of one buffer.
-private struct UncheckedBox<T>: @unchecked Sendable {
-    var value: T
-    init(_ value: T) { self.value = value }
 }

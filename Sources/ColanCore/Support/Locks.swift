@@ -58,3 +58,11 @@ final class Slots<Value>: @unchecked Sendable {
     /// How many slots have been filled so far (for progress).
     var completed: Int { lock.withLock { done } }
 }
+
+/// A value handed to concurrentPerform's jobs that the compiler cannot prove
+/// safe to share: the caller guarantees the jobs only read it, or write
+/// disjoint parts of it.
+struct UncheckedSendable<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
