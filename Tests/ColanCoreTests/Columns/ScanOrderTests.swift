@@ -53,6 +53,23 @@ import Testing
         #expect(rows(byChannel.inScanOrder()) == ["0 a TV 2", "0 b Roku 5", "0 b TV 4", "60 a TV 1", "60 b Roku 3"])
     }
 
+    @Test func segmentSizedTablesAreCheckedInSlicesWithoutMissingABoundary() {
+        // Large enough for the parallel check (16 slices); one pair of rows swapped exactly
+        // where a slice starts, then one swapped inside a slice: both must be found and sorted.
+        let n = 300_000
+        func row(_ i: Int) -> (Int64, String?, String, Int64) {
+            let channels = ["a", "b"], devices = ["Roku", "TV"]
+            return (Int64(i / 4 * 60), channels[i % 4 / 2], devices[i % 2], Int64(i))
+        }
+        let sorted = table((0..<n).map(row))
+        #expect(sorted.inScanOrder() == sorted)
+        for swapped in [n / 16, n / 16 * 5 + 3] {
+            var rows = (0..<n).map(row)
+            rows.swapAt(swapped - 1, swapped)
+            #expect(table(rows).inScanOrder() == sorted, "swapped rows \(swapped - 1) and \(swapped)")
+        }
+    }
+
     @Test func theGeneratorCanProduceRowsAlreadyInScanOrder() {
         // 4,000 rows an hour: every device, name and channel appears in every hour, so sorting hour by
         // hour gives the whole table's order, and the store only has to check it.
