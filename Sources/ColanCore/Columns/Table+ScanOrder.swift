@@ -93,9 +93,24 @@ extension Table {
             return false
         }
         if isSorted(n, before) { return nil }
-        // Each dimension as the rank of each row's value.
-        let ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
-        let buckets = keys.map(\.rank.count)
+        // The dimensions' ranks as one composite key (the first dimension most significant), so one
+        // counting pass sorts by all of them; per dimension only when the key space is too large.
+        var ranks: [[UInt32]] = []
+        var buckets: [Int] = []
+        let space = keys.reduce(1) { $0.multipliedReportingOverflow(by: $1.rank.count).overflow ? Int.max : $0 * $1.rank.count }
+        // (The counting array costs a pass over `space` entries: worth it only when rows outnumber them.)
+        if space <= min(Self.compositeBuckets, max(4 * n, 1024)) {
+            var composite = [UInt32](repeating: 0, count: n)
+            for k in keys.indices {
+                let width = UInt32(keys[k].rank.count)
+                for row in 0..<n { composite[row] = composite[row] &* width &+ key(k, row) }
+            }
+            ranks = [composite]
+            buckets = [space]
+        } else {
+            ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
+            buckets = keys.map(\.rank.count)
+        }
         var order = Array(0..<n)
         var scratch = [Int](repeating: 0, count: n)
         /// One stable counting pass of `order` by `key[row]` (< buckets).
@@ -130,6 +145,9 @@ extension Table {
         }
         return order
     }
+
+    /// The most buckets a composite sort key may have (its counting array: 2 MB).
+    static let compositeBuckets = 1 << 18
 
     /// Tables of at least this many rows are checked and counted on all cores.
     static let parallelRows = 1 << 18

@@ -53,6 +53,30 @@ import Testing
         #expect(rows(byChannel.inScanOrder()) == ["0 a TV 2", "0 b Roku 5", "0 b TV 4", "60 a TV 1", "60 b Roku 3"])
     }
 
+    @Test func largeKeySpacesSortOneDimensionAtATime() {
+        // Dictionaries far larger than the table (values of a merged segment that this
+        // table does not use): the composite key would need more buckets than rows,
+        // so the sort falls back to a pass per dimension, with the same order.
+        let channels = (0..<700).map { "c\(1000 + $0)" }, devices = (0..<600).map { "d\(1000 + $0)" }
+        let picks: [(Int64, Int, Int)] = [(60, 5, 9), (0, 699, 0), (0, 5, 599), (0, 5, 3), (60, 0, 9), (0, 699, 3)]
+        let t = Table(schema: Schema([
+            ColumnSchema("time", .timestamp, .time),
+            ColumnSchema("channelId", .string, .dimension),
+            ColumnSchema("deviceType", .string, .dimension),
+        ]), columns: [
+            ColumnData(.int64(picks.map(\.0))),
+            ColumnData(.dictionary(dictionary: channels, codes: picks.map { UInt32($0.1) })),
+            ColumnData(.dictionary(dictionary: devices, codes: picks.map { UInt32($0.2) })),
+        ])
+        let sorted = t.inScanOrder()
+        guard case .dictionary(_, let c) = sorted.columns[1].values, case .dictionary(_, let d) = sorted.columns[2].values,
+              case .int64(let times) = sorted.columns[0].values else { Issue.record("columns changed type"); return }
+        // channelId has 3 distinct values, deviceType 4: channels lead.
+        #expect(zip(times, zip(c, d)).map { "\($0) \(channels[Int($1.0)]) \(devices[Int($1.1)])" } == [
+            "0 c1005 d1003", "0 c1005 d1599", "0 c1699 d1000", "0 c1699 d1003", "60 c1000 d1009", "60 c1005 d1009",
+        ])
+    }
+
     @Test func segmentSizedTablesAreCheckedInSlicesWithoutMissingABoundary() {
         // Large enough for the parallel check (16 slices); one pair of rows swapped exactly
         // where a slice starts, then one swapped inside a slice: both must be found and sorted.
