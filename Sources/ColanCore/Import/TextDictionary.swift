@@ -12,9 +12,12 @@ struct TextDictionary {
     private var arena: [UInt8] = []
     private var starts: [Int] = []
     private var hashes: [UInt64] = []
-    /// Open addressing: code + 1, or 0 for an empty slot (allocated on the first value:
-    /// most builders hold numbers and never need it).
-    private var slots: [UInt32] = []
+    /// Each value's `Words`: values of up to 32 bytes are compared by them, not by their bytes.
+    private var entryWords: [Words] = []
+    /// Open addressing: the hash's high 32 bits, then code + 1 (0 for an empty slot), so
+    /// one load rejects almost every other value. Allocated on the first value: most
+    /// builders hold numbers and never need it.
+    private var slots: [UInt64] = []
     /// The value returned last, as its `Words` (count -1 before the first):
     /// reports list rows grouped by time and their first dimensions, so a
     /// value often repeats the last one, and that check is a few word compares.
@@ -57,18 +60,24 @@ struct TextDictionary {
     @inline(__always) mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
         let words = Words(bytes)
         if words == last, words.count <= 32 { return lastCode }
-        return lookUp(bytes, words)
+        return lookUp(bytes)
     }
 
-    /// `code(of:)` past the last-value check: the hash table.
-    private mutating func lookUp(_ bytes: UnsafeRawBufferPointer, _ words: Words) -> UInt32? {
+    /// `code(of:)` past the last-value check: the hash table. Takes the bytes
+    /// and loads their words again: a `Words` passed in memory is stored as four
+    /// words and reloaded as vectors, a store-forwarding stall that cost more
+    /// than the loads.
+    private mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let words = Words(bytes)
         let h = Self.hash(bytes, words)
-        if slots.isEmpty { slots = [UInt32](repeating: 0, count: 64) }
+        if slots.isEmpty { slots = [UInt64](repeating: 0, count: 64) }
         let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
         while slots[i] != 0 {
-            let c = Int(slots[i] - 1)
-            if hashes[c] == h, equal(c, bytes) {
+            let slot = slots[i]
+            let c = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
+            if slot & 0xFFFF_FFFF_0000_0000 == tag, words.count <= 32 ? entryWords[c] == words : equal(c, bytes) {
                 last = words
                 lastCode = UInt32(c)
                 return UInt32(c)
@@ -81,7 +90,8 @@ struct TextDictionary {
         starts.append(arena.count)
         arena.append(contentsOf: bytes)
         hashes.append(h)
-        slots[i] = UInt32(c + 1)
+        entryWords.append(words)
+        slots[i] = tag | UInt64(c + 1)
         if strings.count * 2 > slots.count { grow() }
         last = words
         lastCode = UInt32(c)
@@ -144,12 +154,12 @@ struct TextDictionary {
     }
 
     private mutating func grow() {
-        slots = [UInt32](repeating: 0, count: slots.count * 2)
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
         let mask = slots.count - 1
         for (c, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
             while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = UInt32(c + 1)
+            slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1)
         }
     }
 }
