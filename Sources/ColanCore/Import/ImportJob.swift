@@ -13,7 +13,8 @@ public enum ImportJob {
                     var reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
                     // Sorted here, on both cores, so the store finds segments already in scan order.
                     for r in reports.indices { reports[r].table = reports[r].table.inScanOrder() }
-                    let hash = String(Checksum.xxh64(bytes, seed: 1), radix: 16) + "-" + String(Checksum.xxh64(bytes, seed: 2), radix: 16)
+                    let (low, high) = Checksum.xxh64Pair(bytes, seeds: 1, 2)
+                    let hash = String(low, radix: 16) + "-" + String(high, radix: 16)
                     return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
                 }
                 results.set(i, .success(parsed))

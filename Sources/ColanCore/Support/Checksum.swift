@@ -54,6 +54,36 @@ public enum Checksum {
         return finish(h, base: base, offset: offset, count: n)
     }
 
+    /// `(xxh64(bytes, seed: first), xxh64(bytes, seed: second))` in one pass
+    /// over the bytes: the two hashes' lanes are independent, so the CPU runs
+    /// them side by side (import hashes every file with two seeds).
+    public static func xxh64Pair(_ bytes: UnsafeRawBufferPointer, seeds first: UInt64, _ second: UInt64) -> (UInt64, UInt64) {
+        let n = bytes.count
+        guard let base = bytes.baseAddress, n >= 32 else { return (xxh64(bytes, seed: first), xxh64(bytes, seed: second)) }
+        var a1 = first &+ p1 &+ p2, a2 = first &+ p2, a3 = first, a4 = first &- p1
+        var b1 = second &+ p1 &+ p2, b2 = second &+ p2, b3 = second, b4 = second &- p1
+        var offset = 0
+        while offset + 32 <= n {
+            let k1 = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let k2 = base.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+            let k3 = base.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+            let k4 = base.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
+            a1 = round(a1, k1); a2 = round(a2, k2); a3 = round(a3, k3); a4 = round(a4, k4)
+            b1 = round(b1, k1); b2 = round(b2, k2); b3 = round(b3, k3); b4 = round(b4, k4)
+            offset += 32
+        }
+        func converge(_ v1: UInt64, _ v2: UInt64, _ v3: UInt64, _ v4: UInt64) -> UInt64 {
+            var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+            h = merge(h, v1)
+            h = merge(h, v2)
+            h = merge(h, v3)
+            h = merge(h, v4)
+            return h &+ UInt64(n)
+        }
+        return (finish(converge(a1, a2, a3, a4), base: base, offset: offset, count: n),
+                finish(converge(b1, b2, b3, b4), base: base, offset: offset, count: n))
+    }
+
     private static func finish(_ hash: UInt64, base: UnsafeRawPointer?, offset: Int, count: Int) -> UInt64 {
         var h = hash
         var offset = offset

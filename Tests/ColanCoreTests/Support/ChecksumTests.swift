@@ -1,0 +1,27 @@
+import ColanCore
+import Testing
+
+@Suite struct ChecksumTests {
+    @Test func xxh64MatchesTheReferenceVectors() {
+        // From the xxHash reference implementation (XXH64, seed 0).
+        #expect([UInt8]().withUnsafeBytes { Checksum.xxh64($0) } == 0xEF46_DB37_51D8_E999)
+        #expect(Array("a".utf8).withUnsafeBytes { Checksum.xxh64($0) } == 0xD24E_C4F1_A98C_6E5B)
+        #expect(Array("abc".utf8).withUnsafeBytes { Checksum.xxh64($0) } == 0x44BC_2CF5_AD77_0999)
+    }
+
+    @Test func aPairOfSeedsInOnePassEqualsTwoPasses() {
+        // Every tail length around the 32-byte stripes, and a longer input.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<1000).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 33)
+        }
+        for n in Array(0...100) + [1000] {
+            bytes[..<n].withUnsafeBytes { b in
+                let (first, second) = Checksum.xxh64Pair(b, seeds: 1, 2)
+                #expect(first == Checksum.xxh64(b, seed: 1), "length \(n)")
+                #expect(second == Checksum.xxh64(b, seed: 2), "length \(n)")
+            }
+        }
+    }
+}
