@@ -35,10 +35,10 @@ struct ColumnBuilder {
     /// `name`'s UTF-8 bytes, for comparing field names read from a file without making Strings.
     let nameUTF8: [UInt8]
 
-    /// Whether `bytes` spell this column's name (as it appeared in the file).
-    @inline(__always) func isNamed(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard nameUTF8.count == bytes.count else { return false }
-        return nameUTF8.withUnsafeBytes { own in
+    /// Whether `name` (a column's `nameUTF8`) and `bytes` are the same bytes.
+    @inline(__always) static func equal(_ name: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard name.count == bytes.count else { return false }
+        return name.withUnsafeBytes { own in
             guard let a = own.baseAddress, let b = bytes.baseAddress else { return true }
             return memcmp(a, b, bytes.count) == 0
         }

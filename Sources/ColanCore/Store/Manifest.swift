@@ -20,17 +20,28 @@ struct Manifest: Equatable, Sendable {
     var sources: [SourceEntry] = []
 
     func serialize() -> [UInt8] {
-        var lines = ["colan-store\t\(Self.version)", "next\t\(nextSegment)\t\(nextSource)"]
+        // Written straight into bytes: a store of many small files has tens of
+        // thousands of source lines, and joining Strings per field cost more than the rest of a commit.
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + segments.count * 160 + sources.count * 200)
+        func put(_ s: String) { out.append(contentsOf: s.utf8) }
+        func put(_ n: Int) { put(String(n)) }
+        func tab() { out.append(9) }
+        put("colan-store\t\(Self.version)\nnext\t\(nextSegment)\t\(nextSource)")
         for s in segments {
-            lines.append(["segment", s.name, String(s.rows), s.kind, escape(s.cuboid),
-                          s.minTime.map(String.init) ?? "-", s.maxTime.map(String.init) ?? "-"].joined(separator: "\t"))
+            put("\nsegment\t"); put(s.name); tab(); put(s.rows); tab(); put(s.kind); tab(); put(escape(s.cuboid)); tab()
+            put(s.minTime.map(String.init) ?? "-"); tab(); put(s.maxTime.map(String.init) ?? "-")
         }
         for s in sources {
-            let totals = s.totals.keys.sorted().map { escape($0) + "=" + escape(s.totals[$0] ?? "") }.joined(separator: "&")
-            lines.append(["source", String(s.id), s.hash, String(s.bytes), String(s.rows), s.kind, escape(s.path), totals]
-                .joined(separator: "\t"))
+            put("\nsource\t"); put(s.id); tab(); put(s.hash); tab(); put(s.bytes); tab(); put(s.rows); tab(); put(s.kind); tab()
+            put(escape(s.path)); tab()
+            for (i, key) in s.totals.keys.sorted().enumerated() {
+                if i > 0 { out.append(38) }  // &
+                put(escape(key)); out.append(61); put(escape(s.totals[key] ?? ""))  // =
+            }
         }
-        return Array((lines.joined(separator: "\n") + "\n").utf8)
+        out.append(10)
+        return out
     }
 
     static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {

@@ -12,6 +12,8 @@ public struct ParsedFile: Sendable {
     /// range), prepared here because parsed files are created on the parse
     /// workers, in parallel, while the store's commit runs on one thread.
     let prepared: [Incoming]
+    /// What the manifest records of the file: its main report's kind and totals.
+    let summary: (kind: String, totals: [String: String])
 
     /// Creates a parsed file.
     public init(path: String, hash: String, bytes: Int, reports: [ImportedReport]) {
@@ -30,6 +32,8 @@ public struct ParsedFile: Sendable {
             return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
                             kind: report.kind, dims: dims, table: table, file: path)
         }
+        let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
+        summary = (main?.kind ?? "empty", main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:])
     }
 }
 
@@ -78,14 +82,13 @@ extension Store {
             next.nextSource += 1
             var rows = 0
             for var item in file.prepared {
-                item.table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
-                item.table.columns.append(ColumnData(.int64([Int64](repeating: Int64(id), count: item.table.rowCount))))
+                // The `_source` column is added per segment when the batch is written.
+                item.source = Int64(id)
                 incoming.append(item)
                 rows += item.table.rowCount
             }
-            let main = file.reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? file.reports.first
-            next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: main?.kind ?? "empty",
-                                            path: file.path, totals: main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:]))
+            next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: file.summary.kind,
+                                            path: file.path, totals: file.summary.totals))
         }
         guard next.sources.count > manifest.sources.count else { return outcome }
         // Within the import, a later report replaces an earlier one's rows with the same key.
@@ -146,6 +149,12 @@ extension Store {
             }
             var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map(\.table), metadata: metadata)
             table.metadata = metadata
+            // Each row's source file (the manifest's id), for `colan verify` and replacement.
+            var sources: [Int64] = []
+            sources.reserveCapacity(table.rowCount)
+            for item in batch { sources.append(contentsOf: repeatElement(item.source, count: item.table.rowCount)) }
+            table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
+            table.columns.append(ColumnData(.int64(sources)))
             let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next)
             added.append(entry)
             outcome.bytesWritten += bytes
@@ -235,6 +244,8 @@ struct Incoming: Sendable {
     var dims: [String]
     var table: Table
     let file: String?
+    /// The manifest id of the file the rows come from (the `_source` column).
+    var source: Int64 = 0
     /// The fixed dimension values (filters) the report was downloaded with, as one string.
     let filters: String
     let lo: Int64?

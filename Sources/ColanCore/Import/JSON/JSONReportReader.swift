@@ -94,6 +94,9 @@ enum JSONReportReader {
     /// Reads an array of flat objects into columns; nested values inside a row are skipped.
     static func readRows(_ s: inout JSONScanner) throws -> ([ColumnBuilder], Int, [Int]) {
         var columns: [ColumnBuilder] = []
+        // Each column's name bytes, apart from the builders: reading a builder out of
+        // the captured array copies it (a retain and release of each of its arrays).
+        var names: [[UInt8]] = []
         var index: [String: Int] = [:]
         // The last row that set each column: a field seen twice in one row is an error.
         var lastRow: [Int] = []
@@ -109,7 +112,7 @@ enum JSONReportReader {
                 let start = s.position
                 let c: Int
                 // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
-                if next < columns.count, columns[next].isNamed(name) { c = next } else {
+                if next < names.count, ColumnBuilder.equal(names[next], name) { c = next } else {
                     guard let key = UTF8Text.string(name) else { throw s.error("invalid UTF-8 in a field name", at: start) }
                     if let existing = index[key] { c = existing } else {
                         c = columns.count
@@ -117,6 +120,7 @@ enum JSONReportReader {
                         var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
                         builder.pad(to: row)
                         columns.append(builder)
+                        names.append(builder.nameUTF8)
                         lastRow.append(-1)
                     }
                 }

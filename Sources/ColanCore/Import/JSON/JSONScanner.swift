@@ -39,7 +39,7 @@ struct JSONScanner {
     }
 
     /// The next non-whitespace byte, not consumed; nil at the end.
-    mutating func peek() -> UInt8? {
+    @inline(__always) mutating func peek() -> UInt8? {
         skipWhitespace()
         return position < bytes.count ? bytes[position] : nil
     }
