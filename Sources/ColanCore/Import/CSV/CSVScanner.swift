@@ -103,12 +103,9 @@ struct CSVScanner {
     @inline(__always) private mutating func nextPlainField() -> (field: Field, last: Bool) {
         let start = position
         let end = bytes.count
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
-            (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-        }
         while position &+ 8 <= end {
             let w = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            let hits = zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+            let hits = Self.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | Self.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
             if hits != 0 {
                 position &+= hits.trailingZeroBitCount &>> 3
                 return plainDelimiter(start)
@@ -158,20 +155,22 @@ struct CSVScanner {
     /// within 8 bytes of the end: eight bytes at a time (SWAR), since most of a
     /// CSV file is unquoted field bytes. The byte loop after it finishes the job.
     @inline(__always) private mutating func skipToDelimiter() {
-        @inline(__always) func zeroBytes(_ x: UInt64) -> UInt64 {
-            // The lowest set 0x80 bit marks the first zero byte (higher ones may be false).
-            (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
-        }
         while position + 8 <= bytes.count {
             let w = bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)
-            let hits = zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
-                | zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D) | zeroBytes(w ^ 0x2222_2222_2222_2222)
+            let hits = Self.zeroBytes(w ^ 0x2C2C_2C2C_2C2C_2C2C) | Self.zeroBytes(w ^ 0x0A0A_0A0A_0A0A_0A0A)
+                | Self.zeroBytes(w ^ 0x0D0D_0D0D_0D0D_0D0D) | Self.zeroBytes(w ^ 0x2222_2222_2222_2222)
             if hits != 0 {
                 position += hits.trailingZeroBitCount >> 3
                 return
             }
             position += 8
         }
+    }
+
+    /// The 0x80 bit of every zero byte of `x` (SWAR): the lowest one marks the
+    /// first zero byte exactly; higher ones may be false, so only the lowest is used.
+    @inline(__always) private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
     /// Runs `body` over a field's bytes with doubled quotes collapsed (copied
