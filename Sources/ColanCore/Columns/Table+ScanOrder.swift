@@ -125,6 +125,36 @@ extension Table {
             }
             swap(&order, &scratch)
         }
+        if let times, ranks.count == 1, !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
+            // Times already sorted (the usual report): each instant's rows are contiguous, so each
+            // run is sorted by the composite key on its own, a byte of the key per pass, in the
+            // cache (a pass over the whole table scatters rows across memory, slow on big reports).
+            let key = ranks[0]
+            let bits = Int.bitWidth - (buckets[0] - 1).leadingZeroBitCount
+            var counts = [Int](repeating: 0, count: 257)
+            var start = 0
+            while start < n {
+                var end = start + 1
+                while end < n && times[end] == times[start] { end += 1 }
+                if end - start > 1 {
+                    var shift = 0
+                    while shift < bits {
+                        for b in 0..<257 { counts[b] = 0 }
+                        for i in start..<end { counts[Int((key[order[i]] >> UInt32(shift)) & 255) + 1] += 1 }
+                        for b in 0..<256 { counts[b + 1] += counts[b] }
+                        for i in start..<end {
+                            let digit = Int((key[order[i]] >> UInt32(shift)) & 255)
+                            scratch[start + counts[digit]] = order[i]
+                            counts[digit] += 1
+                        }
+                        for i in start..<end { order[i] = scratch[i] }
+                        shift += 8
+                    }
+                }
+                start = end
+            }
+            return order
+        }
         for k in ranks.indices.reversed() { pass(ranks[k], buckets: buckets[k]) }
         if let times {
             // Times as ranks among their distinct values: run numbers when they are sorted.
@@ -170,7 +200,9 @@ extension Table {
     /// The table with row `order[i]` as row i.
     func permuted(_ order: [Int]) -> Table {
         var out = self
-        for c in columns.indices {
+        // Columns are gathered independently: on all cores for a big table.
+        let gathered = Slots<ColumnData>(count: columns.count)
+        let gather: @Sendable (Int) -> Void = { [columns] c in
             let column = columns[c]
             let values: ColumnValues
             switch column.values {
@@ -180,8 +212,14 @@ extension Table {
             case .string(let v): values = .string(order.map { v[$0] })
             case .dictionary(let d, let codes): values = .dictionary(dictionary: d, codes: order.map { codes[$0] })
             }
-            out.columns[c] = ColumnData(values, validity: column.validity.map { v in order.map { v[$0] } })
+            gathered.set(c, ColumnData(values, validity: column.validity.map { v in order.map { v[$0] } }))
         }
+        if rowCount >= Self.parallelRows {
+            DispatchQueue.concurrentPerform(iterations: columns.count, execute: gather)
+        } else {
+            columns.indices.forEach(gather)
+        }
+        out.columns = gathered.filled
         return out
     }
 }

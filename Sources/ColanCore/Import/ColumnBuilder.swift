@@ -26,6 +26,11 @@ struct ColumnBuilder {
     private(set) var dictionary = TextDictionary()
     /// Which rows hold a value; empty until the first null.
     private var validity: [Bool] = []
+    /// How often earlier values were converted to a new kind (numbers or
+    /// booleans to text, integers to floats): `joined` needs none past the
+    /// first part. Leading nulls taking the first value's kind are no
+    /// conversion: a single builder holds nulls the same way in every kind.
+    private var conversions = 0
 
     /// A catalog count (additive, distinct count or gauge): numbers only, never negative.
     private let isCount: Bool
@@ -97,6 +102,7 @@ struct ColumnBuilder {
         if isCount && v < 0 { throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location()) }
         switch kind {
         case .empty, .int:
+            if kind == .int { conversions += 1 }
             kind = .double
             doubles = ints.map(Double.init)
             ints = []
@@ -163,9 +169,52 @@ struct ColumnBuilder {
         case .bool: texts = bools.map { String($0) }
         case .text: return
         }
+        if kind != .empty { conversions += 1 }
         kind = .text
         ints = []; doubles = []; bools = []
         codes = texts.enumerated().map { i, t in dictionary.code(of: valid?[i] == false ? "" : t) }
+    }
+
+    /// The builders of consecutive parts of one column's values as one builder,
+    /// equal to one that received all the values in order; nil when that cannot
+    /// be known from the parts: they ended with different kinds, or a part after
+    /// the first converted values it had (a single builder would have received
+    /// those values in the kind the earlier parts left, and converted them differently).
+    static func joined(_ parts: [ColumnBuilder]) -> ColumnBuilder? {
+        guard var out = parts.first else { return nil }
+        guard parts.dropFirst().allSatisfy({ $0.kind == out.kind && $0.conversions == 0 }) else { return nil }
+        // Sized once: appending part after part would regrow (and copy) the big arrays.
+        let total = parts.reduce(0) { $0 + $1.count }
+        switch out.kind {
+        case .empty, .int: out.ints.reserveCapacity(total)
+        case .double: out.doubles.reserveCapacity(total)
+        case .bool: out.bools.reserveCapacity(total)
+        case .text: out.codes.reserveCapacity(total)
+        }
+        if parts.contains(where: { !$0.validity.isEmpty }) {
+            out.validity.reserveCapacity(total)
+            if out.validity.isEmpty { out.validity = [Bool](repeating: true, count: out.count) }
+        }
+        for part in parts.dropFirst() {
+            if !out.validity.isEmpty {
+                if part.validity.isEmpty {
+                    out.validity.append(contentsOf: repeatElement(true, count: part.count))
+                } else {
+                    out.validity += part.validity
+                }
+            }
+            switch out.kind {
+            case .empty, .int: out.ints += part.ints
+            case .double: out.doubles += part.doubles
+            case .bool: out.bools += part.bools
+            case .text:
+                // New values take codes in the order the part met them, as they would have in one builder.
+                let translation = part.dictionary.strings.map { out.dictionary.code(of: $0) }
+                for code in part.codes { out.codes.append(translation[Int(code)]) }
+            }
+            out.count += part.count
+        }
+        return out
     }
 
     /// The text of each distinct value and each row's code, for a text column.

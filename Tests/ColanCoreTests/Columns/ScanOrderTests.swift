@@ -53,6 +53,34 @@ import Testing
         #expect(rows(byChannel.inScanOrder()) == ["0 a TV 2", "0 b Roku 5", "0 b TV 4", "60 a TV 1", "60 b Roku 3"])
     }
 
+    @Test func sortedTimesAreSortedRunByRunOnKeysWiderThanAByte() {
+        // Times in order, two dimensions of 20 values each (a composite key of 441 values: two
+        // byte passes per run), rows shuffled within each instant: the result must equal a
+        // stable sort by (time, first dimension, second dimension).
+        let a = (0..<20).map { "a\(100 + $0)" }, b = (0..<20).map { "b\(100 + $0)" }
+        var state: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+        var rows: [(time: Int64, a: Int, b: Int, n: Int64)] = []
+        for t in 0..<5 { for _ in 0..<300 { rows.append((Int64(t * 3600), next(20), next(20), Int64(rows.count))) } }
+        func table(_ rows: [(time: Int64, a: Int, b: Int, n: Int64)]) -> Table {
+            Table(schema: Schema([
+                ColumnSchema("time", .timestamp, .time), ColumnSchema("first", .string, .dimension),
+                ColumnSchema("second", .string, .dimension), ColumnSchema("numberOfSession", .int64, .metric(.additive)),
+            ]), columns: [
+                ColumnData(.int64(rows.map(\.time))), ColumnData(.dictionary(dictionary: a, codes: rows.map { UInt32($0.a) })),
+                ColumnData(.dictionary(dictionary: b, codes: rows.map { UInt32($0.b) })), ColumnData(.int64(rows.map(\.n))),
+            ])
+        }
+        // Both dimensions have 20 values: the tie goes by name, "first" leads.
+        let expected = rows.enumerated().sorted { x, y in
+            (x.element.time, x.element.a, x.element.b, x.offset) < (y.element.time, y.element.a, y.element.b, y.offset)
+        }.map(\.element)
+        #expect(table(rows).inScanOrder() == table(expected))
+    }
+
     @Test func largeKeySpacesSortOneDimensionAtATime() {
         // Dictionaries far larger than the table (values of a merged segment that this
         // table does not use): the composite key would need more buckets than rows,

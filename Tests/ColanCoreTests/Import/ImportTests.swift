@@ -135,6 +135,40 @@ let vendorSample = """
         #expect(ragged?.message == "row has 3 fields, the header has 2")
     }
 
+    /// A big plain CSV is read in chunks on all cores; the report must equal one read
+    /// from start to end: values, nulls, dictionary order, row lines in later errors,
+    /// a column the chunks type differently (read again from the start), and the
+    /// first bad value's message.
+    @Test func aBigCSVReadInChunksEqualsOneRead() throws {
+        func csv(_ mixedFrom: Int?, badAt: Int? = nil, badTimeAt: Int? = nil) -> String {
+            var lines = ["time,channelId,numberOfSession,note,ratio,mixed"]
+            for i in 0..<3000 {
+                let hour = String(i / 125 < 10 ? "0" : "") + String(i / 125)
+                let sessions = i == badAt ? "-5" : String(i % 17)
+                let mixed = mixedFrom.map { i >= $0 ? "x\(i % 3)" : String(i) } ?? String(i)
+                let time = i == badTimeAt ? "soon" : "2021-09-01 \(hour):00:00"
+                lines.append("\(time),ch\(i % 5),\(sessions),\(i % 7 == 0 ? "" : "n\(i % 13)"),\(i % 10).5,\(mixed)")
+                if i % 400 == 0 { lines.append("") }  // blank lines shift the line numbers
+            }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        var chunked = ImportOptions(), whole = ImportOptions()
+        chunked.zone = "UTC"; whole.zone = "UTC"
+        chunked.parallelCSVBytes = 2_000  // chunks of about 1 KB: dozens of them
+        whole.parallelCSVBytes = .max
+        for text in [csv(nil), csv(1_500), csv(2_999)] {
+            let a = try #require(try importText(text, name: "big.csv", options: chunked).first)
+            let b = try #require(try importText(text, name: "big.csv", options: whole).first)
+            #expect(a.table == b.table)
+        }
+        // Row i is on line i + 2 plus the blank lines before it (after rows 0, 400, ...).
+        for (bad, line) in [(csv(nil, badAt: 2_500), 2_509), (csv(nil, badTimeAt: 2_600), 2_609)] {
+            let e1 = importError(bad, name: "big.csv", options: chunked), e2 = importError(bad, name: "big.csv", options: whole)
+            #expect(e1 != nil && e1?.message == e2?.message && e1?.location == e2?.location)
+            #expect(e1?.location?.hasPrefix("line \(line)") == true, "\(e1?.location ?? "")")
+        }
+    }
+
     @Test func deepNestingAndRandomBytesNeverCrash() {
         let deep = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"x\": " + String(repeating: "[", count: 1_000_000)
             + String(repeating: "]", count: 1_000_000) + "}]}"

@@ -1,3 +1,8 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads CSV downloads (Amagi v1 scheduled reports, or any CSV with a
 /// header): header names matched leniently against the catalog, values typed
 /// by inference. A 0-byte or header-only file is an empty report.
@@ -10,9 +15,26 @@ enum CSVReportReader {
         if let empty = header.firstIndex(of: "") {
             throw ColanError(.importing, "column \(empty + 1) of the header has no name", location: "line \(scanner.line)")
         }
-        var columns = header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }
+        let fresh = header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }
+        var columns = fresh
         var rows = 0
         var lines = RowLines()
+        if scanner.plain, bytes.count - scanner.position >= options.parallelCSVBytes,
+           let chunked = readInChunks(bytes, from: scanner.position, firstLine: scanner.nextLine, header: header, columns: fresh,
+                                      chunkBytes: max(1, options.parallelCSVBytes / 2)) {
+            (columns, rows, lines) = chunked
+        } else {
+            try readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines)
+        }
+        guard rows > 0 else { return [] }
+        let kind = inferKind(columns)
+        return [try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
+                                            interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })]
+    }
+
+    /// Reads the records from the scanner's position to its end into `columns`.
+    static func readRows(_ scanner: inout CSVScanner, header: [String], into columns: inout [ColumnBuilder],
+                         rows: inout Int, lines: inout RowLines) throws {
         // Field by field, straight into the column builders (no per-record array of fields).
         while scanner.beginRecord() {
             let line = scanner.line
@@ -37,10 +59,56 @@ enum CSVReportReader {
             }
             rows += 1
         }
-        guard rows > 0 else { return [] }
-        let kind = inferKind(columns)
-        return [try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
-                                            interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })]
+    }
+
+    /// Reads the records of a big plain file (no quotes: every line feed ends a
+    /// record) in chunks split at line feeds, on all cores, and joins the
+    /// chunks' columns. The result equals a read from start to end: each
+    /// chunk's dictionaries list values in order of first appearance, as the
+    /// joined one does. Returns nil (the caller then reads sequentially, which
+    /// also reports the first error in file order exactly) when a chunk fails
+    /// or a chunk typed a column differently, or converted one after its start.
+    static func readInChunks(_ bytes: UnsafeRawBufferPointer, from body: Int, firstLine: Int, header: [String],
+                             columns fresh: [ColumnBuilder], chunkBytes: Int) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
+        let chunkCount = min(256, max(2, (bytes.count - body) / chunkBytes))
+        var starts = [body]
+        for k in 1..<chunkCount {
+            let guess = max(body + k * (bytes.count - body) / chunkCount, starts[starts.count - 1])
+            guard guess < bytes.count, let base = bytes.baseAddress,
+                  let lf = memchr(base + guess, 10, bytes.count - guess) else { break }
+            let start = base.distance(to: UnsafeRawPointer(lf)) + 1
+            if start > starts[starts.count - 1], start < bytes.count { starts.append(start) }
+        }
+        starts.append(bytes.count)
+        let bounds = starts
+        let file = UncheckedSendable(bytes)  // read only, by every job
+        struct Chunk { var columns: [ColumnBuilder]; var rows: Int; var lines: RowLines; var lineFeeds: Int }
+        let results = Slots<Chunk>(count: bounds.count - 1)
+        DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
+            var scanner = CSVScanner(UnsafeRawBufferPointer(rebasing: file.value[bounds[k]..<bounds[k + 1]]), plain: true)
+            scanner.position = 0  // a byte order mark is only skipped at the start of the file
+            var columns = fresh, rows = 0, lines = RowLines()
+            guard (try? readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines)) != nil else { return }
+            results.set(k, Chunk(columns: columns, rows: rows, lines: lines, lineFeeds: scanner.nextLine - 1))
+        }
+        let chunks = results.values
+        guard chunks.allSatisfy({ $0 != nil }) else { return nil }
+        // Columns are joined independently, on all cores.
+        let joined = Slots<ColumnBuilder>(count: fresh.count)
+        let parts = chunks.map { $0!.columns }
+        DispatchQueue.concurrentPerform(iterations: fresh.count) { c in
+            if let column = ColumnBuilder.joined(parts.map { $0[c] }) { joined.set(c, column) }
+        }
+        guard joined.completed == fresh.count else { return nil }
+        let columns = joined.filled
+        // Rows and lines: each chunk counted its own from 0 and 1.
+        var rows = 0, lines = RowLines(), line = firstLine
+        for chunk in chunks.map({ $0! }) {
+            lines.append(chunk.lines, rowOffset: rows, lineOffset: line - 1)
+            rows += chunk.rows
+            line += chunk.lineFeeds
+        }
+        return (columns, rows, lines)
     }
 
     /// A CSV with viewership metric columns is a viewership report; other known metrics name their kinds.
@@ -100,6 +168,11 @@ enum CSVReportReader {
 /// break): errors found after parsing still name their line, at no cost per row.
 struct RowLines {
     private var breaks: [(row: Int, line: Int)] = []
+
+    /// Appends the lines of the rows that follow: `other`'s rows and lines shifted by the offsets.
+    mutating func append(_ other: RowLines, rowOffset: Int, lineOffset: Int) {
+        for b in other.breaks { record(row: b.row + rowOffset, line: b.line + lineOffset) }
+    }
 
     /// Notes that `row` starts on `line`; rows must come in order.
     @inline(__always) mutating func record(row: Int, line: Int) {

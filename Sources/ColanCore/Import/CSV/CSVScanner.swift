@@ -13,17 +13,21 @@ struct CSVScanner {
     var position = 0
     /// 1-based line of the record last returned (its first line).
     private(set) var line = 1
-    private var nextLine = 1
+    /// 1-based line the next record starts on (before blank lines are skipped).
+    private(set) var nextLine = 1
 
     /// The file holds no quote and no carriage return: every field ends at the
     /// next ',' or line feed, and `nextField` looks for those two bytes only
     /// (decided once per file with memchr, which runs at memory speed).
     let plain: Bool
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    /// A scanner over `bytes`; `plain` when already known (a chunk of a plain file).
+    init(_ bytes: UnsafeRawBufferPointer, plain known: Bool? = nil) {
         self.bytes = bytes
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
-        if let base = bytes.baseAddress {
+        if let known {
+            plain = known
+        } else if let base = bytes.baseAddress {
             plain = memchr(base, 34, bytes.count) == nil && memchr(base, 13, bytes.count) == nil
         } else {
             plain = true
