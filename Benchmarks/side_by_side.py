@@ -4,8 +4,9 @@ same generated report history (colan gen), in one run.
 
   size: bytes on disk of colan's segments against Parquet+zstd written by
         DuckDB, Polars and chDB, and DuckDB's own database file.
-  import: `colan import` of the CSV history (one file a day) and of the JSON
-        history (one Amagi response per channel and day), timed as a whole
+  import: `colan import` of the CSV history (one file a day, and the same rows
+        as one file) and of the JSON history (one Amagi response per channel
+        and day), timed as a whole
         process, against DuckDB (read_csv / read_json), chDB and Polars writing
         Parquet+zstd, and a plain Python json.loads loop; totals are checked.
   agg:  `colan agg --by deviceType` and `colan agg --by channelId --interval
@@ -133,18 +134,31 @@ def import_part(args, out, csv_dir, gen, duckdb, pl, chdb):
                                  check=True, capture_output=True, text=True).stdout
         return int(out_csv.splitlines()[1])
 
+    # The same history as one CSV file: colan then parses it in chunks on both cores.
+    one_dir = os.path.join(out, "csv-one-file")
+    os.makedirs(one_dir, exist_ok=True)
+    one_csv = os.path.join(one_dir, "history.csv")
+    with open(one_csv, "wb") as whole:
+        for i, f in enumerate(sorted(os.listdir(csv_dir))):
+            with open(os.path.join(csv_dir, f), "rb") as part:
+                header = part.readline()
+                if i == 0:
+                    whole.write(header)
+                shutil.copyfileobj(part, whole)
     pq = os.path.join(out, "import.parquet")
     name = ["--name", "{channelId}_{startDate}.json"]
     print(f"\n| import | tool | seconds | MB/s | vs colan | total sessions |\n|---|---|---:|---:|---:|---|")
-    for label, source, extra, mb in [("CSV history", csv_dir, [], csv_mb), (f"JSON history ({json_files} files)", json_dir, name, json_mb)]:
+    for label, source, extra, mb in [("CSV history", csv_dir, [], csv_mb), ("CSV history in one file", one_csv, [], csv_mb),
+                                     (f"JSON history ({json_files} files)", json_dir, name, json_mb)]:
         colan_s = median_time(lambda: colan_import(source, extra), runs)
         sessions = colan_sessions()
         print(f"| {label} | colan (whole process) | {colan_s:.2f} | {mb / colan_s:.0f} | 1.00x | {sessions} |")
-        if source == csv_dir:
+        if source in (csv_dir, one_csv):
+            files = csv_glob if source == csv_dir else one_csv
             peers = {
-                "DuckDB read_csv -> Parquet+zstd": f"import duckdb; duckdb.connect().execute(\"copy (select * from read_csv('{csv_glob}', header=true)) to '{pq}' (format parquet, compression zstd)\")",
-                "chDB -> Parquet+zstd": f"import chdb; chdb.query(\"INSERT INTO FUNCTION file('{pq}', Parquet) SELECT * FROM file('{csv_glob}', CSVWithNames) SETTINGS output_format_parquet_compression_method='zstd', engine_file_truncate_on_insert=1\")",
-                "Polars scan_csv -> Parquet+zstd": f"import polars as pl; pl.scan_csv('{csv_glob}').sink_parquet('{pq}', compression='zstd')",
+                "DuckDB read_csv -> Parquet+zstd": f"import duckdb; duckdb.connect().execute(\"copy (select * from read_csv('{files}', header=true)) to '{pq}' (format parquet, compression zstd)\")",
+                "chDB -> Parquet+zstd": f"import chdb; chdb.query(\"INSERT INTO FUNCTION file('{pq}', Parquet) SELECT * FROM file('{files}', CSVWithNames) SETTINGS output_format_parquet_compression_method='zstd', engine_file_truncate_on_insert=1\")",
+                "Polars scan_csv -> Parquet+zstd": f"import polars as pl; pl.scan_csv('{files}').sink_parquet('{pq}', compression='zstd')",
             }
             check = "numberOfSession"
         else:
@@ -163,6 +177,7 @@ def import_part(args, out, csv_dir, gen, duckdb, pl, chdb):
             print(f"| {label} | {tool} | {seconds:.2f} | {mb / seconds:.0f} | {seconds / colan_s:.2f}x | {verdict} |")
     shutil.rmtree(target, ignore_errors=True)
     shutil.rmtree(json_dir, ignore_errors=True)
+    shutil.rmtree(one_dir, ignore_errors=True)
 
 
 def main():
