@@ -81,6 +81,35 @@ import Testing
         #expect(reader.footer.rowGroups[0].chunks[0].statistics == .string(min: "Desktop", max: "Tablet"))
     }
 
+    @Test func dictionaryColumnsKeepExactStatisticsAndRawSizesPerChunk() throws {
+        // A dictionary in no particular order, with entries no row uses and non-ASCII text, nulls
+        // in some rows: each chunk's min/max (UTF-8 order, valid rows only) and raw size must be
+        // those of its own rows, though the writer ranks the dictionary once for all chunks.
+        let dictionary = ["Roku", "Äpple TV", "Desktop", "unused", "Tablet", "Zune", "", "Amazon Fire"]
+        var state: UInt64 = 7
+        let codes = (0..<1500).map { _ -> UInt32 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return [0, 1, 2, 4, 5, 6, 7][Int(state >> 33) % 7]
+        }
+        let validity = codes.indices.map { $0 % 11 != 0 && !($0 >= 512 && $0 < 768 && codes[$0] == 5) }
+        let table = Table(schema: Schema([ColumnSchema("deviceType", .string, .dimension)]),
+                          columns: [ColumnData(.dictionary(dictionary: dictionary, codes: codes), validity: validity)])
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.colan").path
+        try SegmentWriter.write(table, to: path, rowGroupSize: 256)
+        let reader = try SegmentReader(path: path)
+        for (g, group) in reader.footer.rowGroups.enumerated() {
+            let rows = (g * 256)..<min((g + 1) * 256, codes.count)
+            let values = rows.filter { validity[$0] }.map { dictionary[Int(codes[$0])] }
+            let low = values.min { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            let high = values.max { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            #expect(group.chunks[0].statistics == .string(min: low ?? "", max: high ?? ""), "row group \(g)")
+            #expect(group.chunks[0].rawSize == rows.reduce(0) { $0 + 4 + dictionary[Int(codes[$1])].utf8.count }, "row group \(g)")
+        }
+        #expect(tablesMatch(table, try reader.readTable()) == nil)
+    }
+
     @Test func decodedBuffersAreCacheLineAligned() throws {
         let table = RandomTables.make(rows: 300, seed: 3)
         let dir = try makeTemporaryDirectory()
