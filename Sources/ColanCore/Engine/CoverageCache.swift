@@ -60,7 +60,7 @@ struct CoverageCache {
         var bytes: [UInt8] = []
         withUnsafeBytes(of: time.littleEndian) { bytes.append(contentsOf: $0) }
         for v in values { bytes.append(contentsOf: v.utf8); bytes.append(0xFE) }
-        return bytes.withUnsafeBytes { RowKey(a: Checksum.xxh64($0, seed: 1), b: Checksum.xxh64($0, seed: 2)) }
+        return bytes.withUnsafeBytes { let (a, b) = Checksum.xxh64Pair($0, seeds: 1, 2); return RowKey(a: a, b: b) }
     }
 
     /// The start (UTC) of the report bucket of `rank` in `zone` holding instant `t`.

@@ -10,11 +10,14 @@ public enum ImportJob {
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
                 let parsed = try FileIO.withContents(of: files[i]) { bytes in
+                    // A big file is hashed on a thread of its own while it is parsed (a big CSV's
+                    // parse runs on every core, but hashing it is one sequential pass).
+                    let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
+                    defer { hashing?.wait() }
                     var reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
                     // Sorted here, on both cores, so the store finds segments already in scan order.
                     for r in reports.indices { reports[r].table = reports[r].table.inScanOrder() }
-                    let (low, high) = Checksum.xxh64Pair(bytes, seeds: 1, 2)
-                    let hash = String(low, radix: 16) + "-" + String(high, radix: 16)
+                    let hash = hashing?.result() ?? contentHash(bytes)
                     return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
                 }
                 results.set(i, .success(parsed))
@@ -26,5 +29,31 @@ public enum ImportJob {
             progress?(results.completed)
         }
         return results.values.enumerated().map { i, r in r ?? .failure(ColanError(.importing, "not parsed", file: files[i])) }
+    }
+}
+
+/// A file's content hash as the manifest records it: XXH64 with seeds 1 and 2, in hex.
+func contentHash(_ bytes: UnsafeRawBufferPointer) -> String {
+    let (low, high) = Checksum.xxh64Pair(bytes, seeds: 1, 2)
+    return String(low, radix: 16) + "-" + String(high, radix: 16)
+}
+
+/// `contentHash` computed on another thread. The bytes must stay valid until
+/// `wait()` or `result()` returns.
+private final class HashJob: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var hash = ""
+
+    init(_ bytes: UnsafeRawBufferPointer) {
+        let content = UncheckedSendable(bytes)
+        DispatchQueue.global().async(group: group) { self.hash = contentHash(content.value) }
+    }
+
+    func wait() { group.wait() }
+
+    /// The hash, once computed (the group's wait orders the write before this read).
+    func result() -> String {
+        group.wait()
+        return hash
     }
 }

@@ -49,7 +49,7 @@ enum RowKeys {
                 if !c.isEmpty { scratch.append(contentsOf: c[r]) }
                 scratch.append(0xFE)  // separator: never valid inside UTF-8
             }
-            return scratch.withUnsafeBytes { RowKey(a: Checksum.xxh64($0, seed: 1), b: Checksum.xxh64($0, seed: 2)) }
+            return scratch.withUnsafeBytes { let (a, b) = Checksum.xxh64Pair($0, seeds: 1, 2); return RowKey(a: a, b: b) }
         }
     }
 }
