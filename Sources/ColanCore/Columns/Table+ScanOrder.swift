@@ -70,12 +70,13 @@ extension Table {
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
         // Each sort dimension: its codes, validity and the rank of each dictionary entry in UTF-8 order.
-        var keys: [(codes: [UInt32], validity: [Bool]?, rank: [UInt32])] = []
-        for i in scanOrderDimensions() {
-            guard case .dictionary(let dictionary, let codes) = columns[i].values else { continue }
+        // A `let`: the closures below read it on every row, and a captured `var` is checked for
+        // exclusive access at run time on each read.
+        let keys: [(codes: [UInt32], validity: [Bool]?, rank: [UInt32])] = scanOrderDimensions().compactMap { i in
+            guard case .dictionary(let dictionary, let codes) = columns[i].values else { return nil }
             var rank = utf8Ranks(dictionary)
             rank.append(UInt32(dictionary.count))  // nulls: after every value
-            keys.append((codes, columns[i].validity, rank))
+            return (codes, columns[i].validity, rank)
         }
         @inline(__always) func key(_ k: Int, _ row: Int) -> UInt32 {
             let (codes, validity, rank) = keys[k]
