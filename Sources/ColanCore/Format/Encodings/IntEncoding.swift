@@ -216,10 +216,16 @@ enum IntEncoder {
         let (lo, hi) = minMax(values, 0, values.count)
         let bits = BitPacking.bitWidth(UInt64(bitPattern: hi &- lo))
         let width = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8
-        var raw = [UInt8](repeating: 0, count: values.count * width)
-        for (i, v) in values.enumerated() {
-            let x = UInt64(bitPattern: v &- lo)
-            for b in 0..<width { raw[b * values.count + i] = UInt8(truncatingIfNeeded: x >> (8 * UInt64(b))) }
+        let n = values.count
+        // One plane at a time, each a plain loop the compiler vectorizes.
+        let raw = [UInt8](unsafeUninitializedCapacity: n * width) { planes, count in
+            values.withUnsafeBufferPointer { v in
+                for b in 0..<width {
+                    let shift = UInt64(8 * b)
+                    for i in 0..<n { planes[b &* n &+ i] = UInt8(truncatingIfNeeded: UInt64(bitPattern: v[i] &- lo) &>> shift) }
+                }
+            }
+            count = n * width
         }
         return (lo, width, raw.withUnsafeBytes { Zstd.compress($0) })
     }
@@ -276,16 +282,21 @@ enum IntEncoder {
         for base in bases { w.i64(base) }
         for width in widths { w.u8(UInt8(width)) }
         var block = [UInt64](repeating: 0, count: bitPackBlockSize)
-        for b in 0..<blocks {
-            let start = b * bitPackBlockSize
-            let end = min(start + bitPackBlockSize, values.count)
-            for i in 0..<bitPackBlockSize {
-                // Padding rows past the end pack as 0 (the base itself).
-                block[i] = start + i < end ? UInt64(bitPattern: values[start + i] &- bases[b]) : 0
-            }
-            w.appendZeroed(BitPacking.blockBytes(width: widths[b])) { out in
-                block.withUnsafeBufferPointer { input in
-                    if let o = out.baseAddress, let i = input.baseAddress { BitPacking.packBlock(i, o, width: widths[b]) }
+        values.withUnsafeBufferPointer { v in
+            for b in 0..<blocks {
+                let start = b * bitPackBlockSize
+                let count = min(bitPackBlockSize, v.count - start)
+                let base = bases[b]
+                block.withUnsafeMutableBufferPointer { offsets in
+                    // Two plain loops (the compiler vectorizes both): the values less the base,
+                    // then padding rows past the end, which pack as 0 (the base itself).
+                    for i in 0..<count { offsets[i] = UInt64(bitPattern: v[start &+ i] &- base) }
+                    for i in count..<bitPackBlockSize { offsets[i] = 0 }
+                }
+                w.appendZeroed(BitPacking.blockBytes(width: widths[b])) { out in
+                    block.withUnsafeBufferPointer { input in
+                        if let o = out.baseAddress, let i = input.baseAddress { BitPacking.packBlock(i, o, width: widths[b]) }
+                    }
                 }
             }
         }
