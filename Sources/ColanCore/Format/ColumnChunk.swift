@@ -139,7 +139,8 @@ enum ChunkEncoder {
         case .dictionary(let dictionary, let codes):
             let local = valid == nil ? Array(codes[range]) : fillNulls(Array(codes[range]), isValid, zero: 0)
             (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid,
-                                                          allowBlob, codeSaving, ranks: dictionary.isEmpty ? nil : shared?.ranks, into: &w)
+                                                          allowBlob, codeSaving, ranks: dictionary.isEmpty ? nil : shared?.ranks,
+                                                          hasNulls: valid != nil, into: &w)
         }
         zstd = zstd || description.contains("zstd")
         return EncodedChunk(bytes: w.bytes, encoding: tag, description: description, usesZstd: zstd,
@@ -147,15 +148,22 @@ enum ChunkEncoder {
     }
 
     private static func encodeStrings(_ dictionary: [String], _ codes: [UInt32], _ isValid: (Int) -> Bool,
-                                      _ allowBlob: Bool, _ codeSaving: Double?, ranks: [UInt32]? = nil,
+                                      _ allowBlob: Bool, _ codeSaving: Double?, ranks: [UInt32]? = nil, hasNulls: Bool = true,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
         var lo: String?, hi: String?
         if let ranks {
-            // The lowest and highest rank among the codes of valid rows.
-            var low = UInt32.max, high: UInt32 = 0, any = false
-            for (i, c) in codes.enumerated() where isValid(i) {
-                let r = ranks[Int(c)]
-                low = min(low, r); high = max(high, r); any = true
+            // The lowest and highest rank among the codes of valid rows (without nulls: a plain loop).
+            var low = UInt32.max, high: UInt32 = 0, any = !hasNulls && !codes.isEmpty
+            if hasNulls {
+                for (i, c) in codes.enumerated() where isValid(i) {
+                    let r = ranks[Int(c)]
+                    low = min(low, r); high = max(high, r); any = true
+                }
+            } else {
+                for c in codes {
+                    let r = ranks[Int(c)]
+                    low = min(low, r); high = max(high, r)
+                }
             }
             if any, let l = ranks.firstIndex(of: low), let h = ranks.firstIndex(of: high) {
                 lo = dictionary[l]; hi = dictionary[h]

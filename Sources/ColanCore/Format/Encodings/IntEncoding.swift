@@ -99,7 +99,7 @@ enum IntEncoder {
             if 13 + deltaSize < best.1 { best = (.delta(first: values[0], deltas: deltas, inner: deltaPlan), 13 + deltaSize) }
         }
         if valueRuns * 4 <= n {
-            let runs = runLengths(values)
+            let runs = runLengths(values, runs: valueRuns)
             let (a, sizeA) = choose(runs.values, depth: depth + 1)
             let (b, sizeB) = choose(runs.lengths, depth: depth + 1)
             if 9 + sizeA + sizeB < best.1 {
@@ -230,16 +230,22 @@ enum IntEncoder {
         return (lo, width, raw.withUnsafeBytes { Zstd.compress($0) })
     }
 
-    static func runLengths(_ values: [Int64]) -> (values: [Int64], lengths: [Int64]) {
+    /// The runs of equal values: each run's value and length. `runs`, when
+    /// known (`deltaAndRunBounds` counts them), sizes the arrays once.
+    static func runLengths(_ values: [Int64], runs: Int = 0) -> (values: [Int64], lengths: [Int64]) {
         var runValues: [Int64] = []
         var runLengths: [Int64] = []
-        var i = 0
-        while i < values.count {
-            var j = i + 1
-            while j < values.count && values[j] == values[i] { j += 1 }
-            runValues.append(values[i])
-            runLengths.append(Int64(j - i))
-            i = j
+        runValues.reserveCapacity(runs)
+        runLengths.reserveCapacity(runs)
+        values.withUnsafeBufferPointer { v in
+            var i = 0
+            while i < v.count {
+                var j = i &+ 1
+                while j < v.count && v[j] == v[i] { j &+= 1 }
+                runValues.append(v[i])
+                runLengths.append(Int64(j &- i))
+                i = j
+            }
         }
         return (runValues, runLengths)
     }
