@@ -87,7 +87,10 @@ public enum SegmentWriter {
             chunk.checksum = Checksum.xxh64(chunk.bytes)
             slots.value[job] = chunk
         }
-        var w = ByteWriter()
+        // Sized once for header, chunks and a generous footer: growing a buffer of megabytes copies it.
+        var chunkBytes = 0
+        for job in 0..<(groupCount * columnCount) { chunkBytes += encoded[job]?.bytes.count ?? 0 }
+        var w = ByteWriter(capacity: SegmentLayout.headerSize + chunkBytes + 4096 + 256 * groupCount * columnCount)
         w.raw(SegmentLayout.headerMagic)
         w.u16(SegmentLayout.version)
         w.u16(0)
