@@ -112,6 +112,57 @@ extension Table {
             ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
             buckets = keys.map(\.rank.count)
         }
+        if let times, ranks.count == 1, !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
+            // Times already sorted (the usual report): each instant's rows are contiguous, so each
+            // run is sorted by the composite key on its own, a byte of the key per pass, in the
+            // cache (a pass over the whole table scatters rows across memory, slow on big reports).
+            let key = ranks[0]
+            let bits = Int.bitWidth - (buckets[0] - 1).leadingZeroBitCount
+            /// The order of rows lo..<hi (whole runs), each run sorted by the key.
+            let sortRuns: @Sendable (Int, Int) -> [Int] = { lo, hi in
+                var order = Array(lo..<hi)
+                var scratch = [Int](repeating: 0, count: hi - lo)
+                var counts = [Int](repeating: 0, count: 257)
+                var start = 0
+                while start < hi - lo {
+                    var end = start + 1
+                    while end < hi - lo && times[lo + end] == times[lo + start] { end += 1 }
+                    if end - start > 1 {
+                        var shift = 0
+                        while shift < bits {
+                            for b in 0..<257 { counts[b] = 0 }
+                            for i in start..<end { counts[Int((key[order[i]] >> UInt32(shift)) & 255) + 1] += 1 }
+                            for b in 0..<256 { counts[b + 1] += counts[b] }
+                            for i in start..<end {
+                                let digit = Int((key[order[i]] >> UInt32(shift)) & 255)
+                                scratch[start + counts[digit]] = order[i]
+                                counts[digit] += 1
+                            }
+                            for i in start..<end { order[i] = scratch[i] }
+                            shift += 8
+                        }
+                    }
+                    start = end
+                }
+                return order
+            }
+            guard n >= Self.parallelRows else { return sortRuns(0, n) }
+            // A big report: slices of whole runs, sorted on all cores.
+            var bounds = [0]
+            for k in 1..<16 {
+                var b = max(k * n / 16, bounds[bounds.count - 1])
+                while b < n, times[b] == times[b - 1] { b += 1 }
+                if b > bounds[bounds.count - 1], b < n { bounds.append(b) }
+            }
+            bounds.append(n)
+            let slices = Slots<[Int]>(count: bounds.count - 1)
+            let edges = bounds
+            DispatchQueue.concurrentPerform(iterations: edges.count - 1) { k in slices.set(k, sortRuns(edges[k], edges[k + 1])) }
+            var joined: [Int] = []
+            joined.reserveCapacity(n)
+            for slice in slices.filled { joined += slice }
+            return joined
+        }
         var order = Array(0..<n)
         var scratch = [Int](repeating: 0, count: n)
         /// One stable counting pass of `order` by `key[row]` (< buckets).
@@ -125,36 +176,6 @@ extension Table {
                 starts[b] += 1
             }
             swap(&order, &scratch)
-        }
-        if let times, ranks.count == 1, !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
-            // Times already sorted (the usual report): each instant's rows are contiguous, so each
-            // run is sorted by the composite key on its own, a byte of the key per pass, in the
-            // cache (a pass over the whole table scatters rows across memory, slow on big reports).
-            let key = ranks[0]
-            let bits = Int.bitWidth - (buckets[0] - 1).leadingZeroBitCount
-            var counts = [Int](repeating: 0, count: 257)
-            var start = 0
-            while start < n {
-                var end = start + 1
-                while end < n && times[end] == times[start] { end += 1 }
-                if end - start > 1 {
-                    var shift = 0
-                    while shift < bits {
-                        for b in 0..<257 { counts[b] = 0 }
-                        for i in start..<end { counts[Int((key[order[i]] >> UInt32(shift)) & 255) + 1] += 1 }
-                        for b in 0..<256 { counts[b + 1] += counts[b] }
-                        for i in start..<end {
-                            let digit = Int((key[order[i]] >> UInt32(shift)) & 255)
-                            scratch[start + counts[digit]] = order[i]
-                            counts[digit] += 1
-                        }
-                        for i in start..<end { order[i] = scratch[i] }
-                        shift += 8
-                    }
-                }
-                start = end
-            }
-            return order
         }
         for k in ranks.indices.reversed() { pass(ranks[k], buckets: buckets[k]) }
         if let times {
