@@ -45,7 +45,7 @@ enum CSVReportReader {
                 if c < columns.count {
                     do {
                         // The closure captures integers only: capturing `header` costs reference counting per field.
-                        try append(field, scanner, to: &columns[c]) { "line \(line), column \(c + 1)" }
+                        try append(field, in: scanner.bytes, to: &columns[c]) { "line \(line), column \(c + 1)" }
                     } catch var error as ColanError {
                         error.location = "line \(line), column \(c + 1) ('\(header[c])')"
                         throw error
@@ -127,9 +127,9 @@ enum CSVReportReader {
 
     /// Types one field from its bytes: empty is null; an unquoted integer or
     /// decimal is a number; anything else is text.
-    static func append(_ field: CSVScanner.Field, _ scanner: CSVScanner, to column: inout ColumnBuilder,
+    static func append(_ field: CSVScanner.Field, in bytes: UnsafeRawBufferPointer, to column: inout ColumnBuilder,
                        _ location: () -> String) throws {
-        let raw = scanner.raw(field)
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[field.range])
         if raw.isEmpty { column.appendNull(); return }
         if !field.quoted, let first = raw.first, first == 45 || (first >= 48 && first <= 57) {
             var value: Int64 = 0
@@ -159,7 +159,7 @@ enum CSVReportReader {
                 return
             }
         }
-        try scanner.withUnescaped(field) { try column.appendText($0, location) }
+        try CSVScanner.withUnescaped(field, in: bytes) { try column.appendText($0, location) }
     }
 }
 

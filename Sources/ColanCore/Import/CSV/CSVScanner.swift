@@ -180,6 +180,13 @@ struct CSVScanner {
     /// Runs `body` over a field's bytes with doubled quotes collapsed (copied
     /// only when the field holds quotes).
     func withUnescaped<T>(_ field: Field, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+        try Self.withUnescaped(field, in: bytes, body)
+    }
+
+    /// `withUnescaped` for a field of `bytes` (the file): the field loop passes
+    /// the file's bytes, not the scanner (a copy of the scanner per field was
+    /// measured to stall on its own recent stores once the struct grew).
+    static func withUnescaped<T>(_ field: Field, in bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
         let raw = UnsafeRawBufferPointer(rebasing: bytes[field.range])
         guard field.quoted, raw.contains(34) else { return try body(raw) }
         var out: [UInt8] = []
@@ -199,6 +206,4 @@ struct CSVScanner {
         }
     }
 
-    /// The bytes of an unquoted field (for number parsing).
-    func raw(_ field: Field) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[field.range]) }
 }
