@@ -180,8 +180,10 @@ struct ColumnBuilder {
     /// be known from the parts: they ended with different kinds, or a part after
     /// the first converted values it had (a single builder would have received
     /// those values in the kind the earlier parts left, and converted them differently).
-    static func joined(_ parts: [ColumnBuilder]) -> ColumnBuilder? {
-        guard var out = parts.first else { return nil }
+    static func joined(_ all: [ColumnBuilder]) -> ColumnBuilder? {
+        // A part without values (a chunk of blank lines) adds nothing, not even a kind.
+        let parts = all.count > 1 ? all.filter { $0.count > 0 } : all
+        guard var out = parts.first ?? all.first else { return nil }
         guard parts.dropFirst().allSatisfy({ $0.kind == out.kind && $0.conversions == 0 }) else { return nil }
         // Sized once: appending part after part would regrow (and copy) the big arrays.
         let total = parts.reduce(0) { $0 + $1.count }
@@ -192,8 +194,8 @@ struct ColumnBuilder {
         case .text: out.codes.reserveCapacity(total)
         }
         if parts.contains(where: { !$0.validity.isEmpty }) {
-            out.validity.reserveCapacity(total)
             if out.validity.isEmpty { out.validity = [Bool](repeating: true, count: out.count) }
+            out.validity.reserveCapacity(total)
         }
         for part in parts.dropFirst() {
             if !out.validity.isEmpty {
