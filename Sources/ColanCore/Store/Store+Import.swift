@@ -149,7 +149,7 @@ extension Store {
             }
             var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map(\.table), metadata: metadata)
             table.metadata = metadata
-            // Each row's source file (the manifest's id), for `colan verify` and replacement.
+            // Each row's source file (its manifest id): `colan verify` checks each file's totals by it.
             var sources: [Int64] = []
             sources.reserveCapacity(table.rowCount)
             for item in batch { sources.append(contentsOf: repeatElement(item.source, count: item.table.rowCount)) }
