@@ -85,6 +85,29 @@ struct ColumnBuilder {
         count += 1
     }
 
+    /// Which values `appendTextToText` and `appendNaturalToInts` may take in
+    /// place of the general appends (the column's kind makes the checks moot).
+    enum Shortcut { case none, text, int }
+
+    /// The shortcut this column takes now: text into a text column that is
+    /// no metric, integers of at least 0 into an integer column.
+    var shortcut: Shortcut { kind == .text && !isMetric ? .text : kind == .int ? .int : .none }
+
+    /// `appendText` for a column whose `shortcut` is `.text`; false (nothing
+    /// appended) when the bytes are not UTF-8, which `appendText` then reports.
+    @inline(__always) mutating func appendTextToText(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let code = dictionary.code(of: bytes) else { return false }
+        codes.append(code)
+        valid()
+        return true
+    }
+
+    /// `appendInt` of a value of at least 0 for a column whose `shortcut` is `.int`.
+    @inline(__always) mutating func appendNaturalToInts(_ v: Int64) {
+        ints.append(v)
+        valid()
+    }
+
     /// Appends an integer.
     mutating func appendInt(_ v: Int64, _ location: () -> String) throws {
         if isCount && v < 0 { throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location()) }

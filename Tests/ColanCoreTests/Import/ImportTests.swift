@@ -135,6 +135,25 @@ let vendorSample = """
         #expect(ragged?.message == "row has 3 fields, the header has 2")
     }
 
+    /// Settled columns take a shortcut past the general typing; values it must not take
+    /// still get the general rules: numbers in a text column keep their shortest form,
+    /// leading zeros are dropped from integers, and an out-of-range number is an error.
+    @Test func settledColumnsTypeValuesLikeTheGeneralPath() throws {
+        let csv = "time,note,numberOfSession\n" + [
+            "2021-09-01,x,1", "2021-09-01,007,007", "2021-09-01,1.50,2", "2021-09-01,2024-05-01,3",
+            "2021-09-01,-3,4", "2021-09-01,+4,5", "2021-09-01,,6", "2021-09-01,1e2,0",
+        ].joined(separator: "\n") + "\n"
+        let report = try #require(try importText(csv, name: "settled.csv").first)
+        let note = report.table.columns[try #require(report.table.schema.index(of: "note"))]
+        guard case .dictionary(let dictionary, let codes) = note.values else { Issue.record("note is not text"); return }
+        #expect(codes.map { dictionary[Int($0)] }.enumerated().filter { note.validity?[$0.offset] != false }.map(\.element)
+                == ["x", "7", "1.5", "2024-05-01", "-3", "+4", "100.0"])
+        #expect(int64s(report, "numberOfSession") == [1, 7, 2, 3, 4, 5, 6, 0])
+        let tooBig = importError("time,numberOfSession\n2021-09-01,1\n2021-09-01,99999999999999999999\n", name: "big.csv")
+        #expect(tooBig?.message.contains("beyond the 64-bit integer range") == true)
+        #expect(tooBig?.location?.hasPrefix("line 3") == true)
+    }
+
     /// A big plain CSV is read in chunks on all cores; the report must equal one read
     /// from start to end: values, nulls, dictionary order, row lines in later errors,
     /// a column the chunks type differently (read again from the start), and the

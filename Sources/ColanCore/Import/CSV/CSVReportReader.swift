@@ -36,6 +36,9 @@ enum CSVReportReader {
     static func readRows(_ scanner: inout CSVScanner, header: [String], into columns: inout [ColumnBuilder],
                          rows: inout Int, lines: inout RowLines) throws {
         // Field by field, straight into the column builders (no per-record array of fields).
+        // Once a column's kind is settled, its usual values skip the general typing: text
+        // that cannot be a number into a text column, plain digits into an integer column.
+        var shortcuts = columns.map(\.shortcut)
         while scanner.beginRecord() {
             let line = scanner.line
             lines.record(row: rows, line: line)
@@ -43,12 +46,34 @@ enum CSVReportReader {
             while true {
                 let (field, last) = try scanner.nextField()
                 if c < columns.count {
-                    do {
-                        // The closure captures integers only: capturing `header` costs reference counting per field.
-                        try append(field, in: scanner.bytes, to: &columns[c]) { "line \(line), column \(c + 1)" }
-                    } catch var error as ColanError {
-                        error.location = "line \(line), column \(c + 1) ('\(header[c])')"
-                        throw error
+                    let raw = UnsafeRawBufferPointer(rebasing: scanner.bytes[field.range])
+                    var done = false
+                    if !field.quoted, let first = raw.first {
+                        switch shortcuts[c] {
+                        case .text where !mayBeNumber(raw, first: first):
+                            done = columns[c].appendTextToText(raw)
+                        case .int where raw.count <= 18 && first >= 48 && first <= 57:
+                            var value: Int64 = 0
+                            done = true
+                            for b in raw {
+                                let digit = b &- 48
+                                if digit > 9 { done = false; break }
+                                value = value &* 10 &+ Int64(digit)  // 18 digits cannot overflow
+                            }
+                            if done { columns[c].appendNaturalToInts(value) }
+                        default:
+                            break
+                        }
+                    }
+                    if !done {
+                        do {
+                            // The closure captures integers only: capturing `header` costs reference counting per field.
+                            try append(field, in: scanner.bytes, to: &columns[c]) { "line \(line), column \(c + 1)" }
+                        } catch var error as ColanError {
+                            error.location = "line \(line), column \(c + 1) ('\(header[c])')"
+                            throw error
+                        }
+                        shortcuts[c] = columns[c].shortcut
                     }
                 }
                 c += 1
@@ -123,6 +148,13 @@ enum CSVReportReader {
         }
         if names == ["uniqueViewers", "time"] || (names.contains("uniqueViewers") && names.count <= 3) { return "uniqueViewersAnalytics" }
         return "generic"
+    }
+
+    /// Whether `append` could read the bytes as a number: they start like one
+    /// and hold only digits, signs, '.', 'e' and 'E' ("2024-05-01 10:00:00" cannot).
+    @inline(__always) static func mayBeNumber(_ raw: UnsafeRawBufferPointer, first: UInt8) -> Bool {
+        guard first == 45 || (first >= 48 && first <= 57) else { return false }
+        return raw.allSatisfy { ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 }
     }
 
     /// Types one field from its bytes: empty is null; an unquoted integer or
