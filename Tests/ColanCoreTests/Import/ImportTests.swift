@@ -175,10 +175,15 @@ let vendorSample = """
         chunked.zone = "UTC"; whole.zone = "UTC"
         chunked.parallelCSVBytes = 2_000  // chunks of about 1 KB: dozens of them
         whole.parallelCSVBytes = .max
-        for text in [csv(nil), csv(1_500), csv(2_999)] {
+        // Also: a quoted header over a plain body (chunks check only their own bytes), and a
+        // quoted field deep in the body (its chunk is not plain: the file is read in one piece).
+        let quotedHeader = "\"time\",channelId,numberOfSession,note,ratio,mixed" + csv(nil).drop { $0 != "\n" }
+        let quotedField = csv(nil).replacingOccurrences(of: ",n7,", with: ",\"n,7\",")
+        for text in [csv(nil), csv(1_500), csv(2_999), quotedHeader, quotedField] {
             let a = try #require(try importText(text, name: "big.csv", options: chunked).first)
             let b = try #require(try importText(text, name: "big.csv", options: whole).first)
             #expect(a.table == b.table)
+            #expect(a.table.rowCount == 3_000)
         }
         // Row i is on line i + 2 plus the blank lines before it (after rows 0, 400, ...).
         for (bad, line) in [(csv(nil, badAt: 2_500), 2_509), (csv(nil, badTimeAt: 2_600), 2_609)] {

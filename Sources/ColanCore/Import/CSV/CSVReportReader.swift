@@ -8,7 +8,9 @@ import Glibc
 /// by inference. A 0-byte or header-only file is an empty report.
 enum CSVReportReader {
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
-        var scanner = CSVScanner(bytes)
+        // The header on the general path: whether the body is plain is decided by its readers
+        // (by each chunk of a big file, in parallel; by one scan for the rest).
+        var scanner = CSVScanner(bytes, plain: false)
         var fields: [CSVScanner.Field] = []
         guard try scanner.next(into: &fields) else { return [] }
         let header = try fields.map { try scanner.string($0).trimmingWhitespace() }
@@ -19,12 +21,13 @@ enum CSVReportReader {
         var columns = fresh
         var rows = 0
         var lines = RowLines()
-        if scanner.plain, bytes.count - scanner.position >= options.parallelCSVBytes,
+        if bytes.count - scanner.position >= options.parallelCSVBytes,
            let chunked = readInChunks(bytes, from: scanner.position, firstLine: scanner.nextLine, header: header, columns: fresh,
                                       chunkBytes: max(1, options.parallelCSVBytes / 2)) {
             (columns, rows, lines) = chunked
         } else {
-            try readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines)
+            var body = CSVScanner(continuing: scanner)
+            try readRows(&body, header: header, into: &columns, rows: &rows, lines: &lines)
         }
         guard rows > 0 else { return [] }
         let kind = inferKind(columns)
@@ -91,8 +94,9 @@ enum CSVReportReader {
     /// chunks' columns. The result equals a read from start to end: each
     /// chunk's dictionaries list values in order of first appearance, as the
     /// joined one does. Returns nil (the caller then reads sequentially, which
-    /// also reports the first error in file order exactly) when a chunk fails
-    /// or a chunk typed a column differently, or converted one after its start.
+    /// also reports the first error in file order exactly) when a chunk is not
+    /// plain (each checks its own bytes) or fails, or a chunk typed a column
+    /// differently, or converted one after its start.
     static func readInChunks(_ bytes: UnsafeRawBufferPointer, from body: Int, firstLine: Int, header: [String],
                              columns fresh: [ColumnBuilder], chunkBytes: Int) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
         let chunkCount = min(256, max(2, (bytes.count - body) / chunkBytes))
@@ -110,7 +114,10 @@ enum CSVReportReader {
         struct Chunk { var columns: [ColumnBuilder]; var rows: Int; var lines: RowLines; var lineFeeds: Int }
         let results = Slots<Chunk>(count: bounds.count - 1)
         DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { k in
-            var scanner = CSVScanner(UnsafeRawBufferPointer(rebasing: file.value[bounds[k]..<bounds[k + 1]]), plain: true)
+            let chunk = UnsafeRawBufferPointer(rebasing: file.value[bounds[k]..<bounds[k + 1]])
+            // A quote may hide a line feed inside a field, so a chunk boundary may be wrong: give up.
+            guard CSVScanner.isPlain(chunk) else { return }
+            var scanner = CSVScanner(chunk, plain: true)
             scanner.position = 0  // a byte order mark is only skipped at the start of the file
             var columns = fresh, rows = 0, lines = RowLines()
             guard (try? readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines)) != nil else { return }

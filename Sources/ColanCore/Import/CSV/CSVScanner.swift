@@ -21,17 +21,26 @@ struct CSVScanner {
     /// (decided once per file with memchr, which runs at memory speed).
     let plain: Bool
 
-    /// A scanner over `bytes`; `plain` when already known (a chunk of a plain file).
+    /// A scanner over `bytes`; `plain` when already known (a chunk of a plain file,
+    /// or a header read on the general path).
     init(_ bytes: UnsafeRawBufferPointer, plain known: Bool? = nil) {
         self.bytes = bytes
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
-        if let known {
-            plain = known
-        } else if let base = bytes.baseAddress {
-            plain = memchr(base, 34, bytes.count) == nil && memchr(base, 13, bytes.count) == nil
-        } else {
-            plain = true
-        }
+        plain = known ?? Self.isPlain(bytes)
+    }
+
+    /// A scanner that continues `other` (from its position and line), deciding plainness itself.
+    init(continuing other: CSVScanner) {
+        self.init(other.bytes)
+        position = other.position
+        line = other.line
+        nextLine = other.nextLine
+    }
+
+    /// Whether `bytes` hold no quote and no carriage return.
+    static func isPlain(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        return memchr(base, 34, bytes.count) == nil && memchr(base, 13, bytes.count) == nil
     }
 
     /// One field: its bytes (without surrounding quotes) and whether it was
