@@ -49,16 +49,12 @@ public enum GroupByKernel {
     /// Writes copy 0 only.
     public static func accumulateRuns(_ metrics: [UnsafePointer<Int64>], ids: UnsafePointer<UInt64>, count: Int,
                                       sums: UnsafeMutablePointer<Int64>, width: Int, inexact: Bool) {
-        let flags = metrics.count
         var start = 0
         while start < count {
             let id = ids[start]
             var end = start &+ 1
             while end < count && ids[end] == id { end &+= 1 }
-            let b = sums + Int(truncatingIfNeeded: id) &* width
-            for (m, values) in metrics.enumerated() { b[m] &+= rangeSum(values, start, end) }
-            b[flags] = 1
-            if inexact { b[flags &+ 1] = 1 }
+            addRun(metrics, start, end, into: sums + Int(truncatingIfNeeded: id) &* width, inexact: inexact)
             start = end
         }
     }
@@ -70,16 +66,21 @@ public enum GroupByKernel {
     public static func accumulateRunList(_ metrics: [UnsafePointer<Int64>], groups: UnsafePointer<UInt64>,
                                          lengths: UnsafePointer<Int32>, runs: Int,
                                          sums: UnsafeMutablePointer<Int64>, width: Int, inexact: Bool) {
-        let flags = metrics.count
         var start = 0
         for r in 0..<runs {
             let end = start &+ Int(truncatingIfNeeded: lengths[r])
-            let b = sums + Int(truncatingIfNeeded: groups[r]) &* width
-            for (m, values) in metrics.enumerated() { b[m] &+= rangeSum(values, start, end) }
-            b[flags] = 1
-            if inexact { b[flags &+ 1] = 1 }
+            addRun(metrics, start, end, into: sums + Int(truncatingIfNeeded: groups[r]) &* width, inexact: inexact)
             start = end
         }
+    }
+
+    /// Adds rows start..<end of every metric to one group's accumulators `b`
+    /// and sets its flags (has rows; inexact when asked).
+    @inline(__always)
+    static func addRun(_ metrics: [UnsafePointer<Int64>], _ start: Int, _ end: Int, into b: UnsafeMutablePointer<Int64>, inexact: Bool) {
+        for (m, values) in metrics.enumerated() { b[m] &+= rangeSum(values, start, end) }
+        b[metrics.count] = 1
+        if inexact { b[metrics.count &+ 1] = 1 }
     }
 
     /// `values[start..<end]` added up: a plain wrapping reduction, which the
