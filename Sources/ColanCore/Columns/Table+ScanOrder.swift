@@ -53,9 +53,12 @@ extension Table {
     /// This table with its rows in scan order; itself when they already are.
     /// The sort is stable, so rows equal in every key keep their order.
     ///
-    /// A least-significant-first radix sort: one stable counting pass per
-    /// dimension (by rank: a dimension has far fewer values than rows), then
-    /// one by time. A few nanoseconds a row per pass, so importers can afford it.
+    /// Counting sorts on the dimensions' ranks (a dimension has far fewer
+    /// values than rows) combined into one key: when times are already in
+    /// order, each instant's rows are sorted on their own, a byte of the key
+    /// per pass; otherwise one pass by the key (or one per dimension when the
+    /// key space is too large), then one by time. A few nanoseconds a row per
+    /// pass, so importers can afford it.
     public func inScanOrder() -> Table {
         guard let order = scanOrder() else { return self }
         return permuted(order)
@@ -94,6 +97,7 @@ extension Table {
             return false
         }
         if isSorted(n, before) { return nil }
+        let timesInOrder = times.map { t in !(1..<n).contains { t[$0] < t[$0 - 1] } } ?? false
         // The dimensions' ranks as one composite key (the first dimension most significant), so one
         // counting pass sorts by all of them; per dimension only when the key space is too large.
         var ranks: [[UInt32]] = []
@@ -112,7 +116,7 @@ extension Table {
             ranks = keys.indices.map { k in (0..<n).map { key(k, $0) } }
             buckets = keys.map(\.rank.count)
         }
-        if let times, ranks.count == 1, !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
+        if let times, ranks.count == 1, timesInOrder {
             // Times already sorted (the usual report): each instant's rows are contiguous, so each
             // run is sorted by the composite key on its own, a byte of the key per pass, in the
             // cache (a pass over the whole table scatters rows across memory, slow on big reports).
@@ -182,7 +186,7 @@ extension Table {
             // Times as ranks among their distinct values: run numbers when they are sorted.
             var timeRank = [Int32](repeating: 0, count: n)
             var distinct = 1
-            if !(1..<n).contains(where: { times[$0] < times[$0 - 1] }) {
+            if timesInOrder {
                 for i in 1..<n {
                     if times[i] != times[i - 1] { distinct += 1 }
                     timeRank[i] = Int32(distinct - 1)
