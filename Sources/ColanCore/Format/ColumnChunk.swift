@@ -134,48 +134,45 @@ enum ChunkEncoder {
                 dictionary.append(all[i])
                 return c
             }
-            (tag, description, zstd, stats) = encodeStrings(dictionary, fillNulls(codes, isValid, zero: 0), isValid,
+            (tag, description, zstd, stats) = encodeStrings(dictionary, utf8Ranks(dictionary), fillNulls(codes, isValid, zero: 0), valid,
                                                           allowBlob, codeSaving, into: &w)
         case .dictionary(let dictionary, let codes):
             let local = valid == nil ? Array(codes[range]) : fillNulls(Array(codes[range]), isValid, zero: 0)
-            (tag, description, zstd, stats) = encodeStrings(dictionary.isEmpty ? [""] : dictionary, local, isValid,
-                                                          allowBlob, codeSaving, ranks: dictionary.isEmpty ? nil : shared?.ranks,
-                                                          hasNulls: valid != nil, into: &w)
+            if dictionary.isEmpty {
+                (tag, description, zstd, stats) = encodeStrings([""], [0], local, valid, allowBlob, codeSaving, into: &w)
+            } else {
+                (tag, description, zstd, stats) = encodeStrings(dictionary, shared?.ranks ?? utf8Ranks(dictionary), local, valid,
+                                                              allowBlob, codeSaving, into: &w)
+            }
         }
         zstd = zstd || description.contains("zstd")
         return EncodedChunk(bytes: w.bytes, encoding: tag, description: description, usesZstd: zstd,
                             nullCount: nullCount, statistics: stats)
     }
 
-    private static func encodeStrings(_ dictionary: [String], _ codes: [UInt32], _ isValid: (Int) -> Bool,
-                                      _ allowBlob: Bool, _ codeSaving: Double?, ranks: [UInt32]? = nil, hasNulls: Bool = true,
+    /// Writes a string chunk. `ranks`: each dictionary entry's rank in UTF-8
+    /// order (the statistics and the chunk's sorted local dictionary come from
+    /// it); `valid`: which rows hold a value, nil when all do.
+    private static func encodeStrings(_ dictionary: [String], _ ranks: [UInt32], _ codes: [UInt32], _ valid: [Bool]?,
+                                      _ allowBlob: Bool, _ codeSaving: Double?,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
-        var lo: String?, hi: String?
-        if let ranks {
-            // The lowest and highest rank among the codes of valid rows (without nulls: a plain loop).
-            var low = UInt32.max, high: UInt32 = 0, any = !hasNulls && !codes.isEmpty
-            if hasNulls {
-                for (i, c) in codes.enumerated() where isValid(i) {
-                    let r = ranks[Int(c)]
-                    low = min(low, r); high = max(high, r); any = true
-                }
-            } else {
-                for c in codes {
-                    let r = ranks[Int(c)]
-                    low = min(low, r); high = max(high, r)
-                }
-            }
-            if any, let l = ranks.firstIndex(of: low), let h = ranks.firstIndex(of: high) {
-                lo = dictionary[l]; hi = dictionary[h]
+        // The lowest and highest rank among the codes of valid rows (without nulls: a plain loop).
+        var low = UInt32.max, high: UInt32 = 0, any = false
+        if let valid {
+            for (i, c) in codes.enumerated() where valid[i] {
+                let r = ranks[Int(c)]
+                low = min(low, r); high = max(high, r); any = true
             }
         } else {
-            var seen = [Bool](repeating: false, count: dictionary.count)
-            for (i, c) in codes.enumerated() where isValid(i) && !seen[Int(c)] {
-                seen[Int(c)] = true
-                let s = dictionary[Int(c)]
-                if lo == nil || s.utf8.lexicographicallyPrecedes(lo!.utf8) { lo = s }
-                if hi == nil || hi!.utf8.lexicographicallyPrecedes(s.utf8) { hi = s }
+            for c in codes {
+                let r = ranks[Int(c)]
+                low = min(low, r); high = max(high, r)
             }
+            any = !codes.isEmpty
+        }
+        var lo: String?, hi: String?
+        if any, let l = ranks.firstIndex(of: low), let h = ranks.firstIndex(of: high) {
+            lo = dictionary[l]; hi = dictionary[h]
         }
         var stats = ChunkStatistics.none
         if let lo, let hi, lo.utf8.count <= ChunkStatistics.maxStatString, hi.utf8.count <= ChunkStatistics.maxStatString {
