@@ -40,7 +40,7 @@ public enum ReportImporter {
         // A request URL saved as FILE.url (one line) gives the query's parameters.
         // Checked with access() first: most files have none, and a failed read builds an error to throw away.
         let sidecar = path + ".url"
-        if FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = String(validating: url, as: UTF8.self) {
+        if FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = UTF8Text.string(url) {
             try merge(RequestURL.parameters(text.trimmingWhitespace()), into: &options, source: "\(path).url")
         }
     }

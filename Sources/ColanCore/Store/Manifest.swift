@@ -48,7 +48,7 @@ struct Manifest: Equatable, Sendable {
         func corrupt(_ line: Int, _ why: String) -> ColanError {
             ColanError(.store, "\(why): the store is corrupt", file: path, location: "line \(line)")
         }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw corrupt(1, "manifest is not UTF-8 text") }
+        guard let text = UTF8Text.string(bytes) else { throw corrupt(1, "manifest is not UTF-8 text") }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
         guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false), header.count == 2,
               header[0] == "colan-store", let version = Int(header[1]) else {

@@ -19,6 +19,11 @@ enum UTF8Text {
         bytes.withUnsafeBytes { string($0) }
     }
 
+    /// Whether the bytes are valid UTF-8, without making a String of them.
+    static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        isASCII(bytes) || String(validating: bytes, as: UTF8.self) != nil
+    }
+
     /// Whether every byte is below 0x80.
     @inline(__always)
     static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {

@@ -86,7 +86,7 @@ struct JSONScanner {
             while position < bytes.count, bytes[position] != 34, bytes[position] != 92, bytes[position] >= 32 { position += 1 }
             if position < bytes.count, bytes[position] == 34 {
                 let name = UnsafeRawBufferPointer(rebasing: bytes[(quote + 1)..<position])
-                if validatingNames, !UTF8Text.isASCII(name), String(validating: name, as: UTF8.self) == nil {
+                if validatingNames, !UTF8Text.isValid(name) {
                     throw error("invalid UTF-8 in a string", at: quote + 1)
                 }
                 position += 1
