@@ -61,6 +61,32 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
         #expect(try sessions(store, filters: ["deviceType": ["Roku"]]) == [[.integer(5 + 9 + 4 + 2)]])
     }
 
+    @Test func reportsOutOfScanOrderAreStoredSortedWithTheirReplacementsApplied() throws {
+        // Each report's rows are listed out of scan order; the store sorts them as it joins them into
+        // a segment, after the later file has replaced one of the first file's rows.
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let header = "time,deviceType,channelId,numberOfSession\n"
+        let outcome = try importCSVs(store, [
+            ("a.csv", header + "2024-03-05,TV,b,1\n2024-03-04,Roku,a,2\n2024-03-04,TV,a,3\n2024-03-05,Roku,b,4\n"),
+            ("b.csv", header + "2024-03-05,TV,b,10\n"),
+            ("c.csv", header + "2024-03-07,TV,a,5\n2024-03-06,Roku,a,6\n"),
+        ])
+        #expect(outcome.rowsReplaced == 1 && outcome.rowsAdded == 6)
+        let segments = try store.open(kind: nil)
+        #expect(segments.count == 1)
+        let table = try segments[0].reader.readTable()
+        guard let t = table.schema.index(of: "time"), let c = table.schema.index(of: "channelId"),
+              let d = table.schema.index(of: "deviceType"), let s = table.schema.index(of: "numberOfSession"),
+              case .int64(let times) = table.columns[t].values, case .dictionary(let cd, let cc) = table.columns[c].values,
+              case .dictionary(let dd, let dc) = table.columns[d].values, case .int64(let counts) = table.columns[s].values
+        else { Issue.record("unexpected columns"); return }
+        let day: Int64 = 86_400, march4: Int64 = 1_709_510_400
+        let stored = (0..<table.rowCount).map { "\((times[$0] - march4) / day) \(cd[Int(cc[$0])]) \(dd[Int(dc[$0])]) \(counts[$0])" }
+        // By time, then channelId and deviceType (two values each: by name).
+        #expect(stored == ["0 a Roku 2", "0 a TV 3", "1 b Roku 4", "1 b TV 10", "2 a Roku 6", "3 a TV 5"])
+    }
+
     @Test func differentCuboidsAndChannelsNeverReplaceEachOther() throws {
         let (store, dir) = try freshStore()
         defer { try? FileManager.default.removeItem(at: dir) }
