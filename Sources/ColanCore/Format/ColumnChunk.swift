@@ -72,10 +72,15 @@ enum ChunkEncoder {
     /// string statistics from it, instead of comparing strings) and its length.
     struct SharedDictionary: Sendable {
         let ranks: [UInt32]
+        /// The codes in UTF-8 order: `byRank[ranks[c]] == c`.
+        let byRank: [UInt32]
         let lengths: [Int]
 
         init(_ dictionary: [String]) {
             ranks = utf8Ranks(dictionary)
+            var byRank = [UInt32](repeating: 0, count: dictionary.count)
+            for (code, rank) in ranks.enumerated() { byRank[Int(rank)] = UInt32(code) }
+            self.byRank = byRank
             lengths = dictionary.map { $0.utf8.count }
         }
     }
@@ -142,7 +147,7 @@ enum ChunkEncoder {
                 (tag, description, zstd, stats) = encodeStrings([""], [0], local, valid, allowBlob, codeSaving, into: &w)
             } else {
                 (tag, description, zstd, stats) = encodeStrings(dictionary, shared?.ranks ?? utf8Ranks(dictionary), local, valid,
-                                                              allowBlob, codeSaving, into: &w)
+                                                              allowBlob, codeSaving, byRank: shared?.byRank, into: &w)
             }
         }
         zstd = zstd || description.contains("zstd")
@@ -154,7 +159,7 @@ enum ChunkEncoder {
     /// order (the statistics and the chunk's sorted local dictionary come from
     /// it); `valid`: which rows hold a value, nil when all do.
     private static func encodeStrings(_ dictionary: [String], _ ranks: [UInt32], _ codes: [UInt32], _ valid: [Bool]?,
-                                      _ allowBlob: Bool, _ codeSaving: Double?,
+                                      _ allowBlob: Bool, _ codeSaving: Double?, byRank: [UInt32]? = nil,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
         // The lowest and highest rank among the codes of valid rows (without nulls: a plain loop).
         var low = UInt32.max, high: UInt32 = 0, any = false
@@ -164,9 +169,16 @@ enum ChunkEncoder {
                 low = min(low, r); high = max(high, r); any = true
             }
         } else {
-            for c in codes {
-                let r = ranks[Int(c)]
-                low = min(low, r); high = max(high, r)
+            // Every code indexes `ranks` (checked once): unchecked loads.
+            let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
+            precondition(codes.isEmpty || Int(largest) < ranks.count, "dictionary code \(largest) outside \(ranks.count) ranks")
+            ranks.withUnsafeBufferPointer { rank in
+                codes.withUnsafeBufferPointer { cs in
+                    for c in cs {
+                        let r = rank[Int(c)]
+                        low = min(low, r); high = max(high, r)
+                    }
+                }
             }
             any = !codes.isEmpty
         }
@@ -180,7 +192,7 @@ enum ChunkEncoder {
         }
         let start = w.count
         let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: allowBlob,
-                                                       codeZstdSaving: codeSaving, ranks: ranks, into: &w)
+                                                       codeZstdSaving: codeSaving, ranks: ranks, byRank: byRank, into: &w)
         return (w.bytes[start], description, zstd, stats)
     }
 

@@ -139,8 +139,15 @@ public enum SegmentWriter {
             guard let lengths = shared?.lengths else {
                 return codes[range].reduce(0) { $0 + 4 + dictionary[Int($1)].utf8.count }
             }
+            // Codes index the dictionary, which has a length per entry (checked once): unchecked loads.
+            let largest = codes[range].withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
+            precondition(range.isEmpty || Int(largest) < lengths.count, "dictionary code \(largest) outside \(lengths.count) entries")
             var total = 4 * range.count
-            for i in range { total &+= lengths[Int(codes[i])] }
+            lengths.withUnsafeBufferPointer { length in
+                codes[range].withUnsafeBufferPointer { cs in
+                    for c in cs { total &+= length[Int(c)] }
+                }
+            }
             return total
         }
     }

@@ -16,15 +16,31 @@ enum StringEncoder {
     /// `codeZstdSaving`: see `IntEncoder.encode`; nil keeps the codes lightweight.
     /// - Parameter ranks: each dictionary entry's rank in UTF-8 order, when the
     ///   caller has them (the local dictionary is then sorted by rank).
+    /// - Parameter byRank: the dictionary's codes in UTF-8 order (the inverse
+    ///   of `ranks`), when the caller has them: the chunk's distinct codes are
+    ///   then found by marking and one walk in that order, without a sort.
+    /// Every code must index `dictionary` (checked).
     static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool, codeZstdSaving: Double?,
-                       ranks: [UInt32]? = nil, into w: inout ByteWriter) -> (String, Bool) {
+                       ranks: [UInt32]? = nil, byRank: [UInt32]? = nil, into w: inout ByteWriter) -> (String, Bool) {
         let n = codes.count
-        // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes.
+        // The largest code, checked once, so the loops below may index by codes without checks.
+        let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
+        precondition(n == 0 || Int(largest) < dictionary.count, "dictionary code \(largest) outside \(dictionary.count) entries")
+        // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes: `used[c]` is code c's
+        // position in it, -1 when the chunk does not use c.
         var used = [Int32](repeating: -1, count: dictionary.count)
         var distinct: [UInt32] = []
-        for c in codes where used[Int(c)] < 0 {
-            used[Int(c)] = 0
-            distinct.append(c)
+        if let byRank, dictionary.count <= 4 * n {
+            // Branch-free marks (a store per row), then the marked codes in UTF-8 order.
+            used.withUnsafeMutableBufferPointer { u in
+                codes.withUnsafeBufferPointer { cs in for c in cs { u[Int(c)] = 0 } }
+            }
+            distinct = byRank.filter { used[Int($0)] == 0 }
+        } else {
+            for c in codes where used[Int(c)] < 0 {
+                used[Int(c)] = 0
+                distinct.append(c)
+            }
         }
         if distinct.count > 1024 && distinct.count * 2 > n {
             // Mostly unique values: a dictionary would only add codes.
@@ -39,7 +55,9 @@ enum StringEncoder {
             let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
             return ("plain-string" + (z ? "+zstd" : ""), z)
         }
-        if let ranks {
+        if byRank != nil && dictionary.count <= 4 * n {
+            // Already in UTF-8 order.
+        } else if let ranks {
             distinct.sort { ranks[Int($0)] < ranks[Int($1)] }
         } else {
             distinct = utf8Order(distinct.map { dictionary[Int($0)] }).map { distinct[$0] }
@@ -55,7 +73,15 @@ enum StringEncoder {
         w.u32(UInt32(n))
         w.u32(UInt32(distinct.count))
         let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
-        let localCodes = codes.map { Int64(used[Int($0)]) }
+        // Each row's local code: one unchecked gather (every code was checked against the dictionary above).
+        let localCodes = [Int64](unsafeUninitializedCapacity: n) { out, count in
+            used.withUnsafeBufferPointer { u in
+                codes.withUnsafeBufferPointer { cs in
+                    for i in 0..<n { out[i] = Int64(u[Int(cs[i])]) }
+                }
+            }
+            count = n
+        }
         let inner = IntEncoder.encode(localCodes, into: &w, zstdSaving: codeZstdSaving)
         return ("dict(\(inner))" + (z ? "+zstd" : ""), z || inner.hasPrefix("zstd"))
     }
