@@ -133,21 +133,18 @@ extension Table {
         }
         let rows = tables.reduce(0) { $0 + $1.rowCount }
         /// The parts' arrays one after another, each in its order, in an array
-        /// sized once (no regrowing of big arrays, no copy per part).
+        /// sized once (no regrowing of big arrays).
         @Sendable func joined<T>(_ parts: [[T]]) -> [T] {
-            [T](unsafeUninitializedCapacity: rows) { out, count in
-                var at = 0
-                for (p, part) in parts.enumerated() {
-                    let target = UnsafeMutableBufferPointer(rebasing: out[at..<(at + part.count)])
-                    if let order = orders[p] {
-                        for (i, row) in order.enumerated() { target.initializeElement(at: i, to: part[row]) }
-                    } else {
-                        _ = target.initialize(fromContentsOf: part)
-                    }
-                    at += part.count
+            var out: [T] = []
+            out.reserveCapacity(rows)
+            for (p, part) in parts.enumerated() {
+                if let order = orders[p] {
+                    out.append(contentsOf: order.lazy.map { part[$0] })
+                } else {
+                    out.append(contentsOf: part)
                 }
-                count = at
             }
+            return out
         }
         // Columns are independent: concatenated in parallel (an import's commit waits for this).
         let slots = Slots<ColumnData>(count: first.schema.columns.count)

@@ -6,7 +6,8 @@ public struct ParsedFile: Sendable {
     public var hash: String
     /// Its size in bytes.
     public var bytes: Int
-    /// Its reports (none for an empty download), rows in file order.
+    /// Its reports (none for an empty download), rows in file order (the
+    /// store puts them in scan order).
     public let reports: [ImportedReport]
     /// The reports as the store takes them (cuboid, segment metadata, time
     /// range), prepared here because parsed files are created on the parse
@@ -30,9 +31,16 @@ public struct ParsedFile: Sendable {
             for (key, value) in report.fixed { metadata["fixed." + key] = value }
             table.metadata = metadata
             // The scan order is found here, on the parse workers; the store applies it as it joins
-            // a segment's reports (one copy of the rows instead of a sort's and a join's).
+            // a segment's reports (one copy of the rows instead of a sort's and a join's). A big report
+            // fills segments on its own, so it is sorted here, on both cores, as before (measured: the
+            // 820 MB one-file history imported 0.06 s slower when its rows were sorted at the store).
+            var order = table.scanOrder()
+            if let rows = order, table.rowCount >= Table.parallelRows {
+                table = table.permuted(rows)
+                order = nil
+            }
             return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
-                            kind: report.kind, dims: dims, table: table, order: table.scanOrder(), file: path)
+                            kind: report.kind, dims: dims, table: table, order: order, file: path)
         }
         let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
         summary = (main?.kind ?? "empty", main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:])
