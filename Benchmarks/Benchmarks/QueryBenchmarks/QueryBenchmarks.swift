@@ -4,6 +4,7 @@ import Foundation
 
 // The hot paths above the encodings, named by data shape:
 // - import scanning of a day of hourly viewership CSV and of an Amagi JSON response (bytes/s);
+// - a commit's encoding of a 1M-row segment (both cores);
 // - the group-by kernel on decoded vectors (rows/s): 8 groups (deviceType) x 3 metrics;
 // - time bucketing through the zone table (rows/s): UTC hours into US/Eastern days;
 // - end to end: `agg --by deviceType` over a generated 1M-row store.
@@ -14,6 +15,8 @@ let generator = ReportGenerator(GeneratorOptions(rows: 1_000_000, days: 365))
 let csvDay = generator.csv(day: 10)
 let jsonResponse = generator.json(day: 10, channel: 3)
 let kernelRows = 65_536
+/// The 1M-row report in scan order, as an import's commit encodes it into a segment.
+let segmentTable = generator.table(scanOrder: true).inScanOrder()
 
 /// A 1M-row store, generated once per benchmark process.
 let store: Store = {
@@ -53,6 +56,11 @@ let benchmarks: @Sendable () -> Void = {
             let reports = try jsonResponse.withUnsafeBytes { try ReportImporter.importBytes($0, path: "r.json", options: options) }
             blackHole(reports.count)
         }
+    }
+
+    // A commit's encoding: every chunk of a 1M-row segment (8 row groups x 9 columns), on both cores.
+    Benchmark("encode_segment_1M_rows") { benchmark in
+        for _ in benchmark.scaledIterations { blackHole(SegmentWriter.encode(segmentTable).count) }
     }
 
     // Decoded vectors: 8 groups, three metric columns, as `agg --by deviceType` sees them.
