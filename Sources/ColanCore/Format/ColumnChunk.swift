@@ -170,8 +170,7 @@ enum ChunkEncoder {
             }
         } else {
             // Every code indexes `ranks` (checked once): unchecked loads.
-            let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
-            precondition(codes.isEmpty || Int(largest) < ranks.count, "dictionary code \(largest) outside \(ranks.count) ranks")
+            StringEncoder.requireCodes(codes[...], below: ranks.count)
             ranks.withUnsafeBufferPointer { rank in
                 codes.withUnsafeBufferPointer { cs in
                     for c in cs {

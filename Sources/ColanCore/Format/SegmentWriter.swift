@@ -140,8 +140,7 @@ public enum SegmentWriter {
                 return codes[range].reduce(0) { $0 + 4 + dictionary[Int($1)].utf8.count }
             }
             // Codes index the dictionary, which has a length per entry (checked once): unchecked loads.
-            let largest = codes[range].withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
-            precondition(range.isEmpty || Int(largest) < lengths.count, "dictionary code \(largest) outside \(lengths.count) entries")
+            StringEncoder.requireCodes(codes[range], below: lengths.count)
             var total = 4 * range.count
             lengths.withUnsafeBufferPointer { length in
                 codes[range].withUnsafeBufferPointer { cs in

@@ -23,9 +23,8 @@ enum StringEncoder {
     static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool, codeZstdSaving: Double?,
                        ranks: [UInt32]? = nil, byRank: [UInt32]? = nil, into w: inout ByteWriter) -> (String, Bool) {
         let n = codes.count
-        // The largest code, checked once, so the loops below may index by codes without checks.
-        let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
-        precondition(n == 0 || Int(largest) < dictionary.count, "dictionary code \(largest) outside \(dictionary.count) entries")
+        // Checked once, so the loops below index by the codes without a check per row.
+        requireCodes(codes, below: dictionary.count)
         // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes: `used[c]` is code c's
         // position in it, -1 when the chunk does not use c.
         var used = [Int32](repeating: -1, count: dictionary.count)
@@ -84,6 +83,15 @@ enum StringEncoder {
         }
         let inner = IntEncoder.encode(localCodes, into: &w, zstdSaving: codeZstdSaving)
         return ("dict(\(inner))" + (z ? "+zstd" : ""), z || inner.hasPrefix("zstd"))
+    }
+
+    /// Stops the program unless every code is below `count` (one pass the
+    /// compiler vectorizes): the loops that then index by the codes (here, in
+    /// chunk statistics and raw sizes) run without a check per row. Codes come
+    /// from the writer's own tables, so a failure is a bug, never bad input.
+    static func requireCodes(_ codes: ArraySlice<UInt32>, below count: Int) {
+        let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
+        precondition(codes.isEmpty || Int(largest) < count, "dictionary code \(largest) outside \(count) entries")
     }
 
     private static func offsetsAndBytes(_ offsets: [UInt32], _ raw: [UInt8]) -> [UInt8] {
