@@ -114,36 +114,20 @@ extension Table {
     /// The rows of `tables` one after another, columns matched by name as in
     /// `gather`; columns are appended whole (dictionary codes translated once
     /// per table), so concatenating is a copy, not a per-row walk.
-    ///
-    /// `orders`, when given, holds one entry per table: the order its rows
-    /// are taken in (row `order[i]` of that table comes i-th; nil keeps the
-    /// table's order), so sorting each table and joining them is one copy.
-    public static func concatenate(_ tables: [Table], orders: [[Int]?]? = nil, metadata: [String: String]) throws -> Table {
+    public static func concatenate(_ tables: [Table], metadata: [String: String]) throws -> Table {
         guard let first = tables.first else { return Table(schema: Schema([]), columns: [], metadata: metadata) }
-        let orders = orders ?? [[Int]?](repeating: nil, count: tables.count)
-        precondition(orders.count == tables.count && zip(orders, tables).allSatisfy { $0.0 == nil || $0.0!.count == $0.1.rowCount },
-                     "one order per table, over all of its rows")
         // Same schema everywhere (the common case: one vendor's daily files): append column by column.
         guard tables.allSatisfy({ $0.schema == first.schema }) else {
             var refs: [RowRef] = []
-            for (t, table) in tables.enumerated() {
-                for r in 0..<table.rowCount { refs.append(RowRef(table: t, row: orders[t]?[r] ?? r)) }
-            }
+            for (t, table) in tables.enumerated() { for r in 0..<table.rowCount { refs.append(RowRef(table: t, row: r)) } }
             return try gather(tables, rows: refs, metadata: metadata)
         }
         let rows = tables.reduce(0) { $0 + $1.rowCount }
-        /// The parts' arrays one after another, each in its order, in an array
-        /// sized once (no regrowing of big arrays).
+        /// The parts' arrays one after another, in an array sized once (no regrowing of big arrays).
         @Sendable func joined<T>(_ parts: [[T]]) -> [T] {
             var out: [T] = []
             out.reserveCapacity(rows)
-            for (p, part) in parts.enumerated() {
-                if let order = orders[p] {
-                    out.append(contentsOf: order.lazy.map { part[$0] })
-                } else {
-                    out.append(contentsOf: part)
-                }
-            }
+            for p in parts { out.append(contentsOf: p) }
             return out
         }
         // Columns are independent: concatenated in parallel (an import's commit waits for this).
@@ -162,7 +146,7 @@ extension Table {
                 var merged = TextDictionary()
                 var codes: [UInt32] = []
                 codes.reserveCapacity(rows)
-                for (p, part) in parts.enumerated() {
+                for part in parts {
                     let (local, localCodes): ([String], [UInt32])
                     switch part.values {
                     case .dictionary(let d, let k): (local, localCodes) = (d, k)
@@ -170,11 +154,7 @@ extension Table {
                     default: (local, localCodes) = ([], [])
                     }
                     let translation = local.map { merged.code(of: $0) }
-                    if let order = orders[p] {
-                        for row in order { codes.append(translation[Int(localCodes[row])]) }
-                    } else {
-                        for code in localCodes { codes.append(translation[Int(code)]) }
-                    }
+                    for code in localCodes { codes.append(translation[Int(code)]) }
                 }
                 values = .dictionary(dictionary: merged.count == 0 ? [""] : merged.strings, codes: codes)
             }

@@ -14,8 +14,9 @@ public enum ImportJob {
                     // parse runs on every core, but hashing it is one sequential pass).
                     let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
                     defer { hashing?.wait() }
-                    // (ParsedFile finds each report's scan order here, on both cores.)
-                    let reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
+                    var reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
+                    // Sorted here, on both cores, so the store finds segments already in scan order.
+                    for r in reports.indices { reports[r].table = reports[r].table.inScanOrder() }
                     let hash = hashing?.result() ?? contentHash(bytes)
                     return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
                 }

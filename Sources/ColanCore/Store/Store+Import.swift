@@ -6,8 +6,7 @@ public struct ParsedFile: Sendable {
     public var hash: String
     /// Its size in bytes.
     public var bytes: Int
-    /// Its reports (none for an empty download), rows in file order (the
-    /// store puts them in scan order).
+    /// Its reports (none for an empty download).
     public let reports: [ImportedReport]
     /// The reports as the store takes them (cuboid, segment metadata, time
     /// range), prepared here because parsed files are created on the parse
@@ -30,17 +29,8 @@ public struct ParsedFile: Sendable {
                             "dimensions": dims.joined(separator: ",")]
             for (key, value) in report.fixed { metadata["fixed." + key] = value }
             table.metadata = metadata
-            // The scan order is found here, on the parse workers; the store applies it as it joins
-            // a segment's reports (one copy of the rows instead of a sort's and a join's). A big report
-            // fills segments on its own, so it is sorted here, on both cores, as before (measured: the
-            // 820 MB one-file history imported 0.04-0.09 s slower when its rows were sorted at the store).
-            var order = table.scanOrder()
-            if let rows = order, table.rowCount >= Table.parallelRows {
-                table = table.permuted(rows)
-                order = nil
-            }
             return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
-                            kind: report.kind, dims: dims, table: table, order: order, file: path)
+                            kind: report.kind, dims: dims, table: table, file: path)
         }
         let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
         summary = (main?.kind ?? "empty", main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:])
@@ -117,11 +107,8 @@ extension Store {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
                     if dropped == keep.count, let file = incoming[i].file { outcome.shadowedFiles.append(file) }
-                    // The rows kept, in scan order: the gathered table needs no order of its own.
-                    let order = incoming[i].order ?? Array(keep.indices)
-                    incoming[i].table = try Table.gather([incoming[i].table], rows: order.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                    incoming[i].table = try Table.gather([incoming[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                          metadata: incoming[i].table.metadata)
-                    incoming[i].order = nil
                 }
                 later.formUnion(keys)
             }
@@ -160,8 +147,7 @@ extension Store {
             for (key, value) in first.table.metadata where key.hasPrefix("fixed.") && batch.allSatisfy({ $0.table.metadata[key] == value }) {
                 metadata[key] = value
             }
-            var table = batch.count == 1 && first.order == nil
-                ? first.table : try Table.concatenate(batch.map(\.table), orders: batch.map(\.order), metadata: metadata)
+            var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map(\.table), metadata: metadata)
             table.metadata = metadata
             // Each row's source file (its manifest id): `colan verify` checks each file's totals by it.
             var sources: [Int64] = []
@@ -256,10 +242,7 @@ struct Incoming: Sendable {
     var cuboid: String
     var kind: String
     var dims: [String]
-    /// The rows in file order.
     var table: Table
-    /// The order that puts them in scan order (`Table.scanOrder`), nil when they are.
-    var order: [Int]?
     let file: String?
     /// The manifest id of the file the rows come from (the `_source` column).
     var source: Int64 = 0
@@ -268,12 +251,11 @@ struct Incoming: Sendable {
     let lo: Int64?
     let hi: Int64?
 
-    init(cuboid: String, kind: String, dims: [String], table: Table, order: [Int]? = nil, file: String? = nil) {
+    init(cuboid: String, kind: String, dims: [String], table: Table, file: String? = nil) {
         self.cuboid = cuboid
         self.kind = kind
         self.dims = dims
         self.table = table
-        self.order = order
         self.file = file
         filters = table.metadata.filter { $0.key.hasPrefix("fixed.") }.sorted { $0.key < $1.key }
             .map { $0.key + "=" + $0.value }.joined(separator: "\u{1}")

@@ -122,29 +122,6 @@ import Testing
         }
     }
 
-    @Test func joiningTablesInTheirScanOrdersEqualsSortingEachThenJoining() throws {
-        // The store joins a segment's reports in their scan orders in one copy; it must equal sorting
-        // each report and joining them: values, nulls and dictionaries, with a report already in order.
-        let parts = [
-            table([(60, "b", "TV", 1), (0, "a", "TV", 2), (60, nil, "Roku", 3), (0, "b", "Roku", 4)]),
-            table([(120, "a", "Roku", 5), (120, "c", "Roku", 6)]),
-            table([(180, "c", "TV", 7), (180, "a", "Roku", 8), (180, "a", "TV", 9)]),
-            table([(240, "a", "TV", 10)]),
-        ]
-        let orders = parts.map { $0.scanOrder() }
-        #expect(orders[0] != nil && orders[1] == nil && orders[2] != nil)
-        let joined = try Table.concatenate(parts, orders: orders, metadata: [:])
-        let expected = try Table.concatenate(parts.map { $0.inScanOrder() }, metadata: [:])
-        #expect(rows(joined) == rows(expected))
-        #expect(joined.columns[1].validity == expected.columns[1].validity)
-        // A table of another schema goes through the general gather, taking the orders too.
-        var renamed = parts[2]
-        renamed.schema.columns[3] = ColumnSchema("viewershipMinutes", .int64, .metric(.additive))
-        let mixed = try Table.concatenate([parts[0], renamed], orders: [orders[0], orders[2]], metadata: [:])
-        let mixedExpected = try Table.concatenate([parts[0].inScanOrder(), renamed.inScanOrder()], metadata: [:])
-        #expect(mixed == mixedExpected)
-    }
-
     @Test func theGeneratorCanProduceRowsAlreadyInScanOrder() {
         // 4,000 rows an hour: every device, name and channel appears in every hour, so sorting hour by
         // hour gives the whole table's order, and the store only has to check it.
