@@ -29,7 +29,9 @@ enum StringEncoder {
         // position in it, -1 when the chunk does not use c.
         var used = [Int32](repeating: -1, count: dictionary.count)
         var distinct: [UInt32] = []
-        if let byRank, dictionary.count <= 4 * n {
+        // Marking pays when the dictionary is not much longer than the chunk (the walk covers all of it).
+        let marking = byRank != nil && dictionary.count <= 4 * n
+        if marking, let byRank {
             // Branch-free marks (a store per row), then the marked codes in UTF-8 order.
             used.withUnsafeMutableBufferPointer { u in
                 codes.withUnsafeBufferPointer { cs in for c in cs { u[Int(c)] = 0 } }
@@ -54,7 +56,7 @@ enum StringEncoder {
             let z = Blob.write(offsetsAndBytes(offsets, raw), allowZstd: allowZstd, into: &w)
             return ("plain-string" + (z ? "+zstd" : ""), z)
         }
-        if byRank != nil && dictionary.count <= 4 * n {
+        if marking {
             // Already in UTF-8 order.
         } else if let ranks {
             distinct.sort { ranks[Int($0)] < ranks[Int($1)] }
