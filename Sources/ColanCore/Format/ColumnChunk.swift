@@ -161,6 +161,10 @@ enum ChunkEncoder {
     private static func encodeStrings(_ dictionary: [String], _ ranks: [UInt32], _ codes: [UInt32], _ valid: [Bool]?,
                                       _ allowBlob: Bool, _ codeSaving: Double?, byRank: [UInt32]? = nil,
                                       into w: inout ByteWriter) -> (UInt8, String, Bool, ChunkStatistics) {
+        // Checked once here for the loops below and the encoder's: every code indexes the
+        // dictionary and its ranks (one rank per entry).
+        precondition(ranks.count == dictionary.count, "one rank per dictionary entry")
+        StringEncoder.requireCodes(codes[...], below: dictionary.count)
         // The lowest and highest rank among the codes of valid rows (without nulls: a plain loop).
         var low = UInt32.max, high: UInt32 = 0, any = false
         if let valid {
@@ -169,8 +173,6 @@ enum ChunkEncoder {
                 low = min(low, r); high = max(high, r); any = true
             }
         } else {
-            // Every code indexes `ranks` (checked once): unchecked loads.
-            StringEncoder.requireCodes(codes[...], below: ranks.count)
             ranks.withUnsafeBufferPointer { rank in
                 codes.withUnsafeBufferPointer { cs in
                     for c in cs {
@@ -191,7 +193,8 @@ enum ChunkEncoder {
         }
         let start = w.count
         let (description, zstd) = StringEncoder.encode(dictionary: dictionary, codes: codes[...], allowZstd: allowBlob,
-                                                       codeZstdSaving: codeSaving, ranks: ranks, byRank: byRank, into: &w)
+                                                       codeZstdSaving: codeSaving, ranks: ranks, byRank: byRank,
+                                                       codesChecked: true, into: &w)
         return (w.bytes[start], description, zstd, stats)
     }
 

@@ -136,9 +136,8 @@ public enum SegmentWriter {
         case .bool: return range.count
         case .string(let s): return s[range].reduce(0) { $0 + 4 + $1.utf8.count }
         case .dictionary(let dictionary, let codes):
-            guard let lengths = shared?.lengths else {
-                return codes[range].reduce(0) { $0 + 4 + dictionary[Int($1)].utf8.count }
-            }
+            // Each entry's length, computed once per column by the caller.
+            let lengths = shared?.lengths ?? dictionary.map { $0.utf8.count }
             // Codes index the dictionary, which has a length per entry (checked once): unchecked loads.
             StringEncoder.requireCodes(codes[range], below: lengths.count)
             var total = 4 * range.count

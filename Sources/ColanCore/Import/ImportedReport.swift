@@ -43,12 +43,13 @@ public struct ImportedReport: Sendable {
         return Array(Set(columns).union(fixed.keys)).sorted()
     }
 
-    /// The metadata stored in the segment footer (see docs/FORMAT.md).
-    public var segmentMetadata: [String: String] {
-        var m: [String: String] = ["reportKind": kind, "interval": interval, "timezone": zone, "sourceFile": file,
+    /// The metadata a store segment keeps of the report (docs/FORMAT.md): its
+    /// cuboid (kind, interval, zone, specific dimensions) and its filters; the
+    /// file and its totals are recorded in the store's manifest instead.
+    public var storeMetadata: [String: String] {
+        var m: [String: String] = ["reportKind": kind, "interval": interval, "timezone": zone,
                                    "dimensions": specificDimensions.joined(separator: ",")]
         for (k, v) in fixed { m["fixed." + k] = v }
-        for (k, v) in totals { m["total." + k] = v }
         return m
     }
 }

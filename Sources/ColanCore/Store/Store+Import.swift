@@ -24,11 +24,7 @@ public struct ParsedFile: Sendable {
         prepared = reports.map { report in
             let dims = report.specificDimensions
             var table = report.table
-            // What the store keeps of `segmentMetadata`: the cuboid and the filters (totals go to the manifest).
-            var metadata = ["reportKind": report.kind, "interval": report.interval, "timezone": report.zone,
-                            "dimensions": dims.joined(separator: ",")]
-            for (key, value) in report.fixed { metadata["fixed." + key] = value }
-            table.metadata = metadata
+            table.metadata = report.storeMetadata
             return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
                             kind: report.kind, dims: dims, table: table, file: path)
         }

@@ -22,6 +22,15 @@ public enum Checksum {
         return acc &* p1 &+ p4
     }
 
+    /// The four lanes of a stripe loop folded into one hash (before the length is added).
+    @inline(__always) private static func converge(_ v1: UInt64, _ v2: UInt64, _ v3: UInt64, _ v4: UInt64) -> UInt64 {
+        var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
+        h = merge(h, v1)
+        h = merge(h, v2)
+        h = merge(h, v3)
+        return merge(h, v4)
+    }
+
     /// The XXH64 hash of `bytes` with seed 0.
     /// - Complexity: O(n), about one byte per cycle or better.
     public static func xxh64(_ bytes: UnsafeRawBufferPointer, seed: UInt64 = 0) -> UInt64 {
@@ -41,12 +50,7 @@ public enum Checksum {
                 v4 = round(v4, base.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self))
                 offset += 32
             }
-            h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57))
-                &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
-            h = merge(h, v1)
-            h = merge(h, v2)
-            h = merge(h, v3)
-            h = merge(h, v4)
+            h = converge(v1, v2, v3, v4)
         } else {
             h = seed &+ p5
         }
@@ -72,16 +76,8 @@ public enum Checksum {
             b1 = round(b1, k1); b2 = round(b2, k2); b3 = round(b3, k3); b4 = round(b4, k4)
             offset += 32
         }
-        func converge(_ v1: UInt64, _ v2: UInt64, _ v3: UInt64, _ v4: UInt64) -> UInt64 {
-            var h = ((v1 << 1) | (v1 >> 63)) &+ ((v2 << 7) | (v2 >> 57)) &+ ((v3 << 12) | (v3 >> 52)) &+ ((v4 << 18) | (v4 >> 46))
-            h = merge(h, v1)
-            h = merge(h, v2)
-            h = merge(h, v3)
-            h = merge(h, v4)
-            return h &+ UInt64(n)
-        }
-        return (finish(converge(a1, a2, a3, a4), base: base, offset: offset, count: n),
-                finish(converge(b1, b2, b3, b4), base: base, offset: offset, count: n))
+        return (finish(converge(a1, a2, a3, a4) &+ UInt64(n), base: base, offset: offset, count: n),
+                finish(converge(b1, b2, b3, b4) &+ UInt64(n), base: base, offset: offset, count: n))
     }
 
     private static func finish(_ hash: UInt64, base: UnsafeRawPointer?, offset: Int, count: Int) -> UInt64 {

@@ -19,12 +19,13 @@ enum StringEncoder {
     /// - Parameter byRank: the dictionary's codes in UTF-8 order (the inverse
     ///   of `ranks`), when the caller has them: the chunk's distinct codes are
     ///   then found by marking and one walk in that order, without a sort.
-    /// Every code must index `dictionary` (checked).
+    /// Every code must index `dictionary`: checked here unless the caller did
+    /// (`codesChecked`), so the loops below index by the codes without a check per row.
     static func encode(dictionary: [String], codes: ArraySlice<UInt32>, allowZstd: Bool, codeZstdSaving: Double?,
-                       ranks: [UInt32]? = nil, byRank: [UInt32]? = nil, into w: inout ByteWriter) -> (String, Bool) {
+                       ranks: [UInt32]? = nil, byRank: [UInt32]? = nil, codesChecked: Bool = false,
+                       into w: inout ByteWriter) -> (String, Bool) {
         let n = codes.count
-        // Checked once, so the loops below index by the codes without a check per row.
-        requireCodes(codes, below: dictionary.count)
+        if !codesChecked { requireCodes(codes, below: dictionary.count) }
         // Local dictionary of the codes this chunk uses, sorted by UTF-8 bytes: `used[c]` is code c's
         // position in it, -1 when the chunk does not use c.
         var used = [Int32](repeating: -1, count: dictionary.count)
@@ -89,7 +90,7 @@ enum StringEncoder {
 
     /// Stops the program unless every code is below `count` (one pass the
     /// compiler vectorizes): the loops that then index by the codes (here, in
-    /// chunk statistics and raw sizes) run without a check per row. Codes come
+    /// chunk statistics and in raw sizes) run without a check per row. Codes come
     /// from the writer's own tables, so a failure is a bug, never bad input.
     static func requireCodes(_ codes: ArraySlice<UInt32>, below count: Int) {
         let largest = codes.withUnsafeBufferPointer { cs in cs.reduce(UInt32(0)) { max($0, $1) } }
