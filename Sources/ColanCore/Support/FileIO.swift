@@ -72,7 +72,8 @@ public enum FileIO {
                 if n < 0 && errno == EINTR { continue }
                 guard n > 0 else {
                     // Shorter than fstat said (truncated meanwhile) or unreadable: nothing is kept.
-                    failure = ColanError(.importing, n == 0 ? "file shrank while being read" : "cannot read: \(errnoText())", file: path)
+                    failure = ColanError(.importing, n == 0 ? "file shrank while being read (fstat said \(size) bytes)" : "cannot read: \(errnoText())",
+                                         file: path, location: "byte \(done)")
                     break
                 }
                 done += n
