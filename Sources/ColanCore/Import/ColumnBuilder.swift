@@ -108,6 +108,33 @@ struct ColumnBuilder {
         valid()
     }
 
+    /// Moves the dictionary out for `PlainCSVKernel`, which looks values up
+    /// itself and appends their codes with `appendCodes`; `returnDictionary` puts it back.
+    mutating func lendDictionary() -> TextDictionary {
+        defer { dictionary = TextDictionary() }
+        return dictionary
+    }
+
+    /// Puts back the dictionary `lendDictionary` lent, with the values added meanwhile.
+    mutating func returnDictionary(_ lent: TextDictionary) { dictionary = lent }
+
+    /// Appends codes of the (lent) dictionary to a column whose `shortcut` is `.text`.
+    mutating func appendCodes(_ more: UnsafeBufferPointer<UInt32>) {
+        codes.append(contentsOf: more)
+        appendValid(more.count)
+    }
+
+    /// `appendNaturalToInts` of many values.
+    mutating func appendNaturals(_ more: UnsafeBufferPointer<Int64>) {
+        ints.append(contentsOf: more)
+        appendValid(more.count)
+    }
+
+    private mutating func appendValid(_ rows: Int) {
+        if !validity.isEmpty { validity.append(contentsOf: repeatElement(true, count: rows)) }
+        count += rows
+    }
+
     /// Appends an integer.
     mutating func appendInt(_ v: Int64, _ location: () -> String) throws {
         if isCount && v < 0 { throw ColanError(.importing, "negative count \(v) in '\(name)'", location: location()) }

@@ -14,6 +14,10 @@ public struct ImportOptions: Sendable {
     /// still uses every core).
     public var parallelCSVBytes = 16 << 20
 
+    /// Rows of plain CSV files go through the row kernel (`PlainCSVKernel`);
+    /// off, every row takes the general field loop (tests compare the two).
+    public var csvRowKernel = true
+
     /// Options with the vendor's defaults.
     public init() {}
 }

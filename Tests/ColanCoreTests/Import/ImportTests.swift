@@ -154,6 +154,51 @@ let vendorSample = """
         #expect(tooBig?.location?.hasPrefix("line 3") == true)
     }
 
+    /// Plain rows go through the row kernel, which copies the fields a row shares with the
+    /// row before it and hands rows it cannot take to the general loop. Random files of rows
+    /// sharing prefixes (ending inside a field, at a delimiter, or covering the whole row),
+    /// with empty fields, numbers in text columns, text turning an integer column into text,
+    /// a fraction making one a float column, blank lines and a last line without a line
+    /// feed: the kernel's reports equal the general loop's, and so do the errors.
+    @Test func theCSVRowKernelReadsLikeTheGeneralLoop() throws {
+        var rng = SeededRandom(seed: 11)
+        let channels = ["a", "ab", "abc", "b", "abcdefghijklmnop", "abcdefghijklmnopq"]
+        let notes = ["x", "xy", "xyz", "", "12", "x\u{e9}", "2024-05-01"]
+        let numbers = ["1", "12", "123", "007", "0", "123456789012345678", "-3", ""]
+        var kernel = ImportOptions(), general = ImportOptions()
+        kernel.zone = "UTC"; general.zone = "UTC"
+        general.csvRowKernel = false
+        for round in 0..<60 {
+            var lines = ["time,ch,n,note,m"]
+            var previous = ""
+            for i in 0..<Int(rng.next() % 400 + 1) {
+                let hour = i / 40
+                func pick(_ values: [String], rare: Int) -> String {
+                    // Mostly the first few values; the rest (empty, numeric-looking) rarely.
+                    let k = rng.next() % 100 < UInt64(rare) ? Int(rng.next() % UInt64(values.count)) : Int(rng.next() % 3)
+                    return values[k]
+                }
+                var n = pick(numbers, rare: round % 3 == 0 ? 20 : 2)
+                if round % 7 == 1, i == 150 { n = "x" }      // the integer column becomes text
+                if round % 7 == 2, i == 90 { n = "2.5" }     // ... or floats
+                let row = "2021-09-01 \(hour < 10 ? "0" : "")\(hour):00:00,\(pick(channels, rare: 30)),\(n),"
+                    + "\(pick(notes, rare: round % 2 == 0 ? 10 : 1)),\(pick(numbers, rare: 1))"
+                lines.append(rng.next() % 10 == 0 ? previous : row)  // whole rows repeat too
+                previous = lines[lines.count - 1]
+                if rng.next() % 150 == 0 { lines.append("") }
+            }
+            var text = lines.joined(separator: "\n") + (round % 2 == 0 ? "\n" : "")
+            if round % 10 == 5 { text += "2021-09-01 23:00:00,a,1\n" }  // a ragged last row
+            let name = "kernel\(round).csv"
+            let a = importError(text, name: name, options: kernel), b = importError(text, name: name, options: general)
+            #expect(a?.message == b?.message && a?.location == b?.location, "round \(round)")
+            guard a == nil, b == nil else { continue }
+            let x = try importText(text, name: name, options: kernel), y = try importText(text, name: name, options: general)
+            let same = x.map(\.table) == y.map(\.table)  // (not inside #expect: it would print both whole tables)
+            #expect(same, "round \(round)")
+        }
+    }
+
     /// A big plain CSV is read in chunks on all cores; the report must equal one read
     /// from start to end: values, nulls, dictionary order, row lines in later errors,
     /// a column the chunks type differently (read again from the start), and the

@@ -23,11 +23,11 @@ enum CSVReportReader {
         var lines = RowLines()
         if bytes.count - scanner.position >= options.parallelCSVBytes,
            let chunked = readInChunks(bytes, from: scanner.position, firstLine: scanner.nextLine, header: header, columns: fresh,
-                                      chunkBytes: max(1, options.parallelCSVBytes / 2)) {
+                                      chunkBytes: max(1, options.parallelCSVBytes / 2), kernel: options.csvRowKernel) {
             (columns, rows, lines) = chunked
         } else {
             var body = CSVScanner(continuing: scanner)
-            try readRows(&body, header: header, into: &columns, rows: &rows, lines: &lines)
+            try readRows(&body, header: header, into: &columns, rows: &rows, lines: &lines, kernel: options.csvRowKernel)
         }
         guard rows > 0 else { return [] }
         let kind = inferKind(columns)
@@ -36,13 +36,26 @@ enum CSVReportReader {
     }
 
     /// Reads the records from the scanner's position to its end into `columns`.
+    /// `kernel`: plain rows go through `PlainCSVKernel` (`ImportOptions.csvRowKernel`).
     static func readRows(_ scanner: inout CSVScanner, header: [String], into columns: inout [ColumnBuilder],
-                         rows: inout Int, lines: inout RowLines) throws {
+                         rows: inout Int, lines: inout RowLines, kernel: Bool) throws {
         // Field by field, straight into the column builders (no per-record array of fields).
         // Once a column's kind is settled, its usual values skip the general typing: text
         // that cannot be a number into a text column, plain digits into an integer column.
+        // In a plain file, rows go to the row kernel once every column has a shortcut; a row
+        // it cannot take comes here, and the kernel tries again after it (or after 256 rows
+        // when it took few: frequent empty fields, say).
         var shortcuts = columns.map(\.shortcut)
-        while scanner.beginRecord() {
+        let useKernel = kernel && scanner.plain
+        var settled = !shortcuts.contains(.none)
+        var beforeKernel = 0
+        while true {
+            if useKernel, settled, beforeKernel <= 0 {
+                let taken = PlainCSVKernel.read(&scanner, into: &columns, rows: &rows, lines: &lines)
+                beforeKernel = taken >= 64 ? 1 : 256
+            }
+            beforeKernel -= 1
+            guard scanner.beginRecord() else { break }
             let line = scanner.line
             lines.record(row: rows, line: line)
             var c = 0
@@ -76,7 +89,10 @@ enum CSVReportReader {
                             error.location = "line \(line), column \(c + 1) ('\(header[c])')"
                             throw error
                         }
-                        shortcuts[c] = columns[c].shortcut
+                        if shortcuts[c] != columns[c].shortcut {
+                            shortcuts[c] = columns[c].shortcut
+                            settled = !shortcuts.contains(.none)
+                        }
                     }
                 }
                 c += 1
@@ -98,7 +114,7 @@ enum CSVReportReader {
     /// plain (each checks its own bytes) or fails, or a chunk typed a column
     /// differently, or converted one after its start.
     static func readInChunks(_ bytes: UnsafeRawBufferPointer, from body: Int, firstLine: Int, header: [String],
-                             columns fresh: [ColumnBuilder], chunkBytes: Int) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
+                             columns fresh: [ColumnBuilder], chunkBytes: Int, kernel: Bool) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
         let chunkCount = min(256, max(2, (bytes.count - body) / chunkBytes))
         var starts = [body]
         for k in 1..<chunkCount {
@@ -120,7 +136,7 @@ enum CSVReportReader {
             var scanner = CSVScanner(chunk, plain: true)
             scanner.position = 0  // a byte order mark is only skipped at the start of the file
             var columns = fresh, rows = 0, lines = RowLines()
-            guard (try? readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines)) != nil else { return }
+            guard (try? readRows(&scanner, header: header, into: &columns, rows: &rows, lines: &lines, kernel: kernel)) != nil else { return }
             results.set(k, Chunk(columns: columns, rows: rows, lines: lines, lineFeeds: scanner.nextLine - 1))
         }
         let chunks = results.values

@@ -111,6 +111,13 @@ struct CSVScanner {
         return (field, true)
     }
 
+    /// Moves past `rows` rows (one line each) read by `PlainCSVKernel`: to `position`, past `lineFeeds` line ends.
+    mutating func skipPlainRows(_ rows: Int, to position: Int, lineFeeds: Int) {
+        self.position = position
+        line = nextLine + rows - 1
+        nextLine += lineFeeds
+    }
+
     /// `nextField` for a plain file: up to the next ',' or line feed, found
     /// eight bytes at a time.
     @inline(__always) private mutating func nextPlainField() -> (field: Field, last: Bool) {
