@@ -7,9 +7,10 @@ public enum ImportJob {
     public static func parse(_ files: [String], options: ImportOptions,
                              progress: (@Sendable (Int) -> Void)? = nil) -> [Result<ParsedFile, ColanError>] {
         let results = Slots<Result<ParsedFile, ColanError>>(count: files.count)
+        let buffers = ReadBuffers()
         DispatchQueue.concurrentPerform(iterations: files.count) { i in
             do {
-                let parsed = try FileIO.withContents(of: files[i]) { bytes in
+                let parsed = try FileIO.withContents(of: files[i], buffers: buffers) { bytes in
                     // A big file is hashed on a thread of its own while it is parsed (a big CSV's
                     // parse runs on every core, but hashing it is one sequential pass).
                     let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
