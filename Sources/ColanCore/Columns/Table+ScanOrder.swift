@@ -86,30 +86,31 @@ extension Table {
             if let validity, !validity[row] { return rank[rank.count - 1] }
             return rank[Int(codes[row])]
         }
-        // Already in order? (The usual case at the store: importers sort each report.)
-        // Checked row by row through the dictionary ranks, without building per-row keys.
-        func before(_ a: Int, _ b: Int) -> Bool {
-            if let times, times[a] != times[b] { return times[a] < times[b] }
-            for k in keys.indices {
-                let x = key(k, a), y = key(k, b)
-                if x != y { return x < y }
-            }
-            return false
-        }
-        if isSorted(n, before) { return nil }
         let timesInOrder = times.map { t in !(1..<n).contains { t[$0] < t[$0 - 1] } } ?? false
-        // The dimensions' ranks as one composite key (the first dimension most significant), so one
-        // counting pass sorts by all of them; per dimension only when the key space is too large.
+        // The dimensions' ranks as one composite key (the first dimension most significant):
+        // whether rows are in order is one comparison of (time, key) per row, and one counting
+        // pass sorts by all of them. Per dimension only when the key space is too large.
+        let space = keys.reduce(1) { $0.multipliedReportingOverflow(by: $1.rank.count).overflow ? Int.max : $0 * $1.rank.count }
+        let composite: [UInt32]? = space <= Int(UInt32.max) ? Self.compositeKeys(n, keys) : nil
+        // Already in order? (The usual case at the store: importers sort each report.)
+        if let composite {
+            if timesInOrder || times == nil, Self.isSorted(times: times, composite) { return nil }
+        } else {
+            // Checked row by row through the dictionary ranks, without building per-row keys.
+            func before(_ a: Int, _ b: Int) -> Bool {
+                if let times, times[a] != times[b] { return times[a] < times[b] }
+                for k in keys.indices {
+                    let x = key(k, a), y = key(k, b)
+                    if x != y { return x < y }
+                }
+                return false
+            }
+            if isSorted(n, before) { return nil }
+        }
         var ranks: [[UInt32]] = []
         var buckets: [Int] = []
-        let space = keys.reduce(1) { $0.multipliedReportingOverflow(by: $1.rank.count).overflow ? Int.max : $0 * $1.rank.count }
         // (The counting array costs a pass over `space` entries: worth it only when rows outnumber them.)
-        if space <= min(Self.compositeBuckets, max(4 * n, 1024)) {
-            var composite = [UInt32](repeating: 0, count: n)
-            for k in keys.indices {
-                let width = UInt32(keys[k].rank.count)
-                for row in 0..<n { composite[row] = composite[row] &* width &+ key(k, row) }
-            }
+        if let composite, space <= min(Self.compositeBuckets, max(4 * n, 1024)) {
             ranks = [composite]
             buckets = [space]
         } else {
@@ -200,6 +201,52 @@ extension Table {
             if distinct > 1 { pass(timeRank, buckets: distinct) }
         }
         return order
+    }
+
+    /// Each row's composite key: the rank of its value (nulls: the last rank) in every
+    /// dimension, the first most significant (the caller checked that the key space fits
+    /// in 32 bits). Slices of rows on all cores for a big table.
+    private static func compositeKeys(_ n: Int, _ keys: [(codes: [UInt32], validity: [Bool]?, rank: [UInt32])]) -> [UInt32] {
+        let slice: @Sendable (Int, Int) -> [UInt32] = { lo, hi in
+            var out = [UInt32](repeating: 0, count: hi - lo)
+            for (codes, validity, rank) in keys {
+                let width = UInt32(truncatingIfNeeded: rank.count), null = rank[rank.count - 1]
+                if let validity {
+                    for row in lo..<hi { out[row - lo] = out[row - lo] &* width &+ (validity[row] ? rank[Int(codes[row])] : null) }
+                } else {
+                    for row in lo..<hi { out[row - lo] = out[row - lo] &* width &+ rank[Int(codes[row])] }
+                }
+            }
+            return out
+        }
+        guard n >= parallelRows else { return slice(0, n) }
+        let slices = 16
+        let parts = Slots<[UInt32]>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { s in parts.set(s, slice(s * n / slices, (s + 1) * n / slices)) }
+        var composite: [UInt32] = []
+        composite.reserveCapacity(n)
+        for part in parts.filled { composite += part }
+        return composite
+    }
+
+    /// Whether (time, composite key) never decreases from a row to the next (times, when
+    /// given, must be in order already): a tight loop, in slices on all cores for a big table.
+    private static func isSorted(times: [Int64]?, _ composite: [UInt32]) -> Bool {
+        let n = composite.count
+        let check: @Sendable (Int, Int) -> Bool = { lo, hi in
+            let from = max(lo, 1), c = composite
+            guard from < hi else { return true }
+            guard let t = times else { return !(from..<hi).contains { c[$0] < c[$0 - 1] } }
+            for i in from..<hi where t[i] == t[i - 1] && c[i] < c[i - 1] { return false }
+            return true
+        }
+        guard n >= parallelRows else { return check(0, n) }
+        let slices = 16
+        let unsorted = Slots<Bool>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { s in
+            if !check(s * n / slices, (s + 1) * n / slices) { unsorted.set(s, true) }
+        }
+        return !unsorted.values.contains { $0 == true }
     }
 
     /// The most buckets a composite sort key may have (its counting array: 2 MB).
