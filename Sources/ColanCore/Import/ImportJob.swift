@@ -17,7 +17,7 @@ public enum ImportJob {
                     defer { hashing?.wait() }
                     var reports = try ReportImporter.importBytes(bytes, path: files[i], options: options)
                     // Sorted here, on both cores, so the store finds segments already in scan order.
-                    for r in reports.indices { reports[r].table = reports[r].table.inScanOrder() }
+                    for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                     let hash = hashing?.result() ?? contentHash(bytes)
                     return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
                 }

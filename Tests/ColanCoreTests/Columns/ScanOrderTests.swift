@@ -122,6 +122,52 @@ import Testing
         }
     }
 
+    /// Reports are sorted in place, run by run (rows only move within their instant): every
+    /// kind of column (and its nulls) must come out as the order says, on one core and on
+    /// all, and a copy of the table taken before must not change (its arrays are shared).
+    @Test func sortingInPlaceMovesEveryKindOfColumnAndLeavesCopiesAlone() throws {
+        for n in [1_000, 300_000] {
+            var rng = SeededRandom(seed: UInt64(n))
+            let devices = ["TV", "Roku", "Mobile", "Web"]
+            let codes = (0..<n).map { _ in UInt32(rng.next() % 4) }
+            let valid = (0..<n).map { _ in rng.next() % 5 != 0 }
+            let t = Table(schema: Schema([
+                ColumnSchema("time", .timestamp, .time),
+                ColumnSchema("deviceType", .string, .dimension),
+                ColumnSchema("numberOfSession", .int64, .metric(.additive)),
+                ColumnSchema("ratio", .float64, .attribute),
+                ColumnSchema("live", .bool, .attribute),
+                ColumnSchema("note", .string, .attribute),
+            ]), columns: [
+                ColumnData(.int64((0..<n).map { Int64($0 / 97 * 3600) })),
+                ColumnData(.dictionary(dictionary: devices, codes: codes), validity: valid),
+                ColumnData(.int64((0..<n).map(Int64.init))),
+                ColumnData(.float64((0..<n).map { Double($0) / 2 })),
+                ColumnData(.bool((0..<n).map { $0 % 3 == 0 })),
+                ColumnData(.string((0..<n).map { "n\($0)" }), validity: (0..<n).map { $0 % 7 != 0 }),
+            ])
+            let original = t
+            let order = try #require(t.scanOrder())
+            var expected = t
+            expected.columns = t.columns.map { column in
+                let values: ColumnValues
+                switch column.values {
+                case .int64(let v): values = .int64(order.map { v[$0] })
+                case .float64(let v): values = .float64(order.map { v[$0] })
+                case .bool(let v): values = .bool(order.map { v[$0] })
+                case .string(let v): values = .string(order.map { v[$0] })
+                case .dictionary(let d, let c): values = .dictionary(dictionary: d, codes: order.map { c[$0] })
+                }
+                return ColumnData(values, validity: column.validity.map { v in order.map { v[$0] } })
+            }
+            var sorted = t
+            sorted.sortIntoScanOrder()
+            #expect(sorted == expected, "\(n) rows")
+            #expect(t == original && t != sorted, "\(n) rows")
+            #expect(sorted.scanOrder() == nil)
+        }
+    }
+
     @Test func theGeneratorCanProduceRowsAlreadyInScanOrder() {
         // 4,000 rows an hour: every device, name and channel appears in every hour, so sorting hour by
         // hour gives the whole table's order, and the store only has to check it.
