@@ -73,7 +73,9 @@ struct ImportCommand: ParsableCommand {
             options.fixed[dim] = String(parts[1])
         }
         var files: [String] = []
-        for p in paths { files += try FileIO.filesUnder(p) }
+        let listing = FolderListing()
+        for p in paths { files += try FileIO.filesUnder(p, listing: listing) }
+        options.listing = listing
         let total = files.count
         let showProgress = !quiet && isatty(2) != 0
         let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }

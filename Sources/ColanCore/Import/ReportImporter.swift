@@ -31,16 +31,17 @@ public enum ReportImporter {
     /// Reads filters from the file name pattern and a saved request URL beside the file.
     static func applySidecars(path: String, options: inout ImportOptions) throws {
         if let pattern = options.namePattern {
-            let base = String(path.split(separator: "/").last ?? Substring(path))
+            let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
             guard let values = FileNamePattern.match(pattern, base) else {
                 throw ColanError(.importing, "file name does not match --name '\(pattern)'")
             }
             try merge(values, into: &options, source: "the file name")
         }
         // A request URL saved as FILE.url (one line) gives the query's parameters.
-        // Checked with access() first: most files have none, and a failed read builds an error to throw away.
+        // Known from the folder's listing, or checked with access(): most files have none,
+        // and a failed read builds an error to throw away.
         let sidecar = path + ".url"
-        if FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = UTF8Text.string(url) {
+        if options.listing?.contains(sidecar) ?? FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = UTF8Text.string(url) {
             try merge(RequestURL.parameters(text.trimmingWhitespace()), into: &options, source: "\(path).url")
         }
     }

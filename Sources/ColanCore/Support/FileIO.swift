@@ -207,17 +207,54 @@ extension FileIO {
     }
 
     /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
+    /// (A sidecar is read with its file, `ReportImporter.applySidecars`.)
     /// Entry types come from the directory listing where it has them: a folder of
     /// thousands of responses costs no stat per file.
-    public static func filesUnder(_ path: String) throws -> [String] {
+    /// `listing`, when given, records the folders listed and the sidecars seen in them.
+    public static func filesUnder(_ path: String, listing: FolderListing? = nil) throws -> [String] {
         var info = stat()
         guard stat(path, &info) == 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
         if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
         var out: [String] = []
-        for entry in directoryEntries(path) where !entry.name.hasPrefix(".") && !entry.name.hasSuffix(".url") {
+        var sidecars: [String] = []
+        for entry in directoryEntries(path) where !entry.name.hasPrefix(".") {
             let child = path + "/" + entry.name
-            if entry.isDirectory == false { out.append(child) } else { out += try filesUnder(child) }
+            if entry.name.hasSuffix(".url") {
+                sidecars.append(child)
+            } else if entry.isDirectory == false {
+                out.append(child)
+            } else {
+                out += try filesUnder(child, listing: listing)
+            }
         }
+        listing?.record(folder: path, sidecars: sidecars)
         return out
+    }
+}
+
+/// The folders an import listed and the `FILE.url` sidecars in them, so
+/// that finding a file's sidecar costs a set lookup, not an access() call
+/// per file (a folder of 14,600 responses spent 2% of its import there).
+public final class FolderListing: @unchecked Sendable {
+    private var folders: Set<String> = []
+    private var sidecars: Set<String> = []
+    private let lock = PThreadMutex()
+
+    /// An empty listing.
+    public init() {}
+
+    func record(folder: String, sidecars more: [String]) {
+        lock.withLock {
+            folders.insert(folder)
+            sidecars.formUnion(more)
+        }
+    }
+
+    /// Whether `path` (a file's sidecar) exists, as the listing of its folder
+    /// saw it; nil when its folder was not listed.
+    public func contains(_ path: String) -> Bool? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        let folder = String(path[..<slash])
+        return lock.withLock { folders.contains(folder) ? sidecars.contains(path) : nil }
     }
 }

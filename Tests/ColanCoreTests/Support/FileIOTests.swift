@@ -21,4 +21,29 @@ import Testing
         #expect(try FileIO.filesUnder(root + "/z.json") == [root + "/z.json"])
         #expect(throws: ColanError.self) { try FileIO.filesUnder(root + "/missing") }
     }
+
+    /// A request URL saved as FILE.url beside a file gives its filters and zone, whether
+    /// the import learned of it from the folder's listing or asks the file system.
+    @Test func sidecarsAreFoundFromTheFolderListingOrTheFileSystem() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let response = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01 00:00:00\", \"numberOfSession\": 3}]}"
+        for name in ["a.json", "b.json"] { try Data(response.utf8).write(to: dir.appendingPathComponent(name)) }
+        try Data("https://api-analytics.amagi.tv/api/v2?type=viewershipAnalytics&channelId=ch7&timezone=UTC\n".utf8)
+            .write(to: dir.appendingPathComponent("a.json.url"))
+        let listing = FolderListing()
+        let files = try FileIO.filesUnder(dir.path, listing: listing)
+        #expect(files == [dir.path + "/a.json", dir.path + "/b.json"])
+        #expect(listing.contains(dir.path + "/a.json.url") == true)
+        #expect(listing.contains(dir.path + "/b.json.url") == false)
+        #expect(listing.contains("/elsewhere/c.json.url") == nil)
+        var listed = ImportOptions()
+        listed.listing = listing
+        for options in [listed, ImportOptions()] {
+            let parsed = ImportJob.parse(files, options: options).map { try? $0.get() }
+            let a = try #require(parsed[0]?.reports.first), b = try #require(parsed[1]?.reports.first)
+            #expect(a.fixed == ["channelId": "ch7"] && a.zone == "UTC")
+            #expect(b.fixed.isEmpty && b.zone == "US/Pacific")
+        }
+    }
 }
