@@ -131,45 +131,51 @@ extension ReportImporter {
             throw ColanError(.importing, "'\(column.name)' holds no times; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
                              location: rows > 0 ? locate(0) : nil)
         }
-        let parsed = labels.map { TimeResolver.parse($0) }
-        var candidates: [[Int64]] = []
+        // Each label's instants (none in a gap, two in a fold), in flat arrays: no allocation per label.
+        var valid = [Bool](repeating: false, count: labels.count)
+        var counts = [UInt8](repeating: 0, count: labels.count)
+        var earlier = [Int64](repeating: 0, count: labels.count), later = earlier
         var allMidnight = true, allHours = true, allUTC = true
-        for label in parsed {
-            guard let label else { candidates.append([]); continue }
+        for (code, text) in labels.enumerated() {
+            guard let label = TimeResolver.parse(text) else { continue }
+            valid[code] = true
             if label.seconds % 86400 != 0 { allMidnight = false }
             if label.seconds % 3600 != 0 { allHours = false }
             if !label.isUTC { allUTC = false }
-            candidates.append(label.isUTC ? [label.seconds] : zone.instants(forLocal: label.seconds))
+            let (count, first, second) = label.isUTC ? (1, label.seconds, label.seconds) : zone.localInstants(label.seconds)
+            (counts[code], earlier[code], later[code]) = (UInt8(count), first, second)
         }
         var instants = [Int64](repeating: 0, count: rows)
         var occurrences: [[Int64]: Int] = [:]
-        let others = columns.filter { $0.catalog?.role == .dimension || $0.catalog == nil }.filter { $0.name != column.name }
+        var others: [ColumnBuilder]?  // the dimensions telling a fold's two rows apart, found when first needed
         for row in 0..<rows {
             let code = Int(codes[row])
-            guard parsed[code] != nil else {
+            guard valid[code] else {
                 throw ColanError(.importing, "'\(labels[code])' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
                                  location: locate(row))
             }
-            let options = candidates[code]
-            switch options.count {
+            switch counts[code] {
             case 1:
-                instants[row] = options[0]
+                instants[row] = earlier[code]
             case 0:
                 throw ColanError(.importing, "local time \"\(labels[code])\" does not exist in \(zone.name) (clocks jump forward then)",
                                  location: locate(row), hint: "check --tz; a real \(zone.name) export cannot contain it")
             default:
+                if others == nil {
+                    others = columns.filter { ($0.catalog?.role == .dimension || $0.catalog == nil) && $0.name != column.name }
+                }
                 var key: [Int64] = [Int64(code)]
-                for o in others {
+                for o in others ?? [] {
                     if let t = o.textValues { key.append(Int64(t.codes[row])) } else if let i = o.intValues { key.append(i[row]) }
                     key.append(o.isValid(row) ? 1 : 0)
                 }
                 let seen = occurrences[key, default: 0]
-                guard seen < options.count else {
+                guard seen < 2 else {
                     throw ColanError(.importing, "local time \"\(labels[code])\" repeats more often than \(zone.name) repeats it",
                                      location: locate(row))
                 }
                 occurrences[key] = seen + 1
-                instants[row] = options[seen]
+                instants[row] = seen == 0 ? earlier[code] : later[code]
             }
         }
         return (instants, allMidnight, allHours, allUTC && !labels.isEmpty)

@@ -69,12 +69,22 @@ public final class ZoneOffsets: Sendable {
     /// epoch, as if the local clock were UTC): none in a spring-forward gap,
     /// two in a fall-back fold (earlier first), one otherwise.
     public func instants(forLocal local: Int64) -> [Int64] {
-        var result: [Int64] = []
-        for probe in [local - 86_400, local + 86_400] {
-            let candidate = local - offset(atUTC: probe)
-            if offset(atUTC: candidate) == local - candidate, !result.contains(candidate) { result.append(candidate) }
+        let (count, first, second) = localInstants(local)
+        return Array([first, second].prefix(count))
+    }
+
+    /// `instants(forLocal:)` without allocating (importers resolve every label
+    /// of every file): how many there are (0-2), and the earlier and later one.
+    public func localInstants(_ local: Int64) -> (count: Int, earlier: Int64, later: Int64) {
+        // The offsets a day before and after bracket any change near `local`.
+        let a = local - offset(atUTC: local - 86_400), b = local - offset(atUTC: local + 86_400)
+        let aFits = offset(atUTC: a) == local - a, bFits = b != a && offset(atUTC: b) == local - b
+        switch (aFits, bFits) {
+        case (true, true): return (2, min(a, b), max(a, b))
+        case (true, false): return (1, a, a)
+        case (false, true): return (1, b, b)
+        case (false, false): return (0, 0, 0)
         }
-        return result.sorted()
     }
 
     /// Offset changes within [from, to), as (instant, new offset), for building bucket tables.

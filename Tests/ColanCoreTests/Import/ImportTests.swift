@@ -289,6 +289,10 @@ let vendorSample = """
         #expect(t[1] - t[0] == 3600)
         #expect(t[3] - t[2] == 3600)
         #expect(t[4] == t[1] && t[5] == t[2])
+        // A third 01:00 for one device is more than the zone repeats: refused at its row.
+        let thrice = importError(csv + "2021-11-07 01:00:00,Roku,7\n", name: "dst.csv")
+        #expect(thrice?.message == "local time \"2021-11-07 01:00:00\" repeats more often than US/Pacific repeats it")
+        #expect(thrice?.location == "line 8")
     }
 
     @Test func springForwardGapIsAnError() {
