@@ -77,11 +77,11 @@ extension Store {
             let id = next.nextSource
             next.nextSource += 1
             var rows = 0
-            for var item in file.prepared {
+            for k in file.prepared.indices {
                 // The `_source` column is added per segment when the batch is written.
-                item.source = Int64(id)
-                incoming.append(item)
-                rows += item.table.rowCount
+                incoming.append(file.prepared[k])
+                incoming[incoming.count - 1].source = Int64(id)
+                rows += file.prepared[k].table.rowCount
             }
             next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: file.summary.kind,
                                             path: file.path, totals: file.summary.totals))
@@ -90,8 +90,9 @@ extension Store {
         // Within the import, a later report replaces an earlier one's rows with the same key.
         // Keys are computed only where two reports of one cuboid and the same filter values overlap
         // in time: reports of different channels (say) or days cannot share a key.
+        // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
         var groups: [String: [Int]] = [:]
-        for (i, item) in incoming.enumerated() { groups[item.cuboid + "\u{1}" + item.filters, default: []].append(i) }
+        for i in incoming.indices { groups[incoming[i].cuboid + "\u{1}" + incoming[i].filters, default: []].append(i) }
         for members in groups.values {
             let overlapping = Self.overlapping(members.map { (incoming[$0].lo, incoming[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
@@ -148,7 +149,7 @@ extension Store {
             // Each row's source file (its manifest id): `colan verify` checks each file's totals by it.
             var sources: [Int64] = []
             sources.reserveCapacity(table.rowCount)
-            for item in batch { sources.append(contentsOf: repeatElement(item.source, count: item.table.rowCount)) }
+            for i in batch.indices { sources.append(contentsOf: repeatElement(batch[i].source, count: batch[i].table.rowCount)) }
             table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
             table.columns.append(ColumnData(.int64(sources)))
             let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next)
@@ -158,12 +159,13 @@ extension Store {
             batch = []
             batchRows = 0
         }
-        for item in incoming where item.table.rowCount > 0 {
-            if let first = batch.first, first.cuboid != item.cuboid || batchRows + item.table.rowCount > Self.compactedSegmentRows {
+        for i in incoming.indices where incoming[i].table.rowCount > 0 {
+            let rows = incoming[i].table.rowCount
+            if !batch.isEmpty, batch[0].cuboid != incoming[i].cuboid || batchRows + rows > Self.compactedSegmentRows {
                 try flush()
             }
-            batch.append(item)
-            batchRows += item.table.rowCount
+            batch.append(incoming[i])
+            batchRows += rows
         }
         try flush()
         try FileIO.syncDirectory(path + "/segments")
