@@ -18,6 +18,10 @@ public struct ImportOptions: Sendable {
     /// off, every row takes the general field loop (tests compare the two).
     public var csvRowKernel = true
 
+    /// Rows of JSON reports go through the row kernel (`JSONRowKernel`) where
+    /// it can take them; off, every row takes the general loop (tests compare the two).
+    public var jsonRowKernel = true
+
     /// The folders the files were listed from, with the sidecars seen there:
     /// files in them need no access() call to learn whether they have one.
     public var listing: FolderListing?

@@ -9,7 +9,7 @@ enum JSONReportReader {
         var scanner = JSONScanner(bytes)
         var reports: [ImportedReport] = []
         if scanner.peek() == 91 {
-            let (columns, rows, offsets) = try readRows(&scanner)
+            let (columns, rows, offsets) = try readRows(&scanner, kernel: options.jsonRowKernel)
             try scanner.expectEnd()
             guard rows > 0 else { return [] }
             reports.append(try ReportImporter.assemble(path: path, kind: "generic", columns: columns, rows: rows, options: options,
@@ -35,11 +35,11 @@ enum JSONReportReader {
                     if !(Catalog.amagiReportKinds.contains(key) || key == "response") { try s.skipValue(); return }
                     throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
                 }
-                table = try readRows(&s)
+                table = try readRows(&s, kernel: options.jsonRowKernel)
                 kind = Catalog.amagiReportKinds.contains(key) ? key : key == "response" ? "smartsight" : "generic"
                 if kind == "generic" { firstArrayKey = key }
             } else if channelListKeys.contains(key) {
-                let (columns, rows, offsets) = try readRows(&s)
+                let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
                 channels.append((columns, rows, offsets, key))
             } else if key == "dateRange", s.peek() == 123 {
                 try s.readObject { s, field in
@@ -92,7 +92,8 @@ enum JSONReportReader {
     }
 
     /// Reads an array of flat objects into columns; nested values inside a row are skipped.
-    static func readRows(_ s: inout JSONScanner) throws -> ([ColumnBuilder], Int, [Int]) {
+    /// `kernel`: rows the row kernel can take go through it (`ImportOptions.jsonRowKernel`).
+    static func readRows(_ s: inout JSONScanner, kernel: Bool) throws -> ([ColumnBuilder], Int, [Int]) {
         var columns: [ColumnBuilder] = []
         // Each column's name bytes, apart from the builders: reading a builder out of
         // the captured array copies it (a retain and release of each of its arrays).
@@ -102,7 +103,8 @@ enum JSONReportReader {
         var lastRow: [Int] = []
         var rows = 0
         var offsets: [Int] = []
-        try s.readArray { s in
+        /// Reads one row (an array element) field by field.
+        func readRow(_ s: inout JSONScanner) throws {
             guard s.peek() == 123 else { throw s.error("expected an object for a row, found \(s.describeNext())") }
             offsets.append(s.position)
             let row = rows
@@ -138,6 +140,28 @@ enum JSONReportReader {
             }
             rows += 1
             for c in columns.indices { columns[c].pad(to: rows) }
+        }
+        // The array, as `JSONScanner.readArray` reads one, with runs of rows the kernel takes:
+        // it tries after the first row (which names the columns), after each row it could not
+        // take, or 64 rows later when it took few.
+        try s.expect(91, "'['")
+        if s.peek() == 93 {
+            s.position += 1
+            return (columns, rows, offsets)
+        }
+        var beforeKernel = kernel ? 1 : Int.max
+        while true {
+            if beforeKernel <= 0 {
+                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, rows: &rows, offsets: &offsets)
+                if ended { break }
+                beforeKernel = taken >= 16 ? 1 : 64
+            }
+            beforeKernel -= 1
+            try readRow(&s)
+            guard let b = s.peek() else { throw s.error("expected ',' or ']', found the end of the file (truncated?)") }
+            s.position += 1
+            if b == 93 { break }
+            guard b == 44 else { s.position -= 1; throw s.error("expected ',' or ']', found \(s.describeNext())") }
         }
         return (columns, rows, offsets)
     }
