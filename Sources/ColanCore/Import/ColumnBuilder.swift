@@ -261,7 +261,8 @@ struct ColumnBuilder {
             case .bool: out.bools += part.bools
             case .text:
                 // New values take codes in the order the part met them, as they would have in one builder.
-                let translation = part.dictionary.strings.map { out.dictionary.code(of: $0) }
+                // (Values were validated as UTF-8 when added: the lookup cannot fail.)
+                let translation = (0..<part.dictionary.count).map { c in part.dictionary.withBytes(of: c) { out.dictionary.code(of: $0) ?? 0 } }
                 for code in part.codes { out.codes.append(translation[Int(code)]) }
             }
             out.count += part.count
@@ -269,10 +270,14 @@ struct ColumnBuilder {
         return out
     }
 
-    /// The text of each distinct value and each row's code, for a text column.
-    var textValues: (strings: [String], codes: [UInt32])? {
-        kind == .text ? (dictionary.strings, codes) : nil
-    }
+    /// Each row's code, for a text column.
+    var textCodes: [UInt32]? { kind == .text ? codes : nil }
+
+    /// How many distinct text values the column holds.
+    var textValueCount: Int { dictionary.count }
+
+    /// Runs `body` over the UTF-8 bytes of text value `code`.
+    func withText<T>(_ code: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T { dictionary.withBytes(of: code, body) }
 
     /// Each row's integer, for an integer column.
     var intValues: [Int64]? { kind == .int ? ints : nil }
@@ -287,7 +292,7 @@ struct ColumnBuilder {
         switch kind {
         case .text:
             let role = catalog?.role ?? .dimension
-            let d = dictionary.strings.isEmpty ? [""] : dictionary.strings
+            let d = dictionary.count == 0 ? [""] : dictionary.strings
             return (ColumnSchema(columnName, .string, role), ColumnData(.dictionary(dictionary: d, codes: codes), validity: valid))
         case .bool:
             return (ColumnSchema(columnName, .bool, catalog?.role ?? .attribute), ColumnData(.bool(bools), validity: valid))

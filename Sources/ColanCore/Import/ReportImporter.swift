@@ -127,17 +127,20 @@ extension ReportImporter {
             let instants = ints.map { abs($0) > 100_000_000_000 ? $0 / 1000 : $0 }
             return (instants, instants.allSatisfy { $0 % 86400 == 0 }, instants.allSatisfy { $0 % 3600 == 0 }, true)
         }
-        guard let (labels, codes) = column.textValues else {
+        guard let codes = column.textCodes else {
             throw ColanError(.importing, "'\(column.name)' holds no times; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
                              location: rows > 0 ? locate(0) : nil)
         }
-        // Each label's instants (none in a gap, two in a fold), in flat arrays: no allocation per label.
-        var valid = [Bool](repeating: false, count: labels.count)
-        var counts = [UInt8](repeating: 0, count: labels.count)
-        var earlier = [Int64](repeating: 0, count: labels.count), later = earlier
+        // Each label's instants (none in a gap, two in a fold), in flat arrays: no allocation per label,
+        // and labels are parsed from their bytes (a String only for an error message).
+        let labelCount = column.textValueCount
+        func text(_ code: Int) -> String { column.withText(code) { String(decoding: $0, as: UTF8.self) } }
+        var valid = [Bool](repeating: false, count: labelCount)
+        var counts = [UInt8](repeating: 0, count: labelCount)
+        var earlier = [Int64](repeating: 0, count: labelCount), later = earlier
         var allMidnight = true, allHours = true, allUTC = true
-        for (code, text) in labels.enumerated() {
-            guard let label = TimeResolver.parse(text) else { continue }
+        for code in 0..<labelCount {
+            guard let label = column.withText(code, TimeResolver.parse) else { continue }
             valid[code] = true
             if label.seconds % 86400 != 0 { allMidnight = false }
             if label.seconds % 3600 != 0 { allHours = false }
@@ -151,14 +154,14 @@ extension ReportImporter {
         for row in 0..<rows {
             let code = Int(codes[row])
             guard valid[code] else {
-                throw ColanError(.importing, "'\(labels[code])' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
+                throw ColanError(.importing, "'\(text(code))' is not a time; expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS",
                                  location: locate(row))
             }
             switch counts[code] {
             case 1:
                 instants[row] = earlier[code]
             case 0:
-                throw ColanError(.importing, "local time \"\(labels[code])\" does not exist in \(zone.name) (clocks jump forward then)",
+                throw ColanError(.importing, "local time \"\(text(code))\" does not exist in \(zone.name) (clocks jump forward then)",
                                  location: locate(row), hint: "check --tz; a real \(zone.name) export cannot contain it")
             default:
                 if others == nil {
@@ -166,19 +169,19 @@ extension ReportImporter {
                 }
                 var key: [Int64] = [Int64(code)]
                 for o in others ?? [] {
-                    if let t = o.textValues { key.append(Int64(t.codes[row])) } else if let i = o.intValues { key.append(i[row]) }
+                    if let t = o.textCodes { key.append(Int64(t[row])) } else if let i = o.intValues { key.append(i[row]) }
                     key.append(o.isValid(row) ? 1 : 0)
                 }
                 let seen = occurrences[key, default: 0]
                 guard seen < 2 else {
-                    throw ColanError(.importing, "local time \"\(labels[code])\" repeats more often than \(zone.name) repeats it",
+                    throw ColanError(.importing, "local time \"\(text(code))\" repeats more often than \(zone.name) repeats it",
                                      location: locate(row))
                 }
                 occurrences[key] = seen + 1
                 instants[row] = seen == 0 ? earlier[code] : later[code]
             }
         }
-        return (instants, allMidnight, allHours, allUTC && !labels.isEmpty)
+        return (instants, allMidnight, allHours, allUTC && labelCount > 0)
     }
 }
 

@@ -4,11 +4,10 @@ import Glibc
 
 /// A dictionary of text values keyed by their bytes: importers look a field
 /// up by the bytes it occupies in the file, so a value seen before costs a
-/// hash and a compare, and only a new value becomes a String (validated as
-/// UTF-8 then).
+/// hash and a compare. A new value is validated as UTF-8 and kept as bytes;
+/// Strings are made only when the finished column asks for them (`strings`):
+/// time labels, new in every row of a JSON report, never become Strings.
 struct TextDictionary {
-    /// The values, by code.
-    private(set) var strings: [String] = []
     private var arena: [UInt8] = []
     private var starts: [Int] = []
     private var hashes: [UInt64] = []
@@ -24,7 +23,18 @@ struct TextDictionary {
     private var last = Words.none
     private var lastCode: UInt32 = 0
 
-    var count: Int { strings.count }
+    var count: Int { starts.count }
+
+    /// The values as Strings, by code: made on each call, so callers take them once.
+    var strings: [String] {
+        (0..<count).map { c in withBytes(of: c) { String(decoding: $0, as: UTF8.self) } }  // validated when added
+    }
+
+    /// Runs `body` over the bytes of value `code`.
+    func withBytes<T>(of code: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let start = starts[code], end = code + 1 < starts.count ? starts[code + 1] : arena.count
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    }
 
     /// A value of up to 32 bytes as four overlapping words that together cover
     /// every byte (equal words and count mean equal bytes); longer values keep
@@ -84,15 +94,14 @@ struct TextDictionary {
             }
             i = (i + 1) & mask
         }
-        guard let s = UTF8Text.string(bytes) else { return nil }
-        let c = strings.count
-        strings.append(s)
+        guard UTF8Text.isValid(bytes) else { return nil }
+        let c = starts.count
         starts.append(arena.count)
         arena.append(contentsOf: bytes)
         hashes.append(h)
         entryWords.append(words)
         slots[i] = tag | UInt64(c + 1)
-        if strings.count * 2 > slots.count { grow() }
+        if starts.count * 2 > slots.count { grow() }
         last = words
         lastCode = UInt32(c)
         return UInt32(c)

@@ -12,7 +12,12 @@ enum TimeResolver {
 
     /// Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]"; nil if none matches.
     static func parse(_ text: String) -> Label? {
-        let b = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `parse` of a label's UTF-8 bytes (importers keep labels as bytes: no String per label).
+    static func parse(_ b: UnsafeRawBufferPointer) -> Label? {
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0
