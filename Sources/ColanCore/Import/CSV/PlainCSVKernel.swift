@@ -98,26 +98,36 @@ enum PlainCSVKernel {
                     var q = c == 0 ? p : p &+ previousEnds[c &- 1] &+ 1
                     while c < n {
                         let start = q
-                        q = delimiter(base, from: q, end)
-                        let count = q &- start
-                        let last = c == n &- 1
-                        if q < end {
-                            if (base.load(fromByteOffset: q, as: UInt8.self) == 10) != last { break rows }
-                        } else if !last {
-                            break rows
-                        }
-                        guard count > 0 else { break rows }
                         let value: UInt64
                         if isText[c] {
+                            q = delimiter(base, from: q, end)
+                            let count = q &- start
+                            guard count > 0 else { break rows }
                             let field = UnsafeRawBufferPointer(start: base + start, count: count)
                             guard !CSVReportReader.mayBeNumber(field, first: base.load(fromByteOffset: start, as: UInt8.self)),
                                   let code = dictionaries[c].code(of: field) else { break rows }
                             codes[c &* B &+ r] = code
                             value = UInt64(code)
                         } else {
-                            guard count <= 18, let parsed = digits(base, start, count) else { break rows }
+                            // Digits up to the first other byte, which must be the delimiter (checked below):
+                            // one pass, no separate search for the delimiter.
+                            var parsed: Int64 = 0
+                            while q < end {
+                                let digit = base.load(fromByteOffset: q, as: UInt8.self) &- 48
+                                guard digit <= 9 else { break }
+                                parsed = parsed &* 10 &+ Int64(digit)  // wraps past 18 digits, which are refused below
+                                q &+= 1
+                            }
+                            let count = q &- start
+                            guard count > 0, count <= 18 else { break rows }
                             ints[c &* B &+ r] = parsed
                             value = UInt64(bitPattern: parsed)
+                        }
+                        // A ',' after every field but the last; a line feed (or the end of the bytes) after the last.
+                        if q < end {
+                            if base.load(fromByteOffset: q, as: UInt8.self) != (c == n &- 1 ? 10 : 44) { break rows }
+                        } else if c != n &- 1 {
+                            break rows
                         }
                         previousValues[c] = value
                         previousEnds[c] = q &- p
@@ -174,17 +184,6 @@ enum PlainCSVKernel {
             q &+= 1
         }
         return end
-    }
-
-    /// The value of `count` (1-18) decimal digits at `start`; nil if any byte is not a digit.
-    @inline(__always) static func digits(_ base: UnsafeRawPointer, _ start: Int, _ count: Int) -> Int64? {
-        var value: Int64 = 0
-        for i in 0..<count {
-            let digit = base.load(fromByteOffset: start &+ i, as: UInt8.self) &- 48
-            guard digit <= 9 else { return nil }
-            value = value &* 10 &+ Int64(digit)  // 18 digits cannot overflow
-        }
-        return value
     }
 
     /// The 0x80 bit of every zero byte of `x` (SWAR); only the lowest one is exact.
