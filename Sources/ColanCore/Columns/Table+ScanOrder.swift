@@ -107,6 +107,9 @@ extension Table {
         let times: [Int64]? = schema.index(of: "time").flatMap { i in
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
+        // Times rising row by row (a report of one series, such as a response per channel and
+        // day): in order whatever the dimensions say, which need not be looked at.
+        if let times, !(1..<n).contains(where: { times[$0] <= times[$0 - 1] }) { return nil }
         // Each sort dimension: its codes, validity and the rank of each dictionary entry in UTF-8 order.
         // A `let`: the closures below read it on every row, and a captured `var` is checked for
         // exclusive access at run time on each read.

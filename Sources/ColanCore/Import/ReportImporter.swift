@@ -31,7 +31,8 @@ public enum ReportImporter {
     /// Reads filters from the file name pattern and a saved request URL beside the file.
     static func applySidecars(path: String, options: inout ImportOptions) throws {
         if let pattern = options.namePattern {
-            let base = path.lastIndex(of: "/").map { String(path[path.index(after: $0)...]) } ?? path
+            // By UTF-8 bytes: `lastIndex(of:)` on the Characters walks grapheme clusters.
+            let base = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
             guard let values = FileNamePattern.match(pattern, base) else {
                 throw ColanError(.importing, "file name does not match --name '\(pattern)'")
             }

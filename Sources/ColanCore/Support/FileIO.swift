@@ -253,7 +253,8 @@ public final class FolderListing: @unchecked Sendable {
     /// Whether `path` (a file's sidecar) exists, as the listing of its folder
     /// saw it; nil when its folder was not listed.
     public func contains(_ path: String) -> Bool? {
-        guard let slash = path.lastIndex(of: "/") else { return nil }
+        // By UTF-8 bytes: `lastIndex(of:)` on the Characters walks grapheme clusters.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
         let folder = String(path[..<slash])
         return lock.withLock { folders.contains(folder) ? sidecars.contains(path) : nil }
     }

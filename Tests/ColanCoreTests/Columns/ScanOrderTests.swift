@@ -51,6 +51,10 @@ import Testing
         // Times out of order (a breakdown CSV listed by channel): the general path.
         let byChannel = table([(60, "a", "TV", 1), (0, "a", "TV", 2), (60, "b", "Roku", 3), (0, "b", "TV", 4), (0, "b", "Roku", 5)])
         #expect(rows(byChannel.inScanOrder()) == ["0 a TV 2", "0 b Roku 5", "0 b TV 4", "60 a TV 1", "60 b Roku 3"])
+        // Every row at its own instant (one series): in order, whatever its dimensions; one
+        // repeated instant brings the dimensions back in.
+        #expect(table([(0, "b", "TV", 1), (60, "a", "Roku", 2), (120, "b", "Roku", 3)]).scanOrder() == nil)
+        #expect(rows(table([(0, "b", "TV", 1), (60, "b", "TV", 2), (60, "a", "TV", 3)]).inScanOrder()) == ["0 b TV 1", "60 a TV 3", "60 b TV 2"])
     }
 
     @Test func sortedTimesAreSortedRunByRunOnKeysWiderThanAByte() {
