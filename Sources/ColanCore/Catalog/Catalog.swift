@@ -85,8 +85,18 @@ public enum Catalog {
         return map
     }()
 
+    /// Canonical names spelled exactly (JSON keys usually are): found without normalizing.
+    /// Only names whose normalized form leads to the same field, so the result never differs.
+    private static let exact: [String: Field] = {
+        var map: [String: Field] = [:]
+        for field in timeFields + dimensionFields + metricFields where index[normalize(field.name)]?.name == field.name {
+            map[field.name] = field
+        }
+        return map
+    }()
+
     /// The catalog field a header or key stands for, matched leniently.
-    public static func field(named name: String) -> Field? { index[normalize(name)] }
+    public static func field(named name: String) -> Field? { exact[name] ?? index[normalize(name)] }
 
     /// The canonical dimension name for `name`, if it is a known dimension.
     public static func dimension(named name: String) -> String? {

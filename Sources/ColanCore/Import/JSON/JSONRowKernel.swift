@@ -15,9 +15,10 @@ import Glibc
 ///
 /// Unsafe pointer code. Invariants:
 /// - every load is at an offset below `end` (checked before each byte read);
-/// - the scratch blocks hold `columns.count * blockRows` values; row `r` of
-///   column `c` is at `c * blockRows + r`, and `r < blockRows` (a full block
-///   is flushed before the next row);
+/// - the scratch blocks hold `columns.count * B` values (B: `blockRows`, or
+///   fewer when the bytes left cannot hold that many rows); row `r` of column
+///   `c` is at `c * B + r`, and `r < B` (a full block is flushed before the
+///   next row);
 /// - a row is consumed entirely (with the ',' or ']' after it) or not at all:
 ///   on anything else (another field order, a missing or extra field, a
 ///   value of another kind, an escape, a non-ASCII string, whitespace or
@@ -48,7 +49,10 @@ enum JSONRowKernel {
         }
         let names = columns.map(\.nameUTF8)
         var dictionaries = (0..<n).map { isText[$0] ? columns[$0].lendDictionary() : TextDictionary() }
-        let B = blockRows
+        // A row takes at least its names, quotes, colons, one byte a value, separators and braces:
+        // a small response needs a small block.
+        let rowBytes = names.reduce(2) { $0 + $1.count + 4 }
+        let B = min(blockRows, (s.bytes.count - s.position) / rowBytes + 1)
         let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: n * B)
         let ints = UnsafeMutablePointer<Int64>.allocate(capacity: n * B)
         defer {
