@@ -7,9 +7,23 @@ import ColanCore
 // can be reproduced under a debugger.
 
 /// Imports `bytes` as a JSON file and as a CSV file: any error is fine, a crash is not.
+/// Each is read twice, with the row kernels and with the general loops alone: the two
+/// must give equal reports, or the same error (a difference stops the fuzzer).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
+    var general = ImportOptions()
+    general.csvRowKernel = false
+    general.jsonRowKernel = false
     for name in ["fuzz.json", "fuzz.csv"] {
-        _ = try? ReportImporter.importBytes(bytes, path: name, options: ImportOptions())
+        let fast = Result { try ReportImporter.importBytes(bytes, path: name, options: ImportOptions()) }
+        let plain = Result { try ReportImporter.importBytes(bytes, path: name, options: general) }
+        switch (fast, plain) {
+        case (.success(let a), .success(let b)):
+            precondition(a.map(\.table) == b.map(\.table) && a.map(\.kind) == b.map(\.kind), "the row kernels read \(name) differently")
+        case (.failure(let a), .failure(let b)):
+            precondition("\(a)" == "\(b)", "the row kernels fail \(name) differently: \(a) / \(b)")
+        default:
+            preconditionFailure("\(name): one read failed, the other did not")
+        }
     }
 }
 

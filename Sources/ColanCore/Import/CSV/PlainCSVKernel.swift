@@ -37,17 +37,9 @@ enum PlainCSVKernel {
     /// plain and every column's shortcut is `.text` or `.int`.
     static func read(_ scanner: inout CSVScanner, into columns: inout [ColumnBuilder], rows: inout Int, lines: inout RowLines) -> Int {
         let n = columns.count
-        guard scanner.plain, n > 0, scanner.position < scanner.bytes.count, let base = scanner.bytes.baseAddress else { return 0 }
-        var isText = [Bool](repeating: false, count: n)
-        for c in 0..<n {
-            switch columns[c].shortcut {
-            case .text: isText[c] = true
-            case .int: isText[c] = false
-            case .none: return 0
-            }
-        }
-        // The dictionaries are lent to the kernel for the call (moved out, so still uniquely referenced).
-        var dictionaries = (0..<n).map { isText[$0] ? columns[$0].lendDictionary() : TextDictionary() }
+        guard scanner.plain, n > 0, scanner.position < scanner.bytes.count, let base = scanner.bytes.baseAddress,
+              let isText = KernelColumns.settledKinds(columns) else { return 0 }
+        var dictionaries = KernelColumns.lend(&columns, isText)
         let B = blockRows
         let codes = UnsafeMutablePointer<UInt32>.allocate(capacity: n * B)
         let ints = UnsafeMutablePointer<Int64>.allocate(capacity: n * B)
@@ -61,14 +53,7 @@ enum PlainCSVKernel {
         var done = 0, feeds = 0, r = 0
 
         func flush() {
-            guard r > 0 else { return }
-            for c in 0..<n {
-                if isText[c] {
-                    columns[c].appendCodes(UnsafeBufferPointer(start: codes + c * B, count: r))
-                } else {
-                    columns[c].appendNaturals(UnsafeBufferPointer(start: ints + c * B, count: r))
-                }
-            }
+            KernelColumns.append(r, codes: codes, ints: ints, stride: B, isText, to: &columns)
             done += r
             r = 0
         }
@@ -146,7 +131,7 @@ enum PlainCSVKernel {
             }
         }
         flush()
-        for c in 0..<n where isText[c] { columns[c].returnDictionary(dictionaries[c]) }
+        KernelColumns.giveBack(dictionaries, isText, to: &columns)
         if done > 0 {
             lines.record(row: rows, line: firstLine)
             rows += done

@@ -38,17 +38,9 @@ enum JSONRowKernel {
     static func read(_ s: inout JSONScanner, into columns: inout [ColumnBuilder], rows: inout Int,
                      offsets: inout [Int]) -> (taken: Int, ended: Bool) {
         let n = columns.count
-        guard n > 0, let base = s.bytes.baseAddress else { return (0, false) }
-        var isText = [Bool](repeating: false, count: n)
-        for c in 0..<n {
-            switch columns[c].shortcut {
-            case .text: isText[c] = true
-            case .int: isText[c] = false
-            case .none: return (0, false)
-            }
-        }
+        guard n > 0, let base = s.bytes.baseAddress, let isText = KernelColumns.settledKinds(columns) else { return (0, false) }
         let names = columns.map(\.nameUTF8)
-        var dictionaries = (0..<n).map { isText[$0] ? columns[$0].lendDictionary() : TextDictionary() }
+        var dictionaries = KernelColumns.lend(&columns, isText)
         // A row takes at least its names, quotes, colons, one byte a value, separators and braces:
         // a small response needs a small block.
         let rowBytes = names.reduce(2) { $0 + $1.count + 4 }
@@ -64,14 +56,7 @@ enum JSONRowKernel {
         var done = 0, r = 0, ended = false
 
         func flush() {
-            guard r > 0 else { return }
-            for c in 0..<n {
-                if isText[c] {
-                    columns[c].appendCodes(UnsafeBufferPointer(start: codes + c * B, count: r))
-                } else {
-                    columns[c].appendNaturals(UnsafeBufferPointer(start: ints + c * B, count: r))
-                }
-            }
+            KernelColumns.append(r, codes: codes, ints: ints, stride: B, isText, to: &columns)
             done += r
             r = 0
         }
@@ -163,7 +148,7 @@ enum JSONRowKernel {
             }
         }
         flush()
-        for c in 0..<n where isText[c] { columns[c].returnDictionary(dictionaries[c]) }
+        KernelColumns.giveBack(dictionaries, isText, to: &columns)
         rows += done
         s.position = p
         return (done, ended)
