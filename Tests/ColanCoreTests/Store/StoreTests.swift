@@ -32,6 +32,31 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
         return (try Store(path: dir.path + "/store", create: true), dir)
     }
 
+    /// The manifest records every imported file; a store of thousands writes its source lines in
+    /// slices on all cores. Paths and totals holding the manifest's separators (tab, line feed,
+    /// '%', '&', '=') must read back exactly, in order, from a reopened store.
+    @Test func manifestSourcesReadBackExactlyFromThousandsOfFiles() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var options = ImportOptions()
+        options.zone = "UTC"
+        let parsed = try (0..<4_200).map { i -> ParsedFile in
+            let name = i % 1_000 == 7 ? "odd\t%\(i)&a=b\nc.json" : "r\(i).json"
+            let json = "{\"viewershipAnalytics\": [{\"time\": \"2024-03-01 \(String(format: "%02d", i % 24)):00:00\", \"numberOfSession\": \(i)}],"
+                + " \"note\": \"x&y=z%\\t\(i)\", \"a=b&c\": \(i)}"
+            let reports = try Array(json.utf8).withUnsafeBytes { try ReportImporter.importBytes($0, path: name, options: options) }
+            return ParsedFile(path: name, hash: "h\(i)", bytes: json.utf8.count, reports: reports)
+        }
+        try store.importFiles(parsed)
+        let reopened = try Store(path: dir.path + "/store")
+        #expect(reopened.sources.count == 4_200)
+        #expect(reopened.sources == store.sources)
+        let odd = try #require(reopened.sources.first { $0.path.hasPrefix("odd") })
+        #expect(odd.path == "odd\t%7&a=b\nc.json")
+        #expect(odd.totals["note"] == "x&y=z%\t7" && odd.totals["a=b&c"] == "7")
+        #expect(reopened.sources.map(\.path) == parsed.map(\.path))
+    }
+
     @Test func importingTheSameFileAgainChangesNothing() throws {
         let (store, dir) = try freshStore()
         defer { try? FileManager.default.removeItem(at: dir) }
