@@ -68,23 +68,26 @@ extension Store {
         var seen = Set(next.sources.map(\.hash))
         // Every new report, in file order, with its time range.
         var incoming: [Incoming] = []
-        for file in files {
-            guard !seen.contains(file.hash) else {
-                outcome.alreadyImported.append(file.path)
+        // By index, field by field: a copy of each file would retain every string and array in it,
+        // objects the parse workers made, whose counts sit in the other core's cache.
+        for f in files.indices {
+            let hash = files[f].hash
+            guard !seen.contains(hash) else {
+                outcome.alreadyImported.append(files[f].path)
                 continue
             }
-            seen.insert(file.hash)
+            seen.insert(hash)
             let id = next.nextSource
             next.nextSource += 1
             var rows = 0
-            for k in file.prepared.indices {
+            for k in files[f].prepared.indices {
                 // The `_source` column is added per segment when the batch is written.
-                incoming.append(file.prepared[k])
+                incoming.append(files[f].prepared[k])
                 incoming[incoming.count - 1].source = Int64(id)
-                rows += file.prepared[k].table.rowCount
+                rows += files[f].prepared[k].table.rowCount
             }
-            next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: file.summary.kind,
-                                            path: file.path, totals: file.summary.totals))
+            next.sources.append(SourceEntry(id: id, hash: hash, bytes: files[f].bytes, rows: rows, kind: files[f].summary.kind,
+                                            path: files[f].path, totals: files[f].summary.totals))
         }
         guard next.sources.count > manifest.sources.count else { return outcome }
         // Within the import, a later report replaces an earlier one's rows with the same key.
