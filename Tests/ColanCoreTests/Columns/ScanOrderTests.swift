@@ -51,6 +51,11 @@ import Testing
         // Times out of order (a breakdown CSV listed by channel): the general path.
         let byChannel = table([(60, "a", "TV", 1), (0, "a", "TV", 2), (60, "b", "Roku", 3), (0, "b", "TV", 4), (0, "b", "Roku", 5)])
         #expect(rows(byChannel.inScanOrder()) == ["0 a TV 2", "0 b Roku 5", "0 b TV 4", "60 a TV 1", "60 b Roku 3"])
+        // Times days apart (two 16-bit digits of their offset) and centuries apart (ranked instead).
+        for day in [Int64(65_535), 5_000_000_000] {  // 65,535 + 1: the low digit wraps to 0
+            let spread = table([(2 * day, "a", "TV", 1), (0, "b", "TV", 2), (day + 1, "a", "TV", 3), (day, "b", "TV", 4), (day, "a", "TV", 5)])
+            #expect(rows(spread.inScanOrder()) == ["0 b TV 2", "\(day) a TV 5", "\(day) b TV 4", "\(day + 1) a TV 3", "\(2 * day) a TV 1"])
+        }
         // Every row at its own instant (one series): in order, whatever its dimensions; one
         // repeated instant brings the dimensions back in.
         #expect(table([(0, "b", "TV", 1), (60, "a", "Roku", 2), (120, "b", "Roku", 3)]).scanOrder() == nil)
