@@ -100,10 +100,10 @@ public enum FileIO {
 }
 
 /// Buffers for `FileIO.withContents` to read small files into, reused from
-/// file to file: a fresh allocation for each file (malloc maps and unmaps
-/// blocks this big) costs a page fault per 4 KB page, which was 30% of an
-/// import's faults. Each buffer holds `largestRead` bytes (bigger files are
-/// mapped); one is kept per thread reading at a time.
+/// file to file: a fresh allocation for each file could cost a page fault per
+/// 4 KB page of it again (the 365-file CSV history: 224K -> 210K faults).
+/// Each buffer holds `largestRead` bytes (bigger files are mapped); one is
+/// kept per thread reading at a time.
 public final class ReadBuffers: @unchecked Sendable {
     /// Files up to this size are read into memory; larger ones are mapped.
     public static let largestRead = 4 << 20
