@@ -80,6 +80,8 @@ public final class Store: @unchecked Sendable {
     /// committed and its files stay.)
     func commitOrRollBack(_ next: Manifest, written: [SegmentEntry]) throws {
         do {
+            // The new segments' bytes are durable before the manifest that names them.
+            for entry in written { try FileIO.syncFile(segmentPath(entry)) }
             try write(next)
         } catch {
             if (try? Self.readManifest(path)) == next {
@@ -129,7 +131,9 @@ public final class Store: @unchecked Sendable {
         var table = table.inScanOrder()
         table.metadata["cuboid"] = cuboid
         let bytes = SegmentWriter.encode(table, zstd: zstd)
-        try FileIO.write(bytes, to: path + "/segments/" + name, sync: true)
+        // Made durable by `commitOrRollBack`, before the manifest names it: the disk writes the
+        // segment meanwhile, while the next one is encoded.
+        try FileIO.write(bytes, to: path + "/segments/" + name, startWriteback: true)
         var lo: Int64?, hi: Int64?
         if let t = table.schema.index(of: "time"), case .int64(let times) = table.columns[t].values {
             lo = times.min()

@@ -11,7 +11,9 @@ public enum FileIO {
     static func errnoText() -> String { String(cString: strerror(errno)) }
 
     /// Writes `bytes` to `path` (creating or truncating it); with `sync`, fsyncs before closing.
-    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false) throws {
+    /// With `startWriteback` (and no `sync`), asks the kernel to start writing the bytes to disk
+    /// without waiting: a later `syncFile` then finds little left to do.
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false, startWriteback: Bool = false) throws {
         try FaultInjection.check("write", path: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ColanError(.format, "cannot create: \(errnoText())", file: path) }
@@ -30,7 +32,20 @@ public enum FileIO {
         if sync {
             try FaultInjection.check("fsync", path: path)
             if fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+        } else if startWriteback {
+            #if canImport(Glibc)
+            _ = syncFileRange(fd, 0, 0, 2)  // SYNC_FILE_RANGE_WRITE; only a hint, so its result does not matter
+            #endif
         }
+    }
+
+    /// fsyncs a file written before (`write` with `startWriteback`), so its bytes are durable.
+    public static func syncFile(_ path: String) throws {
+        try FaultInjection.check("fsync", path: path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.format, "cannot open to fsync: \(errnoText())", file: path) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
     }
 
     /// Renames `from` to `to`, replacing `to` atomically.
@@ -259,3 +274,9 @@ public final class FolderListing: @unchecked Sendable {
         return lock.withLock { folders.contains(folder) ? sidecars.contains(path) : nil }
     }
 }
+
+#if canImport(Glibc)
+/// Linux's `int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags)` (not in Swift's Glibc module).
+@_silgen_name("sync_file_range")
+private func syncFileRange(_ fd: Int32, _ offset: Int64, _ bytes: Int64, _ flags: UInt32) -> Int32
+#endif
