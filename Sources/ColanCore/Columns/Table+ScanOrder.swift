@@ -107,9 +107,20 @@ extension Table {
         let times: [Int64]? = schema.index(of: "time").flatMap { i in
             if case .int64(let t) = columns[i].values { return t } else { return nil }
         }
-        // Times rising row by row (a report of one series, such as a response per channel and
-        // day): in order whatever the dimensions say, which need not be looked at.
-        if let times, !(1..<n).contains(where: { times[$0] <= times[$0 - 1] }) { return nil }
+        // One pass over the times: rising row by row (a report of one series, such as a response
+        // per channel and day), they are in order whatever the dimensions say, which need not
+        // be looked at; never falling, each instant's rows are contiguous.
+        var timesInOrder = times != nil, timesRise = times != nil
+        if let times {
+            for i in 1..<n where times[i] <= times[i - 1] {
+                timesRise = false
+                if times[i] < times[i - 1] {
+                    timesInOrder = false
+                    break
+                }
+            }
+        }
+        if timesRise { return nil }
         // Each sort dimension: its codes, validity and the rank of each dictionary entry in UTF-8 order.
         // A `let`: the closures below read it on every row, and a captured `var` is checked for
         // exclusive access at run time on each read.
@@ -124,7 +135,6 @@ extension Table {
             if let validity, !validity[row] { return rank[rank.count - 1] }
             return rank[Int(codes[row])]
         }
-        let timesInOrder = times.map { t in !(1..<n).contains { t[$0] < t[$0 - 1] } } ?? false
         // The dimensions' ranks as one composite key (the first dimension most significant):
         // whether rows are in order is one comparison of (time, key) per row, and one counting
         // pass sorts by all of them. Per dimension only when the key space is too large.

@@ -108,8 +108,8 @@ struct ColumnBuilder {
         valid()
     }
 
-    /// Moves the dictionary out for `PlainCSVKernel`, which looks values up
-    /// itself and appends their codes with `appendCodes`; `returnDictionary` puts it back.
+    /// Moves the dictionary out for a row kernel (`KernelColumns.lend`), which looks values
+    /// up itself and appends their codes with `appendCodes`; `returnDictionary` puts it back.
     mutating func lendDictionary() -> TextDictionary {
         defer { dictionary = TextDictionary() }
         return dictionary

@@ -32,8 +32,13 @@ struct TextDictionary {
 
     /// Runs `body` over the bytes of value `code`.
     func withBytes<T>(of code: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
-        let start = starts[code], end = code + 1 < starts.count ? starts[code + 1] : arena.count
-        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        let bytes = range(of: code)
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
+    }
+
+    /// Where value `code` lies in the arena.
+    private func range(of code: Int) -> Range<Int> {
+        starts[code]..<(code + 1 < starts.count ? starts[code + 1] : arena.count)
     }
 
     /// A value of up to 32 bytes as four overlapping words that together cover
@@ -141,9 +146,8 @@ struct TextDictionary {
     }
 
     private func equal(_ c: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        let start = starts[c]
-        let end = c + 1 < starts.count ? starts[c + 1] : arena.count
-        guard end - start == bytes.count else { return false }
+        let entry = range(of: c), start = entry.lowerBound
+        guard entry.count == bytes.count else { return false }
         return arena.withUnsafeBytes { a in
             guard let p = a.baseAddress, let q = bytes.baseAddress else { return bytes.isEmpty }
             let n = bytes.count

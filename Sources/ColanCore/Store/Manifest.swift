@@ -74,10 +74,11 @@ struct Manifest: Equatable, Sendable {
             for b in bytes {
                 switch b {
                 case 9, 10, 13, 37, 38, 61:
-                    let hex = Array("0123456789ABCDEF".utf8)
+                    // %XX with upper-case hex digits (all these bytes are below 0x40).
+                    @inline(__always) func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 55 + d }
                     out.append(37)
-                    out.append(hex[Int(b >> 4)])
-                    out.append(hex[Int(b & 15)])
+                    out.append(hex(b >> 4))
+                    out.append(hex(b & 15))
                 default:
                     out.append(b)
                 }

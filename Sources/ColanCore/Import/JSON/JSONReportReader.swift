@@ -152,7 +152,7 @@ enum JSONReportReader {
         var beforeKernel = kernel ? 1 : Int.max
         while true {
             if beforeKernel <= 0 {
-                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, rows: &rows, offsets: &offsets)
+                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, names: names, rows: &rows, offsets: &offsets)
                 if ended { break }
                 beforeKernel = taken >= 16 ? 1 : 64
             }

@@ -34,12 +34,12 @@ enum JSONRowKernel {
     /// until a row it cannot take, or the end of the array (then the ']' is
     /// consumed and `ended` is true). Every column must be present in every
     /// row, in the order of `columns`; reads nothing unless every column's
-    /// shortcut is `.text` or `.int`. Appends each row's offset (its '{') to `offsets`.
-    static func read(_ s: inout JSONScanner, into columns: inout [ColumnBuilder], rows: inout Int,
+    /// shortcut is `.text` or `.int`. `names` holds each column's `nameUTF8`. Appends each
+    /// row's offset (its '{') to `offsets`.
+    static func read(_ s: inout JSONScanner, into columns: inout [ColumnBuilder], names: [[UInt8]], rows: inout Int,
                      offsets: inout [Int]) -> (taken: Int, ended: Bool) {
         let n = columns.count
-        guard n > 0, let base = s.bytes.baseAddress, let isText = KernelColumns.settledKinds(columns) else { return (0, false) }
-        let names = columns.map(\.nameUTF8)
+        guard n > 0, names.count == n, let base = s.bytes.baseAddress, let isText = KernelColumns.settledKinds(columns) else { return (0, false) }
         var dictionaries = KernelColumns.lend(&columns, isText)
         // A row takes at least its names, quotes, colons, one byte a value, separators and braces:
         // a small response needs a small block.
