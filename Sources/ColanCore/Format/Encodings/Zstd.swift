@@ -4,7 +4,7 @@ import CZstd
 enum Zstd {
     /// Compresses `input` at `level`. Level 1, not zstd's default 3: on the
     /// 10M-row history the store grew 0.35% (53.33 -> 53.52 MB) and the
-    /// import's encoding took a quarter less time (docs/DECISIONS.md).
+    /// import's store phase took an eighth less time (docs/DECISIONS.md).
     static func compress(_ input: UnsafeRawBufferPointer, level: Int32 = 1) -> [UInt8] {
         let bound = ZSTD_compressBound(input.count)
         let context = contexts.take()
