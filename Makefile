@@ -11,12 +11,14 @@ COLAN := .build/release/colan
 
 FUZZ_SECONDS ?= 20
 
-# Debian packages colan needs: libzstd-dev (and pkg-config to find it), tzdata for time zones.
+# Debian packages colan needs: libzstd-dev (and pkg-config to find it), libxxhash-dev (XXH3, header
+# only), tzdata for time zones.
 # Installed only when absent; sudo only when not root.
 deps:
 	@missing=""; \
 	command -v pkg-config >/dev/null 2>&1 || missing="$$missing pkg-config"; \
 	pkg-config --exists libzstd 2>/dev/null || missing="$$missing libzstd-dev"; \
+	[ -e /usr/include/xxhash.h ] || missing="$$missing libxxhash-dev"; \
 	[ -e /usr/share/zoneinfo/US/Pacific ] || missing="$$missing tzdata"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \

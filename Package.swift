@@ -18,9 +18,14 @@ let package = Package(
             pkgConfig: "libzstd",
             providers: [.apt(["libzstd-dev"])]
         ),
+        // XXH3 from Debian's libxxhash-dev, header only (the file content hash).
+        .systemLibrary(
+            name: "CXXHash",
+            providers: [.apt(["libxxhash-dev"])]
+        ),
         .target(
             name: "ColanCore",
-            dependencies: ["CZstd"]
+            dependencies: ["CZstd", "CXXHash"]
         ),
         .executableTarget(
             name: "colan",

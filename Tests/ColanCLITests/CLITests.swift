@@ -96,6 +96,18 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         #expect(try String(contentsOfFile: store + "/manifest", encoding: .utf8) != manifest)
     }
 
+    /// The golden version-1 store lists its files by the content hash colan recorded before XXH3:
+    /// importing one of them again is still "already imported".
+    @Test func aFileInAnOlderStoreIsRecognisedWhenImportedAgain() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        try FileManager.default.copyItem(atPath: CLIPaths.root.appendingPathComponent("Tests/ColanCoreTests/Golden/store-v1").path, toPath: store)
+        let (code, out, _) = try colan(["import", "--store", store, "SampleData/amagi-viewership-daily.json"])
+        #expect(code == 0)
+        #expect(out.contains("SampleData/amagi-viewership-daily.json: already imported, nothing changed"))
+    }
+
     @Test func infoDescribesTheGoldenSegment() throws {
         let (code, out, _) = try colan(["info", "Tests/ColanCoreTests/Golden/v1-sample.colan"])
         #expect(code == 0)

@@ -19,7 +19,9 @@ public enum ImportJob {
                     // Sorted here, on both cores, so the store finds segments already in scan order.
                     for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                     let hash = hashing?.result() ?? contentHash(bytes)
-                    return ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
+                    var parsed = ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
+                    if options.legacyContentHashes { parsed.legacyHash = legacyContentHash(bytes) }
+                    return parsed
                 }
                 results.set(i, .success(parsed))
             } catch let error as ColanError {
@@ -33,10 +35,28 @@ public enum ImportJob {
     }
 }
 
-/// A file's content hash as the manifest records it: XXH64 with seeds 1 and 2, in hex.
+/// A file's content hash as the manifest records it: "x3-" and XXH3-128 in
+/// 32 hex digits, high half first (docs/STORE.md).
 func contentHash(_ bytes: UnsafeRawBufferPointer) -> String {
+    let (low, high) = Checksum.xxh3x128(bytes)
+    return "x3-" + hex16(high) + hex16(low)
+}
+
+/// The content hash stores recorded before XXH3: XXH64 with seeds 1 and 2, in hex.
+/// Computed only when the target store still lists such hashes
+/// (`ImportOptions.legacyContentHashes`), so files imported then are still recognised.
+func legacyContentHash(_ bytes: UnsafeRawBufferPointer) -> String {
     let (low, high) = Checksum.xxh64Pair(bytes, seeds: 1, 2)
     return String(low, radix: 16) + "-" + String(high, radix: 16)
+}
+
+/// Whether a recorded content hash is the pre-XXH3 kind.
+func isLegacyContentHash(_ hash: String) -> Bool { !hash.hasPrefix("x3-") }
+
+/// `value` in 16 lowercase hex digits.
+private func hex16(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
 }
 
 /// `contentHash` computed on another thread. The bytes must stay valid until

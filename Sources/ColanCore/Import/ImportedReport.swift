@@ -22,6 +22,11 @@ public struct ImportOptions: Sendable {
     /// it can take them; off, every row takes the general loop (tests compare the two).
     public var jsonRowKernel = true
 
+    /// Also compute each file's pre-XXH3 content hash, for a store whose
+    /// manifest still records such hashes (`Store.recordsLegacyContentHashes`):
+    /// a file imported before is then recognised by either.
+    public var legacyContentHashes = false
+
     /// The folders the files were listed from, with the sidecars seen there:
     /// files in them need no access() call to learn whether they have one.
     public var listing: FolderListing?

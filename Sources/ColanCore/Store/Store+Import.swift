@@ -4,6 +4,8 @@ public struct ParsedFile: Sendable {
     public var path: String
     /// Its 128-bit content hash, in hex.
     public var hash: String
+    /// Its pre-XXH3 content hash, when asked for (`ImportOptions.legacyContentHashes`).
+    public var legacyHash: String?
     /// Its size in bytes.
     public var bytes: Int
     /// Its reports (none for an empty download).
@@ -52,6 +54,11 @@ public struct ImportOutcome: Sendable {
 }
 
 extension Store {
+    /// Whether the manifest lists files by the content hash colan recorded
+    /// before XXH3: an import into this store should compute that hash too
+    /// (`ImportOptions.legacyContentHashes`) to recognise them.
+    public var recordsLegacyContentHashes: Bool { manifest.sources.contains { isLegacyContentHash($0.hash) } }
+
     /// Imports parsed files in one commit, under the writer lock:
     /// - a file whose content hash is already recorded changes nothing;
     /// - a row whose report key (cuboid, dimension values, time bucket) is
@@ -72,7 +79,7 @@ extension Store {
         // objects the parse workers made, whose counts sit in the other core's cache.
         for f in files.indices {
             let hash = files[f].hash
-            guard !seen.contains(hash) else {
+            guard !seen.contains(hash), !(files[f].legacyHash.map(seen.contains) ?? false) else {
                 outcome.alreadyImported.append(files[f].path)
                 continue
             }

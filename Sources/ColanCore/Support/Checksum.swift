@@ -1,3 +1,5 @@
+import CXXHash
+
 /// XXH64 (Yann Collet's xxHash, 64-bit variant), used for the per-chunk and
 /// footer checksums of `.colan` files.
 ///
@@ -58,9 +60,18 @@ public enum Checksum {
         return finish(h, base: base, offset: offset, count: n)
     }
 
+    /// XXH3-128 of `bytes` (seed 0), from Debian's libxxhash (header only):
+    /// the file content hash. Its vector loop hashes several times faster than
+    /// `xxh64Pair`, which imports spent 4-5% of their CPU in.
+    public static func xxh3x128(_ bytes: UnsafeRawBufferPointer) -> (low: UInt64, high: UInt64) {
+        var low: UInt64 = 0, high: UInt64 = 0
+        colan_xxh3_128(bytes.baseAddress, bytes.count, &low, &high)
+        return (low, high)
+    }
+
     /// `(xxh64(bytes, seed: first), xxh64(bytes, seed: second))` in one pass
     /// over the bytes: the two hashes' lanes are independent, so the CPU runs
-    /// them side by side (import hashes every file with two seeds).
+    /// them side by side (row keys; and the content hash stores recorded before XXH3).
     public static func xxh64Pair(_ bytes: UnsafeRawBufferPointer, seeds first: UInt64, _ second: UInt64) -> (UInt64, UInt64) {
         let n = bytes.count
         guard let base = bytes.baseAddress, n >= 32 else { return (xxh64(bytes, seed: first), xxh64(bytes, seed: second)) }

@@ -57,6 +57,34 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
         #expect(reopened.sources.map(\.path) == parsed.map(\.path))
     }
 
+    /// Content hashes are XXH3-128 ("x3-" and 32 hex digits); stores made before list files by
+    /// a pair of XXH64s (the golden version-1 store does). For such a store `colan import` asks
+    /// for the older hash too, so a file imported then is still recognised, not imported twice.
+    @Test func filesRecordedUnderTheOlderContentHashAreRecognised() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: GoldenFileTests.directory.appendingPathComponent("store-v1"),
+                                         to: dir.appendingPathComponent("store"))
+        let store = try Store(path: dir.path + "/store")
+        #expect(store.recordsLegacyContentHashes)
+        let sample = SampleDataTests.folder.appendingPathComponent("amagi-viewership-daily.json").path
+        var options = ImportOptions()
+        let plain = try ImportJob.parse([sample], options: options).map { try $0.get() }
+        #expect(plain[0].hash.hasPrefix("x3-") && plain[0].hash.count == 35 && plain[0].legacyHash == nil)
+        options.legacyContentHashes = true
+        let parsed = try ImportJob.parse([sample], options: options).map { try $0.get() }
+        #expect(parsed[0].hash == plain[0].hash)
+        let outcome = try store.importFiles(parsed)
+        #expect(outcome.alreadyImported == [sample] && outcome.rowsAdded == 0)
+        #expect(store.sources.count == 3)
+        // A store of XXH3 hashes only needs nothing more.
+        let (fresh, freshDir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: freshDir) }
+        try fresh.importFiles(plain)
+        #expect(!fresh.recordsLegacyContentHashes)
+        #expect(try fresh.importFiles(plain).alreadyImported == [sample])
+    }
+
     @Test func importingTheSameFileAgainChangesNothing() throws {
         let (store, dir) = try freshStore()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -9,6 +9,12 @@ import Testing
         #expect(Array("abc".utf8).withUnsafeBytes { Checksum.xxh64($0) } == 0x44BC_2CF5_AD77_0999)
     }
 
+    @Test func xxh3x128MatchesTheReferenceVector() {
+        // XXH3-128 of no bytes (seed 0), from the xxHash reference implementation.
+        let (low, high) = [UInt8]().withUnsafeBytes { Checksum.xxh3x128($0) }
+        #expect(high == 0x99AA_06D3_0147_98D8 && low == 0x6001_C324_468D_497F)
+    }
+
     @Test func aPairOfSeedsInOnePassEqualsTwoPasses() {
         // Every tail length around the 32-byte stripes, and a longer input.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
