@@ -171,31 +171,72 @@ extension Table {
             // cache (a pass over the whole table scatters rows across memory, slow on big reports).
             let key = ranks[0]
             let bits = Int.bitWidth - (buckets[0] - 1).leadingZeroBitCount
-            /// The order of rows lo..<hi (whole runs), each run sorted by the key.
+            /// The order of rows lo..<hi (whole runs), each run sorted by the key: each row's key and
+            /// its position in the run packed into one word, sorted a byte of the key per pass (skipping
+            /// bytes every row of the run shares), so passes move packed words, never look keys up.
+            //
+            // Unsafe pointer code. Invariants: `packed` and `scratch` hold `longest` words and a run
+            // (`count` <= `longest` rows, fewer than 2^32) uses their first `count`; `counts` holds
+            // 4 x 256 entries, byte b's histogram at 256 * b, and a byte's counts sum to `count`, so
+            // every prefix-summed position is below `count`.
             let sortRuns: @Sendable (Int, Int) -> [Int] = { lo, hi in
                 var order = Array(lo..<hi)
-                var scratch = [Int](repeating: 0, count: hi - lo)
-                var counts = [Int](repeating: 0, count: 257)
-                var start = 0
-                while start < hi - lo {
-                    var end = start + 1
-                    while end < hi - lo && times[lo + end] == times[lo + start] { end += 1 }
-                    if end - start > 1 {
-                        var shift = 0
-                        while shift < bits {
-                            for b in 0..<257 { counts[b] = 0 }
-                            for i in start..<end { counts[Int((key[order[i]] >> UInt32(shift)) & 255) + 1] += 1 }
-                            for b in 0..<256 { counts[b + 1] += counts[b] }
-                            for i in start..<end {
-                                let digit = Int((key[order[i]] >> UInt32(shift)) & 255)
-                                scratch[start + counts[digit]] = order[i]
-                                counts[digit] += 1
+                var longest = 0, runStart = lo
+                for i in lo..<hi where i + 1 == hi || times[i + 1] != times[i] {
+                    longest = max(longest, i + 1 - runStart)
+                    runStart = i + 1
+                }
+                guard longest > 1 else { return order }
+                var packed = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
+                var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
+                let counts = UnsafeMutablePointer<Int>.allocate(capacity: 256 * 4)
+                defer {
+                    packed.deallocate()
+                    scratch.deallocate()
+                    counts.deallocate()
+                }
+                let byteCount = (bits + 7) / 8
+                key.withUnsafeBufferPointer { key in
+                    order.withUnsafeMutableBufferPointer { order in
+                        var start = lo
+                        while start < hi {
+                            var end = start + 1
+                            while end < hi && times[end] == times[start] { end += 1 }
+                            let count = end - start
+                            if count > 1 {
+                                for j in 0..<count { packed[j] = UInt64(key[start &+ j]) << 32 | UInt64(j) }
+                                // Every byte's histogram in one pass (the key has at most 32 bits).
+                                counts.update(repeating: 0, count: 256 * 4)
+                                for j in 0..<count {
+                                    let word = packed[j]
+                                    counts[Int((word >> 32) & 255)] &+= 1
+                                    counts[256 &+ Int((word >> 40) & 255)] &+= 1
+                                    counts[512 &+ Int((word >> 48) & 255)] &+= 1
+                                    counts[768 &+ Int(word >> 56)] &+= 1
+                                }
+                                for byte in 0..<byteCount {
+                                    let base = 256 * byte, shift = UInt64(32 + 8 * byte)
+                                    // A byte the whole run shares orders nothing.
+                                    if counts[base &+ Int((packed[0] >> shift) & 255)] == count { continue }
+                                    var offset = 0
+                                    for b in base..<(base + 256) {
+                                        let c = counts[b]
+                                        counts[b] = offset
+                                        offset &+= c
+                                    }
+                                    for j in 0..<count {
+                                        let word = packed[j]
+                                        let digit = base &+ Int((word >> shift) & 255)
+                                        scratch[counts[digit]] = word
+                                        counts[digit] &+= 1
+                                    }
+                                    swap(&packed, &scratch)
+                                }
+                                for j in 0..<count { order[start &- lo &+ j] = start &+ Int(packed[j] & 0xFFFF_FFFF) }
                             }
-                            for i in start..<end { order[i] = scratch[i] }
-                            shift += 8
+                            start = end
                         }
                     }
-                    start = end
                 }
                 return order
             }
