@@ -19,7 +19,7 @@ public enum ImportJob {
                     // Sorted here, on both cores, so the store finds segments already in scan order.
                     for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                     let hash = hashing?.result() ?? contentHash(bytes)
-                    var parsed = ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports)
+                    var parsed = ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports, reportsInScanOrder: true)
                     if options.legacyContentHashes { parsed.legacyHash = legacyContentHash(bytes) }
                     return parsed
                 }

@@ -17,8 +17,10 @@ public struct ParsedFile: Sendable {
     /// What the manifest records of the file: its main report's kind and totals.
     let summary: (kind: String, totals: [String: String])
 
-    /// Creates a parsed file.
-    public init(path: String, hash: String, bytes: Int, reports: [ImportedReport]) {
+    /// Creates a parsed file. `reportsInScanOrder`: every report's rows are in
+    /// scan order already (`Table.sortIntoScanOrder`), so a report written as a
+    /// segment of its own is not checked again.
+    public init(path: String, hash: String, bytes: Int, reports: [ImportedReport], reportsInScanOrder: Bool = false) {
         self.path = path
         self.hash = hash
         self.bytes = bytes
@@ -27,8 +29,10 @@ public struct ParsedFile: Sendable {
             let dims = report.specificDimensions
             var table = report.table
             table.metadata = report.storeMetadata
-            return Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
-                            kind: report.kind, dims: dims, table: table, file: path)
+            var incoming = Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
+                                    kind: report.kind, dims: dims, table: table, file: path)
+            incoming.inScanOrder = reportsInScanOrder
+            return incoming
         }
         let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
         summary = (main?.kind ?? "empty", main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:])
@@ -116,6 +120,8 @@ extension Store {
                     if dropped == keep.count, let file = incoming[i].file { outcome.shadowedFiles.append(file) }
                     incoming[i].table = try Table.gather([incoming[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                          metadata: incoming[i].table.metadata)
+                    // Fewer rows can change which dimensions scan order sorts by.
+                    incoming[i].inScanOrder = false
                 }
                 later.formUnion(keys)
             }
@@ -162,7 +168,8 @@ extension Store {
             for i in batch.indices { sources.append(contentsOf: repeatElement(batch[i].source, count: batch[i].table.rowCount)) }
             table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
             table.columns.append(ColumnData(.int64(sources)))
-            let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next)
+            let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next,
+                                                  inScanOrder: batch.count == 1 && first.inScanOrder)
             added.append(entry)
             outcome.bytesWritten += bytes
             outcome.rowsAdded += table.rowCount
@@ -254,6 +261,8 @@ struct Incoming: Sendable {
     let file: String?
     /// The manifest id of the file the rows come from (the `_source` column).
     var source: Int64 = 0
+    /// Whether the table's rows are known to be in scan order (sorted when parsed, not changed since).
+    var inScanOrder = false
     /// The fixed dimension values (filters) the report was downloaded with, as one string.
     let filters: String
     let lo: Int64?

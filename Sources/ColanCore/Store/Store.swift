@@ -124,11 +124,13 @@ public final class Store: @unchecked Sendable {
     public func segmentPath(_ entry: SegmentEntry) -> String { path + "/segments/" + entry.name }
 
     /// Writes `table` as a new segment file (not yet committed), its rows in scan order, and returns its entry.
-    func writeSegment(_ table: Table, cuboid: String, kind: String, next: inout Manifest, zstd: ZstdPolicy = .cold) throws -> (SegmentEntry, Int) {
+    /// `inScanOrder`: the caller knows the rows are in scan order (no check then).
+    func writeSegment(_ table: Table, cuboid: String, kind: String, next: inout Manifest, zstd: ZstdPolicy = .cold,
+                      inScanOrder: Bool = false) throws -> (SegmentEntry, Int) {
         let number = next.nextSegment
         next.nextSegment += 1
         let name = String(repeating: "0", count: max(0, 8 - String(number).count)) + "\(number)-\(kind).colan"
-        var table = table.inScanOrder()
+        var table = inScanOrder ? table : table.inScanOrder()
         table.metadata["cuboid"] = cuboid
         let bytes = SegmentWriter.encode(table, zstd: zstd)
         // Made durable by `commitOrRollBack`, before the manifest names it: the disk writes the
