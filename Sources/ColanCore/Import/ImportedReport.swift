@@ -6,7 +6,11 @@ public struct ImportOptions: Sendable {
     /// Dimension filters the reports were downloaded with (`--set DIM=VALUE`).
     public var fixed: [String: String] = [:]
     /// A file-name pattern such as "{channelId}_{deviceType}_{startDate}.json" (`--name`).
-    public var namePattern: String?
+    public var namePattern: String? {
+        didSet { compiledNamePattern = namePattern.map(FileNamePattern.init) }
+    }
+    /// `namePattern` split into its parts once, not for every file.
+    private(set) var compiledNamePattern: FileNamePattern?
     /// The interval when it cannot be read or inferred (`--interval`).
     public var interval: String?
     /// CSV files with at least this many bytes after the header, and no quotes,
@@ -63,9 +67,15 @@ public struct ImportedReport: Sendable {
     /// The metadata a store segment keeps of the report (docs/FORMAT.md): its
     /// cuboid (kind, interval, zone, specific dimensions) and its filters; the
     /// file and its totals are recorded in the store's manifest instead.
-    public var storeMetadata: [String: String] {
-        var m: [String: String] = ["reportKind": kind, "interval": interval, "timezone": zone,
-                                   "dimensions": specificDimensions.joined(separator: ",")]
+    public var storeMetadata: [String: String] { storeMetadata(dimensions: specificDimensions) }
+
+    /// `storeMetadata` with the specific dimensions already computed.
+    func storeMetadata(dimensions: [String]) -> [String: String] {
+        var m: [String: String] = Dictionary(minimumCapacity: 4 + fixed.count)
+        m["reportKind"] = kind
+        m["interval"] = interval
+        m["timezone"] = zone
+        m["dimensions"] = dimensions.joined(separator: ",")
         for (k, v) in fixed { m["fixed." + k] = v }
         return m
     }

@@ -30,10 +30,10 @@ public enum ReportImporter {
 
     /// Reads filters from the file name pattern and a saved request URL beside the file.
     static func applySidecars(path: String, options: inout ImportOptions) throws {
-        if let pattern = options.namePattern {
+        if let pattern = options.namePattern, let compiled = options.compiledNamePattern {
             // By UTF-8 bytes: `lastIndex(of:)` on the Characters walks grapheme clusters.
             let base = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
-            guard let values = FileNamePattern.match(pattern, base) else {
+            guard let values = compiled.match(base) else {
                 throw ColanError(.importing, "file name does not match --name '\(pattern)'")
             }
             try merge(values, into: &options, source: "the file name")
@@ -193,30 +193,43 @@ extension ReportImporter {
     }
 }
 
-/// Matches file names against patterns like "{channelId}_{deviceType}_{startDate}.json".
-enum FileNamePattern {
-    /// The placeholder values, or nil when `name` does not match. Matched on
-    /// UTF-8 bytes (a placeholder takes the shortest text before the next
-    /// literal), which is exact for whole UTF-8 literals and runs per file.
-    static func match(_ pattern: String, _ name: String) -> [String: String]? {
-        // Split the pattern into literals and {placeholders}.
-        var parts: [(literal: Bool, bytes: [UInt8])] = []
+/// A file-name pattern like "{channelId}_{deviceType}_{startDate}.json",
+/// split into literals and placeholders once (`ImportOptions.namePattern`),
+/// then matched against every file's name.
+struct FileNamePattern: Sendable {
+    /// A literal's bytes, or a placeholder's name.
+    private enum Part: Sendable {
+        case literal([UInt8])
+        case placeholder(String)
+    }
+
+    private let parts: [Part]
+
+    init(_ pattern: String) {
+        var parts: [Part] = []
         var current: [UInt8] = []
         var inside = false
         for b in pattern.utf8 {
             if b == UInt8(ascii: "{") && !inside {
-                if !current.isEmpty { parts.append((true, current)) }
+                if !current.isEmpty { parts.append(.literal(current)) }
                 current = []
                 inside = true
             } else if b == UInt8(ascii: "}") && inside {
-                parts.append((false, current))
+                parts.append(.placeholder(String(decoding: current, as: UTF8.self)))
                 current = []
                 inside = false
             } else {
                 current.append(b)
             }
         }
-        if !current.isEmpty { parts.append((true, current)) }
+        if !current.isEmpty { parts.append(.literal(current)) }
+        self.parts = parts
+    }
+
+    /// The placeholder values, or nil when `name` does not match. Matched on
+    /// UTF-8 bytes (a placeholder takes the shortest text before the next
+    /// literal), which is exact for whole UTF-8 literals.
+    func match(_ name: String) -> [String: String]? {
         let text = Array(name.utf8)
         /// Whether `literal` lies in `text` at `at`.
         func literal(_ literal: [UInt8], at: Int) -> Bool {
@@ -225,21 +238,26 @@ enum FileNamePattern {
         var values: [String: String] = [:]
         var position = 0
         for (i, part) in parts.enumerated() {
-            if part.literal {
-                guard literal(part.bytes, at: position) else { return nil }
-                position += part.bytes.count
-            } else if i + 1 < parts.count, parts[i + 1].literal {
-                let next = parts[i + 1].bytes
-                guard let cut = (position...text.count).first(where: { literal(next, at: $0) }) else { return nil }
-                values[String(decoding: part.bytes, as: UTF8.self)] = String(decoding: text[position..<cut], as: UTF8.self)
-                position = cut
-            } else {
-                values[String(decoding: part.bytes, as: UTF8.self)] = String(decoding: text[position...], as: UTF8.self)
-                position = text.count
+            switch part {
+            case .literal(let bytes):
+                guard literal(bytes, at: position) else { return nil }
+                position += bytes.count
+            case .placeholder(let placeholder):
+                if i + 1 < parts.count, case .literal(let next) = parts[i + 1] {
+                    guard let cut = (position...text.count).first(where: { literal(next, at: $0) }) else { return nil }
+                    values[placeholder] = String(decoding: text[position..<cut], as: UTF8.self)
+                    position = cut
+                } else {
+                    values[placeholder] = String(decoding: text[position...], as: UTF8.self)
+                    position = text.count
+                }
             }
         }
         return position == text.count ? values : nil
     }
+
+    /// `FileNamePattern(pattern).match(name)`.
+    static func match(_ pattern: String, _ name: String) -> [String: String]? { FileNamePattern(pattern).match(name) }
 }
 
 /// Query parameters of a saved request URL (percent-decoded).

@@ -28,14 +28,14 @@ public struct ParsedFile: Sendable {
         prepared = reports.map { report in
             let dims = report.specificDimensions
             var table = report.table
-            table.metadata = report.storeMetadata
+            table.metadata = report.storeMetadata(dimensions: dims)
             var incoming = Incoming(cuboid: RowKeys.cuboid(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: dims),
-                                    kind: report.kind, dims: dims, table: table, file: path)
+                                    kind: report.kind, dims: dims, table: table, file: path, fixed: report.fixed)
             incoming.inScanOrder = reportsInScanOrder
             return incoming
         }
         let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
-        summary = (main?.kind ?? "empty", main?.totals.filter { !$0.key.hasPrefix("dateRange.") } ?? [:])
+        summary = (main?.kind ?? "empty", main?.totals ?? [:])
     }
 }
 
@@ -268,14 +268,14 @@ struct Incoming: Sendable {
     let lo: Int64?
     let hi: Int64?
 
-    init(cuboid: String, kind: String, dims: [String], table: Table, file: String? = nil) {
+    /// `fixed`: the report's filters (its table's `fixed.` metadata).
+    init(cuboid: String, kind: String, dims: [String], table: Table, file: String, fixed: [String: String]) {
         self.cuboid = cuboid
         self.kind = kind
         self.dims = dims
         self.table = table
         self.file = file
-        filters = table.metadata.filter { $0.key.hasPrefix("fixed.") }.sorted { $0.key < $1.key }
-            .map { $0.key + "=" + $0.value }.joined(separator: "\u{1}")
+        filters = fixed.isEmpty ? "" : fixed.sorted { $0.key < $1.key }.map { "fixed." + $0.key + "=" + $0.value }.joined(separator: "\u{1}")
         var lo: Int64?, hi: Int64?
         if let t = table.schema.index(of: "time"), case .int64(let v) = table.columns[t].values {
             lo = v.min()

@@ -4,6 +4,8 @@
 /// envelope, and any array of flat objects (MediaMelon alerts, generic).
 enum JSONReportReader {
     static let channelListKeys = ["viewershipChannels", "adAnalyticsChannels"]
+    /// Top-level fields that may hold the request URL the response answered.
+    static let requestURLKeys = ["url", "requestUrl", "requestURL", "request"]
 
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         var scanner = JSONScanner(bytes)
@@ -20,32 +22,38 @@ enum JSONReportReader {
         var table: (columns: [ColumnBuilder], rows: Int, offsets: [Int])?
         var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
         var interval: String?
-        var totals: [String: String] = [:]
+        // Sized for an Amagi response's eight totals and more: growing a dictionary rehashes it.
+        var totals: [String: String] = Dictionary(minimumCapacity: 12)
         var firstArrayKey: String?
+        var hasRequestURL = false
         try scanner.readObject { s, key in
-            if Catalog.amagiReportKinds.contains(key) || key == "response" || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
+            // Each key classified once: a Set lookup hashes the whole key.
+            let isReportKind = Catalog.amagiReportKinds.contains(key)
+            let holdsRows = isReportKind || key == "response"
+            if holdsRows || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
                 guard s.peek() == 91 else {
-                    if Catalog.amagiReportKinds.contains(key) || key == "response" {
+                    if holdsRows {
                         throw s.error("expected an array of rows under \"\(key)\", found \(s.describeNext())")
                     }
                     try s.skipValue(); return
                 }
-                if let existing = kind, Catalog.amagiReportKinds.contains(existing) || existing == "smartsight" {
+                if let existing = kind, existing != "generic" {
                     // A second row array: keep the first, skip the rest.
-                    if !(Catalog.amagiReportKinds.contains(key) || key == "response") { try s.skipValue(); return }
+                    if !holdsRows { try s.skipValue(); return }
                     throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
                 }
                 table = try readRows(&s, kernel: options.jsonRowKernel)
-                kind = Catalog.amagiReportKinds.contains(key) ? key : key == "response" ? "smartsight" : "generic"
+                kind = isReportKind ? key : key == "response" ? "smartsight" : "generic"
                 if kind == "generic" { firstArrayKey = key }
             } else if channelListKeys.contains(key) {
                 let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
                 channels.append((columns, rows, offsets, key))
             } else if key == "dateRange", s.peek() == 123 {
+                // Only the interval is kept: the dates and hours are the rows' own. Every value is
+                // still read, so a malformed one is refused.
                 try s.readObject { s, field in
                     let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
                     if field == "interval", case .string(let v) = value { interval = v.uppercased() }
-                    if case .string(let v) = value { totals["dateRange." + field] = v }
                 }
             } else if s.peek() == 123 || s.peek() == 91 {
                 try s.skipValue()
@@ -53,7 +61,9 @@ enum JSONReportReader {
                 switch try s.readScalar() {
                 case .int(let v): totals[key] = String(v)
                 case .double(let v): totals[key] = String(v)
-                case .string(let v): totals[key] = v
+                case .string(let v):
+                    totals[key] = v
+                    if requestURLKeys.contains(key) { hasRequestURL = true }
                 case .bool(let v): totals[key] = String(v)
                 case .bigInteger(let v): totals[key] = v
                 case .null: break
@@ -63,7 +73,7 @@ enum JSONReportReader {
         try scanner.expectEnd()
         // A response that carries its request URL gives its filters and zone itself.
         var options = options
-        for key in ["url", "requestUrl", "requestURL", "request"] {
+        for key in requestURLKeys where hasRequestURL {
             guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
             try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
         }
