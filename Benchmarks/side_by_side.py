@@ -8,7 +8,8 @@ same generated report history (colan gen), in one run.
         as one file) and of the JSON history (one Amagi response per channel
         and day), timed as a whole
         process, against DuckDB (read_csv / read_json), chDB and Polars writing
-        Parquet+zstd, and a plain Python json.loads loop; totals are checked.
+        Parquet+zstd, and a plain Python json.loads loop, the tools' runs
+        interleaved round by round (medians); totals are checked.
   agg:  `colan agg --by deviceType` and `colan agg --by channelId --interval
         day --tz US/Eastern` timed as a whole process (median of runs), against
         the same rollups in DuckDB (its own database file, 2 threads), chDB and
@@ -153,9 +154,6 @@ def import_part(args, out, csv_dir, gen, duckdb, pl, chdb):
     print(f"\n| import | tool | seconds | MB/s | vs colan | total sessions |\n|---|---|---:|---:|---:|---|")
     for label, source, extra, mb in [("CSV history", csv_dir, [], csv_mb), ("CSV history in one file", one_csv, [], csv_mb),
                                      (f"JSON history ({json_files} files)", json_dir, name, json_mb)]:
-        colan_s = median_time(lambda: colan_import(source, extra), runs)
-        sessions = colan_sessions()
-        print(f"| {label} | colan (whole process) | {colan_s:.2f} | {mb / colan_s:.0f} | 1.00x | {sessions} |")
         if source in (csv_dir, one_csv):
             files = csv_glob if source == csv_dir else one_csv
             peers = {
@@ -170,8 +168,23 @@ def import_part(args, out, csv_dir, gen, duckdb, pl, chdb):
                 "Python json.loads loop": f"import json, glob\nrows = []\nfor f in glob.glob('{json_glob}'):\n    rows += json.load(open(f))['viewershipAnalytics']\nprint(sum(r['numberOfSession'] for r in rows))",
             }
             check = "numberOfSession"
+        # Every tool's runs interleaved, round by round, after a warm-up of each: the machine's
+        # load drifts (other tenants, the kernel writing back and the host reclaiming the memory
+        # of the files just generated), and a tool timed in one block would take all of a bad spell.
+        tools = [("colan", lambda: colan_import(source, extra))] + [
+            (tool, lambda script=script: subprocess.run([python, "-c", script], check=True, capture_output=True))
+            for tool, script in peers.items()]
+        for _, run in tools:
+            run()
+        times = {tool: [] for tool, _ in tools}
+        for _ in range(runs):
+            for tool, run in tools:
+                times[tool].append(timed(run))
+        colan_s = statistics.median(times["colan"])
+        sessions = colan_sessions()
+        print(f"| {label} | colan (whole process) | {colan_s:.2f} | {mb / colan_s:.0f} | 1.00x | {sessions} |")
         for tool, script in peers.items():
-            seconds = median_time(lambda: subprocess.run([python, "-c", script], check=True, capture_output=True), runs)
+            seconds = statistics.median(times[tool])
             if "json.loads" in tool:
                 total = int(subprocess.run([python, "-c", script], check=True, capture_output=True, text=True).stdout)
             else:
