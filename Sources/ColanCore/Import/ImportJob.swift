@@ -19,9 +19,8 @@ public enum ImportJob {
                     // Sorted here, on both cores, so the store finds segments already in scan order.
                     for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                     let hash = hashing?.result() ?? contentHash(bytes)
-                    var parsed = ParsedFile(path: files[i], hash: hash, bytes: bytes.count, reports: reports, reportsInScanOrder: true)
-                    if options.legacyContentHashes { parsed.legacyHash = legacyContentHash(bytes) }
-                    return parsed
+                    return ParsedFile(path: files[i], hash: hash, legacyHash: options.legacyContentHashes ? legacyContentHash(bytes) : nil,
+                                      bytes: bytes.count, reports: reports, reportsInScanOrder: true)
                 }
                 results.set(i, .success(parsed))
             } catch let error as ColanError {

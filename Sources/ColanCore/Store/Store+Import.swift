@@ -1,13 +1,18 @@
 /// A file parsed for import, with its content hash.
-public struct ParsedFile: Sendable {
+///
+/// A class, immutable: the parse workers make one per file and the commit
+/// passes them along by reference (copying a struct of this many strings and
+/// arrays retained each of them, objects the other core made, for every file
+/// of a folder of small responses).
+public final class ParsedFile: Sendable {
     /// The file's path.
-    public var path: String
+    public let path: String
     /// Its 128-bit content hash, in hex.
-    public var hash: String
+    public let hash: String
     /// Its pre-XXH3 content hash, when asked for (`ImportOptions.legacyContentHashes`).
-    public var legacyHash: String?
+    public let legacyHash: String?
     /// Its size in bytes.
-    public var bytes: Int
+    public let bytes: Int
     /// Its reports (none for an empty download).
     public let reports: [ImportedReport]
     /// The reports as the store takes them (cuboid, segment metadata, time
@@ -20,9 +25,11 @@ public struct ParsedFile: Sendable {
     /// Creates a parsed file. `reportsInScanOrder`: every report's rows are in
     /// scan order already (`Table.sortIntoScanOrder`), so a report written as a
     /// segment of its own is not checked again.
-    public init(path: String, hash: String, bytes: Int, reports: [ImportedReport], reportsInScanOrder: Bool = false) {
+    public init(path: String, hash: String, legacyHash: String? = nil, bytes: Int, reports: [ImportedReport],
+                reportsInScanOrder: Bool = false) {
         self.path = path
         self.hash = hash
+        self.legacyHash = legacyHash
         self.bytes = bytes
         self.reports = reports
         prepared = reports.map { report in
@@ -76,18 +83,18 @@ extension Store {
         defer { withExtendedLifetime(lock) {} }
         var outcome = ImportOutcome()
         var next = manifest
-        var seen = Set(next.sources.map(\.hash))
+        var seen = Set<String>(minimumCapacity: next.sources.count + files.count)
+        for source in next.sources { seen.insert(source.hash) }
+        next.sources.reserveCapacity(next.sources.count + files.count)
         // Every new report, in file order, with its time range.
         var incoming: [Incoming] = []
-        // By index, field by field: a copy of each file would retain every string and array in it,
-        // objects the parse workers made, whose counts sit in the other core's cache.
+        incoming.reserveCapacity(files.count)
         for f in files.indices {
             let hash = files[f].hash
-            guard !seen.contains(hash), !(files[f].legacyHash.map(seen.contains) ?? false) else {
+            guard !(files[f].legacyHash.map(seen.contains) ?? false), seen.insert(hash).inserted else {
                 outcome.alreadyImported.append(files[f].path)
                 continue
             }
-            seen.insert(hash)
             let id = next.nextSource
             next.nextSource += 1
             var rows = 0
@@ -105,8 +112,9 @@ extension Store {
         // Keys are computed only where two reports of one cuboid and the same filter values overlap
         // in time: reports of different channels (say) or days cannot share a key.
         // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
-        var groups: [String: [Int]] = [:]
-        for i in incoming.indices { groups[incoming[i].cuboid + "\u{1}" + incoming[i].filters, default: []].append(i) }
+        struct Group: Hashable { let cuboid: String, filters: String }
+        var groups: [Group: [Int]] = [:]
+        for i in incoming.indices { groups[Group(cuboid: incoming[i].cuboid, filters: incoming[i].filters), default: []].append(i) }
         for members in groups.values {
             let overlapping = Self.overlapping(members.map { (incoming[$0].lo, incoming[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
@@ -151,21 +159,22 @@ extension Store {
         }
         // New rows: consecutive reports of one cuboid share segments of up to compactedSegmentRows rows.
         var added: [SegmentEntry] = []
-        var batch: [Incoming] = []
+        // The batch as positions in `incoming`: copying a report retains each string and array in it.
+        var batch: [Int] = []
         var batchRows = 0
         func flush() throws {
-            guard let first = batch.first else { return }
+            guard let first = batch.first.map({ incoming[$0] }) else { return }
             // Cuboid-level metadata only: totals live in the manifest, filters in the rows.
             var metadata = first.table.metadata.filter { ["reportKind", "interval", "timezone", "dimensions"].contains($0.key) }
-            for (key, value) in first.table.metadata where key.hasPrefix("fixed.") && batch.allSatisfy({ $0.table.metadata[key] == value }) {
+            for (key, value) in first.table.metadata where key.hasPrefix("fixed.") && batch.allSatisfy({ incoming[$0].table.metadata[key] == value }) {
                 metadata[key] = value
             }
-            var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map(\.table), metadata: metadata)
+            var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map { incoming[$0].table }, metadata: metadata)
             table.metadata = metadata
             // Each row's source file (its manifest id): `colan verify` checks each file's totals by it.
             var sources: [Int64] = []
             sources.reserveCapacity(table.rowCount)
-            for i in batch.indices { sources.append(contentsOf: repeatElement(batch[i].source, count: batch[i].table.rowCount)) }
+            for i in batch { sources.append(contentsOf: repeatElement(incoming[i].source, count: incoming[i].table.rowCount)) }
             table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
             table.columns.append(ColumnData(.int64(sources)))
             let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next,
@@ -178,10 +187,10 @@ extension Store {
         }
         for i in incoming.indices where incoming[i].table.rowCount > 0 {
             let rows = incoming[i].table.rowCount
-            if !batch.isEmpty, batch[0].cuboid != incoming[i].cuboid || batchRows + rows > Self.compactedSegmentRows {
+            if let start = batch.first, incoming[start].cuboid != incoming[i].cuboid || batchRows + rows > Self.compactedSegmentRows {
                 try flush()
             }
-            batch.append(incoming[i])
+            batch.append(i)
             batchRows += rows
         }
         try flush()
