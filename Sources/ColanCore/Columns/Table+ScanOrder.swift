@@ -171,22 +171,24 @@ extension Table {
             // cache (a pass over the whole table scatters rows across memory, slow on big reports).
             let key = ranks[0]
             let bits = Int.bitWidth - (buckets[0] - 1).leadingZeroBitCount
-            /// The order of rows lo..<hi (whole runs), each run sorted by the key: each row's key and
-            /// its position in the run packed into one word, sorted a byte of the key per pass (skipping
-            /// bytes every row of the run shares), so passes move packed words, never look keys up.
+            /// Writes the order of rows lo..<hi (whole runs) to `order[0 ..< hi - lo]`, each run sorted
+            /// by the key: each row's key and its position in the run packed into one word, sorted a
+            /// byte of the key per pass (skipping bytes every row of the run shares), so passes move
+            /// packed words, never look keys up.
             //
-            // Unsafe pointer code. Invariants: `packed` and `scratch` hold `longest` words and a run
+            // Unsafe pointer code. Invariants: `order` has room for `hi - lo` Ints, all initialized
+            // first (to the identity); `packed` and `scratch` hold `longest` words and a run
             // (`count` <= `longest` rows, fewer than 2^32) uses their first `count`; `counts` holds
             // 4 x 256 entries, byte b's histogram at 256 * b, and a byte's counts sum to `count`, so
             // every prefix-summed position is below `count`.
-            let sortRuns: @Sendable (Int, Int) -> [Int] = { lo, hi in
-                var order = Array(lo..<hi)
+            let sortRuns: @Sendable (Int, Int, UnsafeMutablePointer<Int>) -> Void = { lo, hi, order in
+                for i in lo..<hi { (order + (i - lo)).initialize(to: i) }
                 var longest = 0, runStart = lo
                 for i in lo..<hi where i + 1 == hi || times[i + 1] != times[i] {
                     longest = max(longest, i + 1 - runStart)
                     runStart = i + 1
                 }
-                guard longest > 1 else { return order }
+                guard longest > 1 else { return }
                 var packed = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
                 var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
                 let counts = UnsafeMutablePointer<Int>.allocate(capacity: 256 * 4)
@@ -197,65 +199,68 @@ extension Table {
                 }
                 let byteCount = (bits + 7) / 8
                 key.withUnsafeBufferPointer { key in
-                    order.withUnsafeMutableBufferPointer { order in
-                        var start = lo
-                        while start < hi {
-                            var end = start + 1
-                            while end < hi && times[end] == times[start] { end += 1 }
-                            let count = end - start
-                            if count > 1 {
-                                for j in 0..<count { packed[j] = UInt64(key[start &+ j]) << 32 | UInt64(j) }
-                                // Every byte's histogram in one pass (the key has at most 32 bits).
-                                counts.update(repeating: 0, count: 256 * 4)
+                    var start = lo
+                    while start < hi {
+                        var end = start + 1
+                        while end < hi && times[end] == times[start] { end += 1 }
+                        let count = end - start
+                        if count > 1 {
+                            for j in 0..<count { packed[j] = UInt64(key[start &+ j]) << 32 | UInt64(j) }
+                            // Every byte's histogram in one pass (the key has at most 32 bits).
+                            counts.update(repeating: 0, count: 256 * 4)
+                            for j in 0..<count {
+                                let word = packed[j]
+                                counts[Int((word >> 32) & 255)] &+= 1
+                                counts[256 &+ Int((word >> 40) & 255)] &+= 1
+                                counts[512 &+ Int((word >> 48) & 255)] &+= 1
+                                counts[768 &+ Int(word >> 56)] &+= 1
+                            }
+                            for byte in 0..<byteCount {
+                                let base = 256 * byte, shift = UInt64(32 + 8 * byte)
+                                // A byte the whole run shares orders nothing.
+                                if counts[base &+ Int((packed[0] >> shift) & 255)] == count { continue }
+                                var offset = 0
+                                for b in base..<(base + 256) {
+                                    let c = counts[b]
+                                    counts[b] = offset
+                                    offset &+= c
+                                }
                                 for j in 0..<count {
                                     let word = packed[j]
-                                    counts[Int((word >> 32) & 255)] &+= 1
-                                    counts[256 &+ Int((word >> 40) & 255)] &+= 1
-                                    counts[512 &+ Int((word >> 48) & 255)] &+= 1
-                                    counts[768 &+ Int(word >> 56)] &+= 1
+                                    let digit = base &+ Int((word >> shift) & 255)
+                                    scratch[counts[digit]] = word
+                                    counts[digit] &+= 1
                                 }
-                                for byte in 0..<byteCount {
-                                    let base = 256 * byte, shift = UInt64(32 + 8 * byte)
-                                    // A byte the whole run shares orders nothing.
-                                    if counts[base &+ Int((packed[0] >> shift) & 255)] == count { continue }
-                                    var offset = 0
-                                    for b in base..<(base + 256) {
-                                        let c = counts[b]
-                                        counts[b] = offset
-                                        offset &+= c
-                                    }
-                                    for j in 0..<count {
-                                        let word = packed[j]
-                                        let digit = base &+ Int((word >> shift) & 255)
-                                        scratch[counts[digit]] = word
-                                        counts[digit] &+= 1
-                                    }
-                                    swap(&packed, &scratch)
-                                }
-                                for j in 0..<count { order[start &- lo &+ j] = start &+ Int(packed[j] & 0xFFFF_FFFF) }
+                                swap(&packed, &scratch)
                             }
-                            start = end
+                            for j in 0..<count { order[start &- lo &+ j] = start &+ Int(packed[j] & 0xFFFF_FFFF) }
                         }
+                        start = end
                     }
                 }
-                return order
             }
-            guard n >= Self.parallelRows else { return (sortRuns(0, n), true) }
-            // A big report: slices of whole runs, sorted on all cores.
-            var bounds = [0]
-            for k in 1..<16 {
-                var b = max(k * n / 16, bounds[bounds.count - 1])
-                while b < n, times[b] == times[b - 1] { b += 1 }
-                if b > bounds[bounds.count - 1], b < n { bounds.append(b) }
+            // Each slice of whole runs writes its own part of the order (disjoint ranges).
+            let order = [Int](unsafeUninitializedCapacity: n) { buffer, count in
+                guard let base = buffer.baseAddress else { return }
+                if n < Self.parallelRows {
+                    sortRuns(0, n, base)
+                } else {
+                    // A big report: slices of whole runs, sorted on all cores.
+                    var bounds = [0]
+                    for k in 1..<16 {
+                        var b = max(k * n / 16, bounds[bounds.count - 1])
+                        while b < n, times[b] == times[b - 1] { b += 1 }
+                        if b > bounds[bounds.count - 1], b < n { bounds.append(b) }
+                    }
+                    bounds.append(n)
+                    let edges = bounds, target = UncheckedSendable(base)
+                    DispatchQueue.concurrentPerform(iterations: edges.count - 1) { k in
+                        sortRuns(edges[k], edges[k + 1], target.value + edges[k])
+                    }
+                }
+                count = n
             }
-            bounds.append(n)
-            let slices = Slots<[Int]>(count: bounds.count - 1)
-            let edges = bounds
-            DispatchQueue.concurrentPerform(iterations: edges.count - 1) { k in slices.set(k, sortRuns(edges[k], edges[k + 1])) }
-            var joined: [Int] = []
-            joined.reserveCapacity(n)
-            for slice in slices.filled { joined += slice }
-            return (joined, true)
+            return (order, true)
         }
         var order = Array(0..<n)
         var scratch = [Int](repeating: 0, count: n)

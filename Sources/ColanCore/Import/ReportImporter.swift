@@ -150,10 +150,9 @@ extension ReportImporter {
             (counts[code], earlier[code], later[code]) = (UInt8(count), first, second)
         }
         // The usual report: every label names one instant (no gap, no fold), so each row's
-        // instant is its label's, gathered in one tight pass (a 10M-row file: one core, on the
-        // critical path between the parallel parse and the parallel sort).
+        // instant is its label's, gathered in one tight pass (on all cores for a big file).
         if (0..<labelCount).allSatisfy({ valid[$0] && counts[$0] == 1 }) {
-            let instants = codes.map { earlier[Int($0)] }
+            let instants = KernelColumns.gather(codes, through: earlier)
             return (instants, allMidnight, allHours, allUTC && labelCount > 0)
         }
         var instants = [Int64](repeating: 0, count: rows)

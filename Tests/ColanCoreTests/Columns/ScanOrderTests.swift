@@ -62,10 +62,12 @@ import Testing
         #expect(rows(table([(0, "b", "TV", 1), (60, "b", "TV", 2), (60, "a", "TV", 3)]).inScanOrder()) == ["0 b TV 1", "60 a TV 3", "60 b TV 2"])
     }
 
-    @Test func sortedTimesAreSortedRunByRunOnKeysWiderThanAByte() {
+    @Test(arguments: [(5, 300), (200, 1_500)])
+    func sortedTimesAreSortedRunByRunOnKeysWiderThanAByte(instants: Int, rowsPerInstant: Int) {
         // Times in order, two dimensions of 20 values each (a composite key of 441 values: two
         // byte passes per run), rows shuffled within each instant: the result must equal a
-        // stable sort by (time, first dimension, second dimension).
+        // stable sort by (time, first dimension, second dimension). 300,000 rows are sorted in
+        // slices of whole runs on all cores, each slice writing its part of one order.
         let a = (0..<20).map { "a\(100 + $0)" }, b = (0..<20).map { "b\(100 + $0)" }
         var state: UInt64 = 42
         func next(_ bound: Int) -> Int {
@@ -73,7 +75,7 @@ import Testing
             return Int(state >> 33) % bound
         }
         var rows: [(time: Int64, a: Int, b: Int, n: Int64)] = []
-        for t in 0..<5 { for _ in 0..<300 { rows.append((Int64(t * 3600), next(20), next(20), Int64(rows.count))) } }
+        for t in 0..<instants { for _ in 0..<rowsPerInstant { rows.append((Int64(t * 3600), next(20), next(20), Int64(rows.count))) } }
         func table(_ rows: [(time: Int64, a: Int, b: Int, n: Int64)]) -> Table {
             Table(schema: Schema([
                 ColumnSchema("time", .timestamp, .time), ColumnSchema("first", .string, .dimension),

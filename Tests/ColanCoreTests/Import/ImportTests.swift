@@ -286,6 +286,26 @@ let vendorSample = """
         }
     }
 
+    /// A big report's times are gathered from its labels' instants on all cores (from 262,144
+    /// rows on): every row must still get its own label's instant.
+    @Test func aBigReportsRowsGetTheirOwnLabelsInstants() throws {
+        let base: Int64 = 1_704_067_200  // 2024-01-01 00:00 UTC
+        var bytes = Array("time,numberOfSession\n".utf8)
+        for i in 0..<300_000 {
+            CivilTime.append(base + Int64(i * 7 % 9_000) * 3600, to: &bytes)
+            bytes += Array(",\(i)\n".utf8)
+        }
+        var options = ImportOptions()
+        options.zone = "UTC"
+        let report = try #require(try importData(bytes, name: "big.csv", options: options).first)
+        guard case .int64(let times) = report.table.columns[0].values, case .int64(let rows) = report.table.columns[1].values else {
+            Issue.record("unexpected columns")
+            return
+        }
+        #expect(times.count == 300_000)
+        #expect(times == rows.map { base + $0 * 7 % 9_000 * 3600 })
+    }
+
     @Test func deepNestingAndRandomBytesNeverCrash() {
         let deep = "{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"x\": " + String(repeating: "[", count: 1_000_000)
             + String(repeating: "]", count: 1_000_000) + "}]}"
