@@ -74,7 +74,13 @@ struct TextDictionary {
     /// The code of `bytes`, adding it when new; nil when the bytes are not valid UTF-8.
     @inline(__always) mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
         let words = Words(bytes)
-        if words == last, words.count <= 32 { return lastCode }
+        // Word by word, the last word first: `last` was stored word by word by the lookup a row
+        // before, and comparing it as one vector loaded it back whole, a store-forwarding stall on
+        // every row that misses (a new contentId in every row); values sharing a prefix such as
+        // "content-" differ in their last word.
+        if words.d == last.d, words.count == last.count, words.count <= 32, words.a == last.a, words.b == last.b, words.c == last.c {
+            return lastCode
+        }
         return lookUp(bytes)
     }
 
