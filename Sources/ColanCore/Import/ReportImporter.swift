@@ -254,9 +254,6 @@ struct FileNamePattern: Sendable {
         }
         return position == text.count ? values : nil
     }
-
-    /// `FileNamePattern(pattern).match(name)`.
-    static func match(_ pattern: String, _ name: String) -> [String: String]? { FileNamePattern(pattern).match(name) }
 }
 
 /// Query parameters of a saved request URL (percent-decoded).
