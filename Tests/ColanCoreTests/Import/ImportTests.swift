@@ -337,6 +337,15 @@ let vendorSample = """
         #expect(rows.table.schema.columns.map(\.name).sorted() == ["deviceType", "numberOfSession", "time"])
         let twice = importError("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"numberOfSession\": 1, \"numberOfSession\": 2}]}")
         #expect(twice?.message == "field \"numberOfSession\" appears twice in one row")
+        // Rows of more fields than a scan of the names covers (16) find them through a dictionary,
+        // filled once the columns pass it: each field keeps its column whatever the order, and a
+        // name spelled with a combining accent is the same field as its precomposed spelling.
+        let names = (0..<20).map { "m\($0)" } + ["caf\u{E9}"]
+        let first = names.enumerated().map { "\"\($1)\": \($0)" }.joined(separator: ", ")
+        let second = names.enumerated().reversed().map { "\"\($1 == "caf\u{E9}" ? "cafe\u{301}" : $1)\": \($0 + 100)" }.joined(separator: ", ")
+        let wide = try importText("[{\(first)}, {\(second)}]")[0]
+        #expect(wide.table.schema.columns.count == 21)
+        for (k, name) in names.enumerated() { #expect(int64s(wide, name) == [Int64(k), Int64(k + 100)], "\(name)") }
         var bytes = Array("{\"viewershipAnalytics\": [{\"time\": \"2021-09-01\", \"numberOf".utf8)
         bytes += [0xFF] + Array("Session\": 1}]}".utf8)
         #expect(importError(bytes: bytes)?.message == "invalid UTF-8 in a field name")

@@ -4,6 +4,8 @@
 /// envelope, and any array of flat objects (MediaMelon alerts, generic).
 enum JSONReportReader {
     static let channelListKeys = ["viewershipChannels", "adAnalyticsChannels"]
+    /// Rows with up to this many fields find a field's column by a scan of the names.
+    static let scannedColumns = 16
     /// Top-level fields that may hold the request URL the response answered.
     static let requestURLKeys = ["url", "requestUrl", "requestURL", "request"]
 
@@ -108,6 +110,11 @@ enum JSONReportReader {
         // Each column's name bytes, apart from the builders: reading a builder out of
         // the captured array copies it (a retain and release of each of its arrays).
         var names: [[UInt8]] = []
+        // Each column's name as a String: rows of up to `scannedColumns` fields find a name by a
+        // scan of these (canonical String equality, as a dictionary's keys), wider ones through
+        // `index`, filled once they pass it. Hashing and inserting every name of a response's
+        // first row into a dictionary cost a tenth of importing a folder of small responses.
+        var keys: [String] = []
         var index: [String: Int] = [:]
         // The last row that set each column: a field seen twice in one row is an error.
         var lastRow: [Int] = []
@@ -126,9 +133,12 @@ enum JSONReportReader {
                 // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
                 if next < names.count, ColumnBuilder.equal(names[next], name) { c = next } else {
                     guard let key = UTF8Text.string(name) else { throw s.error("invalid UTF-8 in a field name", at: start) }
-                    if let existing = index[key] { c = existing } else {
+                    if let existing = keys.count <= Self.scannedColumns ? keys.firstIndex(of: key) : index[key] { c = existing } else {
                         c = columns.count
-                        index[key] = c
+                        keys.append(key)
+                        if keys.count > Self.scannedColumns {
+                            if index.isEmpty { for (k, name) in keys.enumerated() { index[name] = k } } else { index[key] = c }
+                        }
                         var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
                         builder.pad(to: row)
                         columns.append(builder)
