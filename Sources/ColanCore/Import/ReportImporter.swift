@@ -36,7 +36,7 @@ public enum ReportImporter {
             guard let values = compiled.match(base) else {
                 throw ColanError(.importing, "file name does not match --name '\(pattern)'")
             }
-            try merge(values, into: &options, source: "the file name")
+            for (filter, value) in values { try apply(filter, value, into: &options, source: "the file name") }
         }
         // A request URL saved as FILE.url (one line) gives the query's parameters.
         // Known from the folder's listing, or checked with access(): most files have none,
@@ -48,19 +48,41 @@ public enum ReportImporter {
     }
 
     static func merge(_ values: [String: String], into options: inout ImportOptions, source: String) throws {
-        for (key, value) in values {
+        for (key, value) in values { try apply(Filter(key), value, into: &options, source: source) }
+    }
+
+    /// What a named value of a file name or a request URL sets.
+    enum Filter: Sendable {
+        case zone
+        case interval
+        /// A dimension, by its catalog name.
+        case dimension(String)
+        /// Nothing colan reads (a date, a page number...).
+        case ignored
+
+        init(_ key: String) {
             switch key {
-            case "timezone", "tz":
-                options.zone = value
-            case "interval":
-                options.interval = value.uppercased()
-            default:
-                guard let dim = Catalog.dimension(named: key) else { continue }
-                if let existing = options.fixed[dim], existing != value {
+            case "timezone", "tz": self = .zone
+            case "interval": self = .interval
+            default: self = Catalog.dimension(named: key).map(Filter.dimension) ?? .ignored
+            }
+        }
+    }
+
+    /// Sets `value` as `filter` says; a dimension given another value already is an error.
+    static func apply(_ filter: Filter, _ value: String, into options: inout ImportOptions, source: String) throws {
+        switch filter {
+        case .zone: options.zone = value
+        case .interval: options.interval = value.uppercased()
+        case .dimension(let dim):
+            if let existing = options.fixed[dim] {
+                guard existing == value else {
                     throw ColanError(.importing, "\(source) says \(dim)=\(value), but it is also given as \(existing)")
                 }
-                options.fixed[dim] = value
+                return
             }
+            options.fixed[dim] = value
+        case .ignored: break
         }
     }
 
@@ -196,10 +218,10 @@ extension ReportImporter {
 /// split into literals and placeholders once (`ImportOptions.namePattern`),
 /// then matched against every file's name.
 struct FileNamePattern: Sendable {
-    /// A literal's bytes, or a placeholder's name.
+    /// A literal's bytes, or a placeholder and what its value sets (resolved once).
     private enum Part: Sendable {
         case literal([UInt8])
-        case placeholder(String)
+        case placeholder(ReportImporter.Filter)
     }
 
     private let parts: [Part]
@@ -214,7 +236,7 @@ struct FileNamePattern: Sendable {
                 current = []
                 inside = true
             } else if b == UInt8(ascii: "}") && inside {
-                parts.append(.placeholder(String(decoding: current, as: UTF8.self)))
+                parts.append(.placeholder(ReportImporter.Filter(String(decoding: current, as: UTF8.self))))
                 current = []
                 inside = false
             } else {
@@ -225,31 +247,33 @@ struct FileNamePattern: Sendable {
         self.parts = parts
     }
 
-    /// The placeholder values, or nil when `name` does not match. Matched on
-    /// UTF-8 bytes (a placeholder takes the shortest text before the next
-    /// literal), which is exact for whole UTF-8 literals.
-    func match(_ name: String) -> [String: String]? {
+    /// Each placeholder's value with what it sets, in pattern order, or nil
+    /// when `name` does not match. Matched on UTF-8 bytes (a placeholder takes
+    /// the shortest text before the next literal), which is exact for whole
+    /// UTF-8 literals. Placeholders that set nothing are left out.
+    func match(_ name: String) -> [(ReportImporter.Filter, String)]? {
         let text = Array(name.utf8)
         /// Whether `literal` lies in `text` at `at`.
         func literal(_ literal: [UInt8], at: Int) -> Bool {
             at + literal.count <= text.count && text[at..<(at + literal.count)].elementsEqual(literal)
         }
-        var values: [String: String] = [:]
+        var values: [(ReportImporter.Filter, String)] = []
         var position = 0
         for (i, part) in parts.enumerated() {
             switch part {
             case .literal(let bytes):
                 guard literal(bytes, at: position) else { return nil }
                 position += bytes.count
-            case .placeholder(let placeholder):
+            case .placeholder(let filter):
+                let end: Int
                 if i + 1 < parts.count, case .literal(let next) = parts[i + 1] {
                     guard let cut = (position...text.count).first(where: { literal(next, at: $0) }) else { return nil }
-                    values[placeholder] = String(decoding: text[position..<cut], as: UTF8.self)
-                    position = cut
+                    end = cut
                 } else {
-                    values[placeholder] = String(decoding: text[position...], as: UTF8.self)
-                    position = text.count
+                    end = text.count
                 }
+                if case .ignored = filter {} else { values.append((filter, String(decoding: text[position..<end], as: UTF8.self))) }
+                position = end
             }
         }
         return position == text.count ? values : nil
