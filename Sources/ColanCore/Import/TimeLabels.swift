@@ -56,8 +56,10 @@ enum TimeResolver {
         return nil
     }
 
+    /// Days in `month` (1-12) of `year` (proleptic Gregorian): a table and the leap-year rule,
+    /// not two day counts (every label of every report is checked).
     static func daysIn(year: Int, month: Int) -> Int {
-        let next = month == 12 ? CivilTime.days(year: year + 1, month: 1, day: 1) : CivilTime.days(year: year, month: month + 1, day: 1)
-        return next - CivilTime.days(year: year, month: month, day: 1)
+        if month == 2 { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28 }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31
     }
 }

@@ -372,6 +372,26 @@ let vendorSample = """
         #expect(thrice?.location == "line 8")
     }
 
+    /// A date label must name a real day: month lengths and the Gregorian leap-year rule
+    /// (2000 and 2024 have a February 29th, 1900, 2023 and 2100 do not).
+    @Test func dateLabelsMustBeRealDays() throws {
+        var options = ImportOptions()
+        options.zone = "UTC"
+        for (label, real) in [("2024-02-29", true), ("2000-02-29", true), ("2023-02-29", false), ("2100-02-29", false),
+                              ("1900-02-29", false), ("2024-04-30", true), ("2024-04-31", false), ("2024-12-31", true),
+                              ("2024-01-32", false), ("2024-13-01", false), ("2024-00-10", false), ("2024-06-00", false)] {
+            let text = "time,numberOfSession\n\(label),1\n"
+            if real {
+                let report = try #require(try importText(text, name: "d.csv", options: options).first)
+                guard case .int64(let times) = report.table.columns[0].values else { Issue.record("no times"); continue }
+                let (y, m, d) = CivilTime.date(days: Int(times[0] / 86400))
+                #expect(String(format: "%04d-%02d-%02d", y, m, d) == label)
+            } else {
+                #expect(importError(text, name: "d.csv", options: options)?.message.contains("is not a time") == true, "\(label)")
+            }
+        }
+    }
+
     @Test func springForwardGapIsAnError() {
         var options = ImportOptions()
         options.zone = "US/Eastern"
