@@ -124,6 +124,18 @@ struct ColumnBuilder {
         appendValid(more.count)
     }
 
+    /// Makes room for `rows` more values of the column's kind (and its nulls), so a
+    /// big file's column does not regrow and copy itself on the way.
+    mutating func reserve(_ rows: Int) {
+        switch kind {
+        case .empty, .int: ints.reserveCapacity(count + rows)
+        case .double: doubles.reserveCapacity(count + rows)
+        case .bool: bools.reserveCapacity(count + rows)
+        case .text: codes.reserveCapacity(count + rows)
+        }
+        if !validity.isEmpty { validity.reserveCapacity(count + rows) }
+    }
+
     /// `appendNaturalToInts` of many values.
     mutating func appendNaturals(_ more: UnsafeBufferPointer<Int64>) {
         ints.append(contentsOf: more)

@@ -53,6 +53,12 @@ enum PlainCSVKernel {
         var done = 0, feeds = 0, r = 0
 
         func flush() {
+            if done == 0, r == B {
+                // The first full block tells the bytes a row takes: room for the rest of the file's
+                // rows at that rate, plus an eighth, so the columns grow once instead of doubling.
+                let estimate = (end - scanner.position) / max(1, p - scanner.position) * B
+                for c in columns.indices { columns[c].reserve(estimate + estimate / 8) }
+            }
             KernelColumns.append(r, codes: codes, ints: ints, stride: B, isText, to: &columns)
             done += r
             r = 0
