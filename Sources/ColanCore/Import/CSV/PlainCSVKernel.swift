@@ -56,8 +56,11 @@ enum PlainCSVKernel {
             if done == 0, r == B {
                 // The first full block tells the bytes a row takes: room for the rest of the file's
                 // rows at that rate, plus an eighth, so the columns grow once instead of doubling.
-                let estimate = (end - scanner.position) / max(1, p - scanner.position) * B
-                for c in columns.indices { columns[c].reserve(estimate + estimate / 8) }
+                // Never more rows than the bytes can hold (a row the kernel takes has at least
+                // two bytes a field), however short the first block's rows were.
+                let remaining = end - scanner.position
+                let estimate = min(remaining / max(1, p - scanner.position) * B * 9 / 8, remaining / (2 * n))
+                for c in columns.indices { columns[c].reserve(estimate) }
             }
             KernelColumns.append(r, codes: codes, ints: ints, stride: B, isText, to: &columns)
             done += r
