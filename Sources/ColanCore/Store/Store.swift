@@ -138,8 +138,10 @@ public final class Store: @unchecked Sendable {
         try FileIO.write(bytes, to: path + "/segments/" + name, startWriteback: true)
         var lo: Int64?, hi: Int64?
         if let t = table.schema.index(of: "time"), case .int64(let times) = table.columns[t].values {
-            lo = times.min()
-            hi = times.max()
+            // Scan order is by time first: the range is the first and last rows' (no pass over them).
+            assert(times.first == times.min() && times.last == times.max(), "rows in scan order")
+            lo = times.first
+            hi = times.last
         }
         return (SegmentEntry(name: name, rows: table.rowCount, kind: kind, cuboid: cuboid, minTime: lo, maxTime: hi), bytes.count)
     }
