@@ -77,10 +77,10 @@ struct ImportCommand: ParsableCommand {
         for p in paths { files += try FileIO.filesUnder(p, listing: listing) }
         options.listing = listing
         let storePath = Store.defaultPath(store)
-        // A store written before content hashes were XXH3 lists files by the older hash.
-        if FileIO.exists(storePath + "/manifest") {
-            options.legacyContentHashes = try Store(path: storePath).recordsLegacyContentHashes
-        }
+        // A store written before content hashes were XXH3 lists files by the older hash. Opened
+        // once: the import re-reads its manifest under the writer lock anyway.
+        let existing = FileIO.exists(storePath + "/manifest") ? try Store(path: storePath) : nil
+        options.legacyContentHashes = existing?.recordsLegacyContentHashes ?? false
         let total = files.count
         let showProgress = !quiet && isatty(2) != 0
         let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
@@ -100,7 +100,7 @@ struct ImportCommand: ParsableCommand {
             printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
             throw ExitCode(1)
         }
-        let target = try Store(path: storePath, create: true)
+        let target = try existing ?? Store(path: storePath, create: true)
         let outcome = try target.importFiles(good, waiting: {
             if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
         })
