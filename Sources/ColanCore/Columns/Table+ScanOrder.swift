@@ -177,20 +177,15 @@ extension Table {
             /// packed words, never look keys up.
             //
             // Unsafe pointer code. Invariants: `order` has room for `hi - lo` Ints, all initialized
-            // first (to the identity); `packed` and `scratch` hold `longest` words and a run
-            // (`count` <= `longest` rows, fewer than 2^32) uses their first `count`; `counts` holds
-            // 4 x 256 entries, byte b's histogram at 256 * b, and a byte's counts sum to `count`, so
-            // every prefix-summed position is below `count`.
+            // first (to the identity); `packed` and `scratch` hold `capacity` words, grown before a
+            // longer run, and a run (`count` <= `capacity` rows, fewer than 2^32) uses their first
+            // `count`; `counts` holds 4 x 256 entries, byte b's histogram at 256 * b, and a byte's
+            // counts sum to `count`, so every prefix-summed position is below `count`.
             let sortRuns: @Sendable (Int, Int, UnsafeMutablePointer<Int>) -> Void = { lo, hi, order in
                 for i in lo..<hi { (order + (i - lo)).initialize(to: i) }
-                var longest = 0, runStart = lo
-                for i in lo..<hi where i + 1 == hi || times[i + 1] != times[i] {
-                    longest = max(longest, i + 1 - runStart)
-                    runStart = i + 1
-                }
-                guard longest > 1 else { return }
-                var packed = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
-                var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: longest)
+                var capacity = 1
+                var packed = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
+                var scratch = UnsafeMutablePointer<UInt64>.allocate(capacity: capacity)
                 let counts = UnsafeMutablePointer<Int>.allocate(capacity: 256 * 4)
                 defer {
                     packed.deallocate()
@@ -205,6 +200,13 @@ extension Table {
                         while end < hi && times[end] == times[start] { end += 1 }
                         let count = end - start
                         if count > 1 {
+                            if count > capacity {
+                                packed.deallocate()
+                                scratch.deallocate()
+                                capacity = count
+                                packed = .allocate(capacity: capacity)
+                                scratch = .allocate(capacity: capacity)
+                            }
                             for j in 0..<count { packed[j] = UInt64(key[start &+ j]) << 32 | UInt64(j) }
                             // Every byte's histogram in one pass (the key has at most 32 bits).
                             counts.update(repeating: 0, count: 256 * 4)
