@@ -18,7 +18,7 @@ struct ImportCommand: ParsableCommand {
             --tz and --set, a --name pattern, or a FILE.url beside each file holding the request URL \
             (its query parameters such as channelId=... and timezone=... are read).
 
-            All files are parsed before anything is written; one bad file fails the whole import \
+            Nothing is committed until every file is parsed; one bad file fails the whole import \
             and leaves the store untouched, unless --keep-going is given.
             """
     )
@@ -84,26 +84,28 @@ struct ImportCommand: ParsableCommand {
         let total = files.count
         let showProgress = !quiet && isatty(2) != 0
         let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
-        let parsed = ImportJob.parse(files, options: options, progress: showProgress ? draw : nil)
+        // The writer lock is taken before parsing: segments are written while later files are parsed.
+        let target = try existing ?? Store(path: storePath, create: true)
+        let session = try target.beginImport(waiting: {
+            if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
+        })
+        let run = ImportJob.parse(files, options: options, into: session, keepGoing: keepGoing, progress: showProgress ? draw : nil)
         let parseSeconds = watch.seconds
         if showProgress { Progress.clear() }
-        var failures: [ColanError] = []
-        var good: [ParsedFile] = []
-        for result in parsed {
-            switch result {
-            case .success(let file): good.append(file)
-            case .failure(let error): failures.append(error)
-            }
+        let failures = run.failures
+        if let error = run.storeError {
+            session.abandon()
+            throw error
         }
         if !failures.isEmpty && !keepGoing {
+            session.abandon()
+            // A store this import created is not left behind empty.
+            if existing == nil { target.removeIfEmpty() }
             for f in failures { printError("colan: \(f)") }
             printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
             throw ExitCode(1)
         }
-        let target = try existing ?? Store(path: storePath, create: true)
-        let outcome = try target.importFiles(good, waiting: {
-            if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
-        })
+        let outcome = try session.finish()
         if !outcome.shadowedFiles.isEmpty {
             // Not an error: a folder of overlapping re-downloads is imported this way on purpose.
             let shown = outcome.shadowedFiles.sorted().prefix(3).joined(separator: ", ")
@@ -113,12 +115,11 @@ struct ImportCommand: ParsableCommand {
         }
         if !quiet {
             for path in outcome.alreadyImported { print("\(path): already imported, nothing changed") }
-            let bytesRead = good.reduce(0) { $0 + $1.bytes }
-            let reports = good.filter { !outcome.alreadyImported.contains($0.path) }.reduce(0) { $0 + $1.reports.count }
-            var line = "imported \(good.count - outcome.alreadyImported.count) files (\(reports) reports, \(outcome.rowsAdded) rows"
+            var line = "imported \(outcome.filesImported) files (\(outcome.reportsImported) reports, \(outcome.rowsAdded) rows"
             if outcome.rowsReplaced > 0 { line += ", replacing \(outcome.rowsReplaced) earlier rows" }
             let total = watch.seconds
-            line += "): \(bytesRead) bytes read, \(outcome.bytesWritten) bytes stored in \(storePath), \(formatSeconds(total)) s"
+            line += "): \(outcome.bytesRead) bytes read, \(outcome.bytesWritten) bytes stored in \(storePath), \(formatSeconds(total)) s"
+            // Segments are written during the parse; "store" is the commit after the last file was parsed.
             line += " (parse \(formatSeconds(parseSeconds)) s, store \(formatSeconds(total - parseSeconds)) s)"
             if outcome.segmentsCompacted > 0 { line += "; compacted \(outcome.segmentsCompacted) small segments" }
             print(line)

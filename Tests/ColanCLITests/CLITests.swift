@@ -96,6 +96,20 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         #expect(try String(contentsOfFile: store + "/manifest", encoding: .utf8) != manifest)
     }
 
+    /// The writer lock is taken before parsing, so a first import creates its store first; if the
+    /// import then fails, that store is not left behind empty.
+    @Test func aFailedFirstImportLeavesNoStoreBehind() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("new-store").path
+        let bad = dir.appendingPathComponent("bad.csv")
+        try "time,numberOfSession\n2021-09-02,x\n".write(to: bad, atomically: true, encoding: .utf8)
+        let (code, _, err) = try colan(["import", "--store", store, "SampleData/amagi-v1-hourly-by-device.csv", bad.path])
+        #expect(code == 1)
+        #expect(err.contains("nothing imported"))
+        #expect(!FileManager.default.fileExists(atPath: store))
+    }
+
     /// The golden version-1 store lists its files by the content hash colan recorded before XXH3:
     /// importing one of them again is still "already imported".
     @Test func aFileInAnOlderStoreIsRecognisedWhenImportedAgain() throws {

@@ -58,6 +58,12 @@ public struct ImportOutcome: Sendable {
     public var bytesWritten = 0
     /// Segments merged by the automatic compaction, if it ran.
     public var segmentsCompacted = 0
+    /// Files given to the import (already imported or not): their bytes.
+    public var bytesRead = 0
+    /// Files imported (new content).
+    public var filesImported = 0
+    /// Their reports.
+    public var reportsImported = 0
     /// Files of this import whose rows were wholly replaced by a later file of
     /// the same import: usually reports downloaded with different filters
     /// that were not given (--set, --name, FILE.url), worth a warning.
@@ -70,136 +76,309 @@ extension Store {
     /// (`ImportOptions.legacyContentHashes`) to recognise them.
     public var recordsLegacyContentHashes: Bool { manifest.sources.contains { isLegacyContentHash($0.hash) } }
 
-    /// Imports parsed files in one commit, under the writer lock:
-    /// - a file whose content hash is already recorded changes nothing;
-    /// - a row whose report key (cuboid, dimension values, time bucket) is
-    ///   already stored replaces the stored row (a later file of the same
-    ///   import replaces an earlier one the same way); rows of different
-    ///   cuboids are never merged;
-    /// - new segments are written, then the manifest is replaced atomically.
-    /// Compacts small segments afterwards when that is cheap.
+    /// Starts an import: takes the writer lock (calling `waiting` if another
+    /// writer holds it) and returns the import, to be given files in order.
+    public func beginImport(waiting: () -> Void = {}) throws -> StoreImport {
+        try beginImport(waiting: waiting, segmentRows: Self.compactedSegmentRows)
+    }
+
+    /// `beginImport` with segments of up to `segmentRows` rows (tests use small ones).
+    func beginImport(waiting: () -> Void = {}, segmentRows: Int) throws -> StoreImport {
+        try StoreImport(store: self, lock: lock(waiting: waiting), segmentRows: segmentRows)
+    }
+
+    /// Imports parsed files in one commit (`StoreImport` has the rules).
     public func importFiles(_ files: [ParsedFile], waiting: () -> Void = {}) throws -> ImportOutcome {
-        let lock = try lock(waiting: waiting)
-        defer { withExtendedLifetime(lock) {} }
-        var outcome = ImportOutcome()
-        var next = manifest
-        var seen = Set<String>(minimumCapacity: next.sources.count + files.count)
+        let session = try beginImport(waiting: waiting)
+        for file in files { try session.add(file) }
+        return try session.finish()
+    }
+}
+
+/// One import into a store, under its writer lock from start to end. Files
+/// are given in order (`add`), then committed at once (`finish`), or the
+/// import is given up (`abandon`) and the store stays as it was:
+/// - a file whose content hash is already recorded changes nothing;
+/// - a row whose report key (cuboid, dimension values, time bucket) is
+///   already stored replaces the stored row (a later file of the same
+///   import replaces an earlier one the same way); rows of different
+///   cuboids are never merged;
+/// - new segments are written, then the manifest is replaced atomically;
+///   small segments are compacted afterwards when that is cheap.
+///
+/// Streaming: while no report could replace another's rows (its time range
+/// meets no earlier report of this import with the same cuboid and filters,
+/// and no stored segment of its cuboid), reports are written as segments as
+/// soon as a segment's worth has arrived, and their rows are let go: an
+/// import of new days holds one segment of rows, not all of them. Segment
+/// files written before the commit are unlisted, so an interrupted or
+/// abandoned import leaves nothing behind (the next writer removes them).
+/// From the first report that could replace rows on, reports are held until
+/// `finish`, which compares keys as `Store` always has, treating the
+/// segments this import already wrote like stored ones.
+public final class StoreImport {
+    private let store: Store
+    private var lock: StoreLock?
+    private var next: Manifest
+    private let committedSources: Int
+    /// Content hashes recorded or added.
+    private var seen: Set<String>
+    private var outcome = ImportOutcome()
+    /// The stored segments' time ranges, by cuboid.
+    private let storedRanges: [String: [(Int64?, Int64?)]]
+    /// The time ranges of this import's reports so far, by cuboid and filters.
+    private var ranges: [ReportGroup: TimeRanges] = [:]
+    /// Whether reports are still written as they come (no possible replacement met yet).
+    private var streaming = true
+    /// Reports joined into the next segment (streaming, then the held ones).
+    private var batch: SegmentBatch
+    /// Rows a segment holds at most (unless one report has more).
+    private let segmentRows: Int
+    /// Reports held for `finish` (after streaming stopped).
+    private var held: [Incoming] = []
+    /// Segment files this import wrote, not yet committed, and their sizes.
+    private var written: [SegmentEntry] = []
+    private var writtenBytes: [String: Int] = [:]
+    private var done = false
+
+    init(store: Store, lock: StoreLock, segmentRows: Int) {
+        self.store = store
+        self.lock = lock
+        self.segmentRows = segmentRows
+        batch = SegmentBatch(segmentRows: segmentRows)
+        next = store.manifest
+        committedSources = next.sources.count
+        seen = Set(minimumCapacity: next.sources.count + 64)
         for source in next.sources { seen.insert(source.hash) }
-        next.sources.reserveCapacity(next.sources.count + files.count)
-        // Every new report, in file order, with its time range.
-        var incoming: [Incoming] = []
-        incoming.reserveCapacity(files.count)
-        for f in files.indices {
-            let hash = files[f].hash
-            guard !(files[f].legacyHash.map(seen.contains) ?? false), seen.insert(hash).inserted else {
-                outcome.alreadyImported.append(files[f].path)
-                continue
-            }
-            let id = next.nextSource
-            next.nextSource += 1
-            var rows = 0
-            for k in files[f].prepared.indices {
-                // The `_source` column is added per segment when the batch is written.
-                incoming.append(files[f].prepared[k])
-                incoming[incoming.count - 1].source = Int64(id)
-                rows += files[f].prepared[k].table.rowCount
-            }
-            next.sources.append(SourceEntry(id: id, hash: hash, bytes: files[f].bytes, rows: rows, kind: files[f].summary.kind,
-                                            path: files[f].path, totals: files[f].summary.totals))
+        var stored: [String: [(Int64?, Int64?)]] = [:]
+        for entry in next.segments { stored[entry.cuboid, default: []].append((entry.minTime, entry.maxTime)) }
+        storedRanges = stored
+    }
+
+    /// Adds the next file (in the order its rows should win: a later file's row
+    /// replaces an earlier one's with the same key). On a write error the
+    /// import is abandoned and the error thrown.
+    public func add(_ file: ParsedFile) throws {
+        precondition(!done, "add after finish or abandon")
+        outcome.bytesRead += file.bytes
+        guard !(file.legacyHash.map(seen.contains) ?? false), seen.insert(file.hash).inserted else {
+            outcome.alreadyImported.append(file.path)
+            return
         }
-        guard next.sources.count > manifest.sources.count else { return outcome }
-        // Within the import, a later report replaces an earlier one's rows with the same key.
+        let id = next.nextSource
+        next.nextSource += 1
+        var rows = 0
+        do {
+            for k in file.prepared.indices {
+                var item = file.prepared[k]
+                // The `_source` column is added per segment when a batch is written.
+                item.source = Int64(id)
+                rows += item.table.rowCount
+                try take(item)
+            }
+        } catch {
+            abandon()
+            throw error
+        }
+        next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: file.summary.kind,
+                                        path: file.path, totals: file.summary.totals))
+        outcome.filesImported += 1
+        outcome.reportsImported += file.reports.count
+    }
+
+    /// Writes what is left, replaces replaced rows, commits the manifest and
+    /// releases the lock. On an error the import is abandoned and the error thrown.
+    public func finish() throws -> ImportOutcome {
+        precondition(!done, "finish after finish or abandon")
+        do {
+            try writeBatch()
+            guard next.sources.count > committedSources else {
+                abandon()
+                return outcome
+            }
+            var removed: Set<String> = []
+            var rewritten: [SegmentEntry] = []
+            if !held.isEmpty { try commitHeld(removed: &removed, rewritten: &rewritten) }
+            try FileIO.syncDirectory(store.path + "/segments")
+            next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + written
+            try store.commitOrRollBack(next, written: rewritten + written)
+            written = []
+            for name in removed { try? FileIO.remove(store.path + "/segments/" + name) }
+            outcome.segmentsCompacted = (try? store.compactLocked(onlyIfCheap: true).segmentsMerged) ?? 0
+        } catch {
+            abandon()
+            throw error
+        }
+        done = true
+        lock = nil
+        return outcome
+    }
+
+    /// Gives the import up: removes the segment files it wrote, releases the lock.
+    public func abandon() {
+        for entry in written { try? FileIO.remove(store.segmentPath(entry)) }
+        written = []
+        batch = SegmentBatch(segmentRows: segmentRows)
+        held = []
+        done = true
+        lock = nil
+    }
+
+    /// One report: into the current batch while streaming, else held.
+    private func take(_ item: Incoming) throws {
+        let rows = item.table.rowCount
+        // A report without rows has no keys: it neither replaces nor is replaced.
+        guard rows > 0 else { return }
+        let group = ReportGroup(cuboid: item.cuboid, filters: item.filters)
+        if streaming, mayReplace(item, group: group) {
+            streaming = false
+            try writeBatch()
+        }
+        guard streaming else {
+            held.append(item)
+            return
+        }
+        ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
+        try addToBatch(item)
+    }
+
+    /// Consecutive reports of one cuboid share segments of up to `segmentRows` rows.
+    private func addToBatch(_ item: Incoming) throws {
+        if !batch.isEmpty, batch.cuboid != item.cuboid || batch.rowCount + item.table.rowCount > segmentRows {
+            try writeBatch()
+        }
+        batch.append(item)
+    }
+
+    /// Whether the report's rows could share a key with an earlier report of
+    /// this import or a stored row: its time range meets theirs.
+    private func mayReplace(_ item: Incoming, group: ReportGroup) -> Bool {
+        if let earlier = ranges[group], earlier.meet(lo: item.lo, hi: item.hi) { return true }
+        return storedRanges[item.cuboid]?.contains { item.overlaps(lo: $0.0, hi: $0.1) } ?? false
+    }
+
+    /// Writes the batch as one segment (each row with its source file's manifest
+    /// id: `colan verify` checks each file's totals by it).
+    private func writeBatch() throws {
+        guard !batch.isEmpty else { return }
+        let cuboid = batch.cuboid, kind = batch.kind
+        let (table, inScanOrder) = try batch.take()
+        let (entry, bytes) = try store.writeSegment(table, cuboid: cuboid, kind: kind, next: &next, inScanOrder: inScanOrder)
+        written.append(entry)
+        writtenBytes[entry.name] = bytes
+        outcome.bytesWritten += bytes
+        outcome.rowsAdded += table.rowCount
+        batch.recycle(table)
+    }
+
+    /// The held reports: a later one replaces an earlier one's rows with the
+    /// same key, then they replace stored rows (committed segments and those
+    /// this import wrote while streaming), then they are written.
+    private func commitHeld(removed: inout Set<String>, rewritten: inout [SegmentEntry]) throws {
         // Keys are computed only where two reports of one cuboid and the same filter values overlap
         // in time: reports of different channels (say) or days cannot share a key.
         // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
-        struct Group: Hashable { let cuboid: String, filters: String }
-        var groups: [Group: [Int]] = [:]
-        for i in incoming.indices { groups[Group(cuboid: incoming[i].cuboid, filters: incoming[i].filters), default: []].append(i) }
+        var groups: [ReportGroup: [Int]] = [:]
+        for i in held.indices { groups[ReportGroup(cuboid: held[i].cuboid, filters: held[i].filters), default: []].append(i) }
         for members in groups.values {
-            let overlapping = Self.overlapping(members.map { (incoming[$0].lo, incoming[$0].hi) }).map { members[$0] }
+            let overlapping = Store.overlapping(members.map { (held[$0].lo, held[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
             var later = Set<RowKey>()
             for i in overlapping.reversed() {
-                let keys = RowKeys.keys(incoming[i].table, dimensions: incoming[i].dims)
+                let keys = RowKeys.keys(held[i].table, dimensions: held[i].dims)
                 let keep = keys.map { !later.contains($0) }
                 if keep.contains(false) {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
-                    if dropped == keep.count, let file = incoming[i].file { outcome.shadowedFiles.append(file) }
-                    incoming[i].table = try Table.gather([incoming[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                                         metadata: incoming[i].table.metadata)
+                    if dropped == keep.count, let file = held[i].file { outcome.shadowedFiles.append(file) }
+                    held[i].table = try Table.gather([held[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                                                     metadata: held[i].table.metadata)
                     // Fewer rows can change which dimensions scan order sorts by.
-                    incoming[i].inScanOrder = false
+                    held[i].inScanOrder = false
                 }
                 later.formUnion(keys)
             }
         }
-        // Stored rows with a key the import brings again are replaced (only segments of the same cuboid overlapping in time).
-        var removed: Set<String> = []
-        var rewritten: [SegmentEntry] = []
-        for entry in next.segments {
-            let meeting = incoming.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
+        // Earlier rows with a key the held reports bring again are replaced (only segments of the same
+        // cuboid overlapping in time). Rows this import streamed and now loses were never stored: they
+        // leave `rowsAdded`, and a file that loses all of them is reported as shadowed.
+        let streamed = Set(written.map(\.name))
+        var streamedDropped: [Int64: Int] = [:]
+        for entry in next.segments + written {
+            let meeting = held.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
             guard !meeting.isEmpty else { continue }
             var keys = Set<RowKey>()
             for item in meeting { keys.formUnion(RowKeys.keys(item.table, dimensions: item.dims)) }
-            let stored = try SegmentReader(path: segmentPath(entry)).readTable()
+            let stored = try SegmentReader(path: store.segmentPath(entry)).readTable()
             let storedKeys = RowKeys.keys(stored, dimensions: RowKeys.dimensions(ofCuboid: entry.cuboid))
             let keep = storedKeys.map { !keys.contains($0) }
             let dropped = keep.filter { !$0 }.count
             guard dropped > 0 else { continue }
-            outcome.rowsReplaced += dropped
-            removed.insert(entry.name)
-            if dropped < keep.count {
-                let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                                 metadata: stored.metadata)
-                let (newEntry, bytes) = try writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
-                rewritten.append(newEntry)
-                outcome.bytesWritten += bytes
+            let remaining = dropped < keep.count
+                ? try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) }, metadata: stored.metadata)
+                : nil
+            if streamed.contains(entry.name) {
+                outcome.rowsAdded -= dropped
+                if let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
+                    for r in keep.indices where !keep[r] { streamedDropped[ids[r], default: 0] += 1 }
+                }
+                // Never listed: its file goes now, its remaining rows into a new one in its place.
+                guard let k = written.firstIndex(where: { $0.name == entry.name }) else { continue }
+                try? FileIO.remove(store.segmentPath(entry))
+                outcome.bytesWritten -= writtenBytes[entry.name] ?? 0
+                if let remaining {
+                    let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
+                    written[k] = newEntry
+                    outcome.bytesWritten += bytes
+                } else {
+                    written.remove(at: k)
+                }
+            } else {
+                outcome.rowsReplaced += dropped
+                removed.insert(entry.name)
+                if let remaining {
+                    let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
+                    rewritten.append(newEntry)
+                    outcome.bytesWritten += bytes
+                }
             }
         }
-        // New rows: consecutive reports of one cuboid share segments of up to compactedSegmentRows rows.
-        var added: [SegmentEntry] = []
-        // The batch as positions in `incoming`: copying a report retains each string and array in it.
-        var batch: [Int] = []
-        var batchRows = 0
-        func flush() throws {
-            guard let first = batch.first.map({ incoming[$0] }) else { return }
-            // Cuboid-level metadata only: totals live in the manifest, filters in the rows.
-            var metadata = first.table.metadata.filter { ["reportKind", "interval", "timezone", "dimensions"].contains($0.key) }
-            for (key, value) in first.table.metadata where key.hasPrefix("fixed.") && batch.allSatisfy({ incoming[$0].table.metadata[key] == value }) {
-                metadata[key] = value
-            }
-            var table = batch.count == 1 ? first.table : try Table.concatenate(batch.map { incoming[$0].table }, metadata: metadata)
-            table.metadata = metadata
-            // Each row's source file (its manifest id): `colan verify` checks each file's totals by it.
-            var sources: [Int64] = []
-            sources.reserveCapacity(table.rowCount)
-            for i in batch { sources.append(contentsOf: repeatElement(incoming[i].source, count: incoming[i].table.rowCount)) }
-            table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
-            table.columns.append(ColumnData(.int64(sources)))
-            let (entry, bytes) = try writeSegment(table, cuboid: first.cuboid, kind: first.kind, next: &next,
-                                                  inScanOrder: batch.count == 1 && first.inScanOrder)
-            added.append(entry)
-            outcome.bytesWritten += bytes
-            outcome.rowsAdded += table.rowCount
-            batch = []
-            batchRows = 0
+        outcome.rowsReplaced += streamedDropped.values.reduce(0, +)
+        for source in next.sources[committedSources...] where source.rows > 0 && streamedDropped[Int64(source.id)] == source.rows {
+            outcome.shadowedFiles.append(source.path)
         }
-        for i in incoming.indices where incoming[i].table.rowCount > 0 {
-            let rows = incoming[i].table.rowCount
-            if let start = batch.first, incoming[start].cuboid != incoming[i].cuboid || batchRows + rows > Self.compactedSegmentRows {
-                try flush()
-            }
-            batch.append(i)
-            batchRows += rows
-        }
-        try flush()
-        try FileIO.syncDirectory(path + "/segments")
-        next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + added
-        try commitOrRollBack(next, written: rewritten + added)
-        for name in removed { try? FileIO.remove(path + "/segments/" + name) }
-        outcome.segmentsCompacted = (try? compactLocked(onlyIfCheap: true).segmentsMerged) ?? 0
-        return outcome
+        // New rows.
+        for i in held.indices where held[i].table.rowCount > 0 { try addToBatch(held[i]) }
+        try writeBatch()
+        held = []
+    }
+}
+
+/// Reports that can share row keys: one cuboid, the same filter values.
+private struct ReportGroup: Hashable {
+    let cuboid: String
+    let filters: String
+}
+
+/// The time ranges of one group's reports, for the streaming check: "meets
+/// none" is answered from the latest end alone when reports come in time
+/// order (daily files), by a scan otherwise.
+private struct TimeRanges {
+    private var ranges: [(Int64, Int64)] = []
+    private var latestEnd = Int64.min
+    /// A report without times meets every other.
+    private var unbounded = false
+
+    mutating func add(lo: Int64?, hi: Int64?) {
+        guard let lo, let hi else { unbounded = true; return }
+        ranges.append((lo, hi))
+        latestEnd = max(latestEnd, hi)
+    }
+
+    func meet(lo: Int64?, hi: Int64?) -> Bool {
+        guard !unbounded, let lo, let hi else { return unbounded || !ranges.isEmpty }
+        if lo > latestEnd { return false }
+        return ranges.contains { lo <= $0.1 && $0.0 <= hi }
     }
 }
 

@@ -112,6 +112,20 @@ public final class Store: @unchecked Sendable {
         try? FileIO.remove(path + "/manifest.tmp")
     }
 
+    /// Removes the store's folder if it holds nothing (no file imported, no
+    /// segment) and no writer is running: an import that created the store and
+    /// then failed as a whole leaves no empty store behind.
+    public func removeIfEmpty() {
+        guard let lock = StoreLock.tryLock(store: path) else { return }
+        defer { withExtendedLifetime(lock) {} }
+        guard (try? reload()) != nil, manifest.sources.isEmpty, manifest.segments.isEmpty else { return }
+        removeUnlistedFiles()
+        try? FileIO.remove(path + "/manifest")
+        try? FileIO.remove(path + "/lock")
+        rmdir(path + "/segments")
+        rmdir(path)
+    }
+
     /// Cleans up after an interrupted writer if no writer is running now
     /// (readers call this; it never waits).
     public func cleanUpIfIdle() {

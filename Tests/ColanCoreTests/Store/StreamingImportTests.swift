@@ -1,0 +1,172 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import ColanCore
+
+/// `colan import` writes segments while later files are still parsed: reports are joined into a
+/// segment as they come (`SegmentBatch`), in file order (`InOrder`), and a report that may replace
+/// rows stops the streaming (`StoreImport`). Small segment sizes make every path happen with a few rows.
+@Suite struct StreamingImportTests {
+    func parsedCSV(_ name: String, _ csv: String) throws -> ParsedFile {
+        var options = ImportOptions()
+        options.zone = "UTC"
+        let bytes = Array(csv.utf8)
+        let reports = try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: name, options: options) }
+        return ParsedFile(path: name, hash: bytes.withUnsafeBytes { contentHash($0) }, bytes: bytes.count, reports: reports)
+    }
+
+    func incoming(_ table: Table, source: Int64) -> Incoming {
+        var item = Incoming(cuboid: "c", kind: "k", dims: [], table: table, file: "f\(source)", fixed: [:])
+        item.source = source
+        return item
+    }
+
+    func table(_ rows: Int, seed: Int, nulls: Bool, extra: Bool = false) -> Table {
+        var columns: [ColumnSchema] = [ColumnSchema("time", .timestamp, .time), ColumnSchema("deviceType", .string, .dimension),
+                                       ColumnSchema("label", .string, .attribute), ColumnSchema("share", .float64, .attribute),
+                                       ColumnSchema("flag", .bool, .attribute)]
+        var data: [ColumnData] = [
+            ColumnData(.int64((0..<rows).map { Int64(seed * 1_000 + $0) })),
+            ColumnData(.dictionary(dictionary: ["Roku", "TV\(seed)", "Web"], codes: (0..<rows).map { UInt32(($0 + seed) % 3) }),
+                       validity: nulls ? (0..<rows).map { $0 % 4 != 1 } : nil),
+            ColumnData(.string((0..<rows).map { "s\(($0 * seed) % 5)" })),
+            ColumnData(.float64((0..<rows).map { Double($0) / 8 + Double(seed) })),
+            ColumnData(.bool((0..<rows).map { ($0 + seed) % 2 == 0 })),
+        ]
+        if extra {
+            columns.append(ColumnSchema("numberOfSession", .int64, .metric(.additive)))
+            data.append(ColumnData(.int64((0..<rows).map { Int64($0 * seed) })))
+        }
+        return Table(schema: Schema(columns), columns: data)
+    }
+
+    /// What the store wrote before batches were joined as they came: the reports concatenated, then each row's source.
+    func expected(_ tables: [Table], sources: [Int64]) throws -> Table {
+        var joined = try Table.concatenate(tables, metadata: [:])
+        joined.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
+        var ids: [Int64] = []
+        for (t, s) in zip(tables, sources) { ids += Array(repeating: s, count: t.rowCount) }
+        joined.columns.append(ColumnData(.int64(ids)))
+        return joined
+    }
+
+    @Test func joinedReportsEqualTheirConcatenationSegmentAfterSegment() throws {
+        var batch = SegmentBatch(segmentRows: 64)
+        // Three segments through one batch: the second and third reuse the first's emptied arrays,
+        // which must hold nothing of it; the third meets a report with another column.
+        let segments: [[Table]] = [
+            [table(5, seed: 1, nulls: false), table(7, seed: 2, nulls: true), table(3, seed: 3, nulls: false)],
+            [table(9, seed: 4, nulls: false), table(2, seed: 5, nulls: false)],
+            [table(4, seed: 6, nulls: true), table(6, seed: 7, nulls: false, extra: true), table(1, seed: 8, nulls: false)],
+        ]
+        var source: Int64 = 0
+        for tables in segments {
+            var sources: [Int64] = []
+            for t in tables {
+                source += 1
+                sources.append(source)
+                batch.append(incoming(t, source: source))
+            }
+            #expect(batch.rowCount == tables.reduce(0) { $0 + $1.rowCount } && batch.reportCount == tables.count)
+            let (joined, inScanOrder) = try batch.take()
+            #expect(!inScanOrder)
+            #expect(batch.isEmpty)
+            #expect(joined == (try expected(tables, sources: sources)))
+            batch.recycle(joined)
+        }
+        // A report alone is taken as it is (its plain string column stays one), with its source.
+        let alone = table(3, seed: 9, nulls: true)
+        var item = incoming(alone, source: 42)
+        item.inScanOrder = true
+        batch.append(item)
+        let (single, inScanOrder) = try batch.take()
+        #expect(inScanOrder)
+        var withSource = alone
+        withSource.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
+        withSource.columns.append(ColumnData(.int64([42, 42, 42])))
+        #expect(single == withSource)
+    }
+
+    @Test func inOrderHandsValuesOverInIndexOrderOneAtATime() {
+        let count = 7 * 430
+        let seen = UncheckedSendable(Box([Int]()))
+        let busy = UncheckedSendable(Box(false))
+        let order = InOrder<Int>()
+        // Later indices first in each block of 7, so most deliveries find a gap before them.
+        DispatchQueue.concurrentPerform(iterations: count) { k in
+            let i = (k / 7) * 7 + 6 - k % 7
+            order.deliver(i, i) { value in
+                #expect(!busy.value.value, "two consumers at once")
+                busy.value.value = true
+                seen.value.value.append(value)
+                busy.value.value = false
+            }
+        }
+        let seenInOrder = seen.value.value == Array(0..<count)
+        #expect(seenInOrder)
+    }
+
+    @Test func segmentsAreWrittenAsFilesComeAndAnAbandonedImportLeavesNone() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.path + "/store", create: true)
+        let manifest = try String(contentsOfFile: store.path + "/manifest", encoding: .utf8)
+        let days = try (1...4).map { d in
+            try parsedCSV("d\(d).csv", "time,deviceType,numberOfSession\n2024-03-0\(d),Roku,\(d)\n2024-03-0\(d),TV,\(10 * d)\n2024-03-0\(d),Web,1\n")
+        }
+        func segmentFiles() -> [String] { ((try? FileManager.default.contentsOfDirectory(atPath: store.path + "/segments")) ?? []).sorted() }
+        let abandoned = try store.beginImport(segmentRows: 4)
+        try abandoned.add(days[0])
+        #expect(segmentFiles().isEmpty)
+        try abandoned.add(days[1])  // 3 + 3 rows > 4: the first day is written
+        #expect(segmentFiles().count == 1)
+        abandoned.abandon()
+        #expect(segmentFiles().isEmpty)
+        #expect(try String(contentsOfFile: store.path + "/manifest", encoding: .utf8) == manifest)
+        // Imported for real: one segment a day, the same answers as one big segment.
+        let session = try store.beginImport(segmentRows: 4)
+        for day in days { try session.add(day) }
+        let outcome = try session.finish()
+        #expect(outcome.rowsAdded == 12 && outcome.filesImported == 4 && outcome.reportsImported == 4 && outcome.rowsReplaced == 0)
+        #expect(store.segments.count == 4 && segmentFiles().count == 4)
+        let sizes = try segmentFiles().map { try FileManager.default.attributesOfItem(atPath: store.path + "/segments/" + $0)[.size] as? Int ?? 0 }
+        #expect(outcome.bytesWritten == sizes.reduce(0, +))
+        let whole = try Store(path: dir.path + "/whole", create: true)
+        try whole.importFiles(days)
+        #expect(whole.segments.count == 1)
+        #expect(try sessions(store, by: ["deviceType"]) == (try sessions(whole, by: ["deviceType"])))
+        let total: Int64 = 10 + 100 + 4  // Roku 1..4, TV 10..40, Web 1 a day
+        #expect(try sessions(store) == [[.integer(total)]])
+    }
+
+    @Test func aLaterFileReplacingStreamedRowsRewritesTheirSegment() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try Store(path: dir.path + "/store", create: true)
+        let header = "time,deviceType,numberOfSession\n"
+        let files = try [parsedCSV("d1.csv", header + "2024-03-01,Roku,5\n2024-03-01,TV,1\n"),
+                         parsedCSV("d2.csv", header + "2024-03-02,Roku,6\n"),
+                         // March 1 downloaded again, revised: every row of d1 is replaced.
+                         parsedCSV("d1-revised.csv", header + "2024-03-01,Roku,9\n2024-03-01,TV,2\n")]
+        let session = try store.beginImport(segmentRows: 4)
+        for file in files { try session.add(file) }
+        let outcome = try session.finish()
+        #expect(outcome.rowsReplaced == 2 && outcome.rowsAdded == 3)
+        #expect(outcome.shadowedFiles == ["d1.csv"])
+        #expect(try sessions(store, by: ["deviceType"]) == [[.text("Roku"), .integer(6 + 9)], [.text("TV"), .integer(2)]])
+        // Only listed segment files remain: d1 and d2's segment was replaced by one holding d2's row.
+        let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: store.path + "/segments"))
+        #expect(onDisk == Set(store.segments.map(\.name)))
+        #expect(store.segments.map(\.rows) == [1, 2])
+        let sizes = try onDisk.map { try FileManager.default.attributesOfItem(atPath: store.path + "/segments/" + $0)[.size] as? Int ?? 0 }
+        #expect(outcome.bytesWritten == sizes.reduce(0, +))
+        // Each row still names its file: verify checks every file's rows.
+        let sources = try store.open(kind: nil).flatMap { segment -> [Int64] in
+            let table = try segment.reader.readTable()
+            guard let s = table.schema.index(of: "_source"), case .int64(let ids) = table.columns[s].values else { return [] }
+            return ids
+        }
+        let ids = Dictionary(uniqueKeysWithValues: store.sources.map { ($0.path, Int64($0.id)) })
+        #expect(sources == [ids["d2.csv"], ids["d1-revised.csv"], ids["d1-revised.csv"]].compactMap { $0 })
+    }
+}
