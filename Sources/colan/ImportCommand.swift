@@ -93,19 +93,30 @@ struct ImportCommand: ParsableCommand {
         let parseSeconds = watch.seconds
         if showProgress { Progress.clear() }
         let failures = run.failures
-        if let error = run.storeError {
+        // Gives the import up; a store this import created is not left behind empty.
+        func giveUp() {
             session.abandon()
+            if existing == nil { target.removeIfEmpty() }
+        }
+        if let error = run.storeError {
+            giveUp()
             throw error
         }
         if !failures.isEmpty && !keepGoing {
-            session.abandon()
-            // A store this import created is not left behind empty.
-            if existing == nil { target.removeIfEmpty() }
+            giveUp()
             for f in failures { printError("colan: \(f)") }
             printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
             throw ExitCode(1)
         }
-        let outcome = try session.finish()
+        let outcome: ImportOutcome
+        do {
+            outcome = try session.finish()
+        } catch {
+            giveUp()
+            throw error
+        }
+        // --keep-going with every file failed: nothing was committed.
+        if outcome.filesImported == 0 && existing == nil { target.removeIfEmpty() }
         if !outcome.shadowedFiles.isEmpty {
             // Not an error: a folder of overlapping re-downloads is imported this way on purpose.
             let shown = outcome.shadowedFiles.sorted().prefix(3).joined(separator: ", ")

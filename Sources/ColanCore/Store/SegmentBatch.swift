@@ -101,11 +101,11 @@ struct SegmentBatch {
     /// segment. Only arrays nothing else holds are worth keeping (another
     /// holder would make emptying them a copy): pass the table's last reference.
     mutating func recycle(_ table: consuming Table) {
-        // A report taken alone may still be held by its parsed file: emptying its arrays would copy them.
-        guard tookJoined else { return }
         var columns = table.columns
         _ = consume table
-        for c in columns.indices {
+        // A report taken alone may still be held by its parsed file (emptying its arrays would copy
+        // them): then only the `_source` column, always the batch's own, is kept.
+        for c in tookJoined ? columns.indices : columns.indices.suffix(1) {
             let column = columns[c]
             columns[c] = ColumnData(.bool([]))
             spare.keep(consume column)

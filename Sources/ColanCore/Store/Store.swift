@@ -122,8 +122,8 @@ public final class Store: @unchecked Sendable {
         removeUnlistedFiles()
         try? FileIO.remove(path + "/manifest")
         try? FileIO.remove(path + "/lock")
-        rmdir(path + "/segments")
-        rmdir(path)
+        FileIO.removeEmptyDirectory(path + "/segments")
+        FileIO.removeEmptyDirectory(path)
     }
 
     /// Cleans up after an interrupted writer if no writer is running now

@@ -61,6 +61,9 @@ public enum FileIO {
         if unlink(path) != 0 && errno != ENOENT { throw ColanError(.store, "cannot remove: \(errnoText())", file: path) }
     }
 
+    /// Removes a folder if it is empty (a folder that is not is left as it is).
+    static func removeEmptyDirectory(_ path: String) { _ = rmdir(path) }
+
     /// Whether a file or folder exists at `path`.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
