@@ -11,12 +11,18 @@ struct TextDictionary {
     private var arena: [UInt8] = []
     private var starts: [Int] = []
     private var hashes: [UInt64] = []
-    /// Each value's `Words`: values of up to 32 bytes are compared by them, not by their bytes.
-    private var entryWords: [Words] = []
-    /// Open addressing: the hash's high 32 bits, then code + 1 (0 for an empty slot), so
-    /// one load rejects almost every other value. Allocated on the first value: most
-    /// builders hold numbers and never need it.
-    private var slots: [UInt64] = []
+    /// Open addressing: each slot holds the hash's high 32 bits and code + 1 (0 for an
+    /// empty slot), so one compare rejects almost every other value, and the value's
+    /// `Words`, so a value of up to 32 bytes is recognised without a second, dependent
+    /// load (of its entry: the lookups of a new contentId in every row waited on both).
+    /// Allocated on the first value: most builders hold numbers and never need it.
+    private var slots: [Slot] = []
+
+    /// One slot of the table.
+    private struct Slot {
+        var head: UInt64 = 0
+        var words = Words(count: 0)
+    }
     /// The value returned last, as its `Words` (count -1 before the first):
     /// reports list rows grouped by time and their first dimensions, so a
     /// value often repeats the last one, and that check is a few word compares.
@@ -91,17 +97,23 @@ struct TextDictionary {
     private mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let words = Words(bytes)
         let h = Self.hash(bytes, words)
-        if slots.isEmpty { slots = [UInt64](repeating: 0, count: 64) }
+        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
         let mask = slots.count - 1
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-        while slots[i] != 0 {
-            let slot = slots[i]
-            let c = Int(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1
-            if slot & 0xFFFF_FFFF_0000_0000 == tag, words.count <= 32 ? entryWords[c] == words : equal(c, bytes) {
-                last = words
-                lastCode = UInt32(c)
-                return UInt32(c)
+        while slots[i].head != 0 {
+            let head = slots[i].head
+            if head & 0xFFFF_FFFF_0000_0000 == tag {
+                let c = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
+                // Last word first, as in `code(of:)`: values sharing a prefix differ at the end.
+                let stored = slots[i].words
+                if words.count <= 32
+                    ? stored.d == words.d && stored.count == words.count && stored.a == words.a && stored.b == words.b && stored.c == words.c
+                    : equal(c, bytes) {
+                    last = words
+                    lastCode = UInt32(c)
+                    return UInt32(c)
+                }
             }
             i = (i + 1) & mask
         }
@@ -110,8 +122,7 @@ struct TextDictionary {
         starts.append(arena.count)
         arena.append(contentsOf: bytes)
         hashes.append(h)
-        entryWords.append(words)
-        slots[i] = tag | UInt64(c + 1)
+        slots[i] = Slot(head: tag | UInt64(c + 1), words: words)
         if starts.count * 2 > slots.count { grow() }
         last = words
         lastCode = UInt32(c)
@@ -173,12 +184,15 @@ struct TextDictionary {
     }
 
     private mutating func grow() {
-        slots = [UInt64](repeating: 0, count: slots.count * 2)
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
         let mask = slots.count - 1
-        for (c, h) in hashes.enumerated() {
+        for slot in old where slot.head != 0 {
+            let c = Int(truncatingIfNeeded: slot.head & 0xFFFF_FFFF) - 1
+            let h = hashes[c]
             var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1)
+            while slots[i].head != 0 { i = (i + 1) & mask }
+            slots[i] = slot
         }
     }
 }
