@@ -50,7 +50,7 @@ import Testing
         let full = dir.appendingPathComponent("full").path
         try Self.copy(base, full)
         let start = Date()
-        let (code, _, err) = try colan(["import", "--store", full, "--tz", "UTC", "--quiet", csv])
+        let (code, _, err) = try colan(["import", "--store", full, "--tz", "UTC", "--quiet", csv], environment: ["COLAN_SEGMENT_ROWS": "8000"])
         #expect(code == 0, "\(err)")
         let duration = Date().timeIntervalSince(start)
         let after = try Self.answer(full)
@@ -64,6 +64,9 @@ import Testing
             process.executableURL = CLIPaths.binary
             process.arguments = ["import", "--store", store, "--tz", "UTC", "--quiet", csv]
             process.currentDirectoryURL = CLIPaths.root
+            // Segments of 8,000 rows: the import writes several while it still parses, so kills
+            // land between segments written and the commit too.
+            process.environment = ProcessInfo.processInfo.environment.merging(["COLAN_SEGMENT_ROWS": "8000"]) { $1 }
             try process.run()
             // Kill moments spread over the import, a little past its usual end.
             usleep(UInt32(duration * 1.2 * 1_000_000 * Double(k) / Double(max(points - 1, 1))))
@@ -88,7 +91,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let before = try Self.answer(base)
         let manifest = try String(contentsOfFile: base + "/manifest", encoding: .utf8)
-        let (code, _, err) = try colan(["import", "--store", base, "--tz", "UTC", "--quiet", csv], environment: ["COLAN_FAULT": fault])
+        // Segments of 8,000 rows: a failing write can be one of several written while the import still parses.
+        let (code, _, err) = try colan(["import", "--store", base, "--tz", "UTC", "--quiet", csv],
+                                       environment: ["COLAN_FAULT": fault, "COLAN_SEGMENT_ROWS": "8000"])
         #expect(code == 1)
         #expect(err.contains("(injected)"), "\(err)")
         #expect(try String(contentsOfFile: base + "/manifest", encoding: .utf8) == manifest)

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A file parsed for import, with its content hash.
 ///
 /// A class, immutable: the parse workers make one per file and the commit
@@ -79,8 +83,17 @@ extension Store {
     /// Starts an import: takes the writer lock (calling `waiting` if another
     /// writer holds it) and returns the import, to be given files in order.
     public func beginImport(waiting: () -> Void = {}) throws -> StoreImport {
-        try beginImport(waiting: waiting, segmentRows: Self.compactedSegmentRows)
+        try beginImport(waiting: waiting, segmentRows: Self.importSegmentRows)
     }
+
+    /// Rows per segment an import writes: `compactedSegmentRows`, or
+    /// COLAN_SEGMENT_ROWS from the environment, for tests (the crash tests make
+    /// an import of a few thousand rows write segments while it still parses).
+    static let importSegmentRows: Int = {
+        guard let raw = getenv("COLAN_SEGMENT_ROWS"), let text = String(validatingCString: raw),
+              let rows = Int(text), rows > 0 else { return compactedSegmentRows }
+        return rows
+    }()
 
     /// `beginImport` with segments of up to `segmentRows` rows (tests use small ones).
     func beginImport(waiting: () -> Void = {}, segmentRows: Int) throws -> StoreImport {
