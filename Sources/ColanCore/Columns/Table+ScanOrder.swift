@@ -19,10 +19,7 @@ extension Table {
     /// sorted by, in order: fewest distinct values first (ties by name), as
     /// long as the product of their distinct counts is within `scanOrderCombinations`.
     func scanOrderDimensions() -> [Int] {
-        let candidates = schema.columns.indices.filter { i in
-            guard schema.columns[i].role == .dimension, case .dictionary = columns[i].values else { return false }
-            return true
-        }
+        let candidates = schema.columns.indices.filter(isScanOrderCandidate)
         // One counting pass per dimension, on all cores for a segment-sized table.
         let distinct = Slots<Int>(count: candidates.count)
         let count: @Sendable (Int) -> Void = { [self] k in
@@ -41,13 +38,26 @@ extension Table {
         } else {
             candidates.indices.forEach(count)
         }
-        let keyed = candidates.indices.map { k in (distinct: distinct.values[k] ?? 0, name: schema.columns[candidates[k]].name, index: candidates[k]) }
+        let counts = distinct.values
+        return Self.scanOrderDimensions(candidates.indices.map { k in (counts[k] ?? 0, schema.columns[candidates[k]].name, candidates[k]) })
+    }
+
+    /// The sort dimensions chosen from the candidates' distinct counts (nulls
+    /// counting as one value): fewest first, ties by name, while the product of
+    /// the counts stays within `scanOrderCombinations`. Column positions, in order.
+    static func scanOrderDimensions(_ candidates: [(distinct: Int, name: String, index: Int)]) -> [Int] {
         var combinations = 1
-        return keyed.sorted { ($0.distinct, $0.name) < ($1.distinct, $1.name) }.prefix { key in
+        return candidates.sorted { ($0.distinct, $0.name) < ($1.distinct, $1.name) }.prefix { key in
             let (product, overflow) = combinations.multipliedReportingOverflow(by: key.distinct)
             combinations = overflow ? .max : product
             return combinations <= Self.scanOrderCombinations
         }.map(\.index)
+    }
+
+    /// Whether column `i` is one scan order may sort by: a dictionary-coded dimension.
+    func isScanOrderCandidate(_ i: Int) -> Bool {
+        guard schema.columns[i].role == .dimension, case .dictionary = columns[i].values else { return false }
+        return true
     }
 
     /// This table with its rows in scan order; itself when they already are.

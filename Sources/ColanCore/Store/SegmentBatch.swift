@@ -8,6 +8,13 @@
 /// segment's worth of memory instead of every parsed row plus a copy of each
 /// segment. Rows come out exactly as `Table.concatenate` of the reports would
 /// give them (same columns, values, dictionary codes).
+///
+/// Joined rows are known to be in scan order, without the segment-sized
+/// check `Store.writeSegment` would otherwise make (a counting pass over each
+/// dimension's codes, then a pass over the rows), when every report was in
+/// scan order, each began after the one before it ended, and each was sorted
+/// by the same dimensions as the joined rows call for: the distinct counts
+/// those choices rest on are counted as the reports' codes are translated.
 struct SegmentBatch {
     /// Rows a segment of joined reports holds at most: the joined arrays are reserved for that many.
     let segmentRows: Int
@@ -34,6 +41,11 @@ struct SegmentBatch {
     private var spare = SpareArrays()
     /// Whether the last `take` gave joined arrays (only those are this batch's to recycle).
     private var tookJoined = false
+    /// Whether the joined rows are still known to be in scan order (see above), the last
+    /// report's end, and the sort dimensions (column positions) of the reports so far.
+    private var ordered = false
+    private var lastEnd = Int64.min
+    private var reportDimensions: [Int]?
 
     init(segmentRows: Int) { self.segmentRows = segmentRows }
 
@@ -51,14 +63,22 @@ struct SegmentBatch {
             firstInScanOrder = item.inScanOrder
             pending = table
             sources = spare.ints.popLast() ?? []
+            ordered = item.inScanOrder && item.lo != nil
+            lastEnd = item.hi ?? .max
+            reportDimensions = nil
         } else {
             for (key, value) in metadata where key.hasPrefix("fixed.") && table.metadata[key] != value { metadata[key] = nil }
             if let first = pending {
                 pending = nil
                 startJoining(first)
             }
+            if ordered, item.inScanOrder, let lo = item.lo, lo > lastEnd, let hi = item.hi {
+                lastEnd = hi
+            } else {
+                ordered = false
+            }
             if parts == nil, table.schema == schema {
-                for c in joined.indices { joined[c].append(table.columns[c], rowsBefore: rowCount) }
+                join(table, rowsBefore: rowCount)
             } else {
                 if parts == nil { parts = [takeJoined()] }
                 parts?.append(table)
@@ -74,19 +94,21 @@ struct SegmentBatch {
     /// table back with `recycle` once it is written.
     mutating func take() throws -> (table: Table, inScanOrder: Bool) {
         var table: Table
+        var inOrder = false
         tookJoined = false
         if let first = pending {
             table = first
         } else if let parts {
             table = try Table.concatenate(parts, metadata: [:])
         } else {
+            inOrder = joinedInScanOrder()
             table = takeJoined()
             tookJoined = true
         }
         table.metadata = metadata
         table.schema.columns.append(ColumnSchema("_source", .int64, .attribute))
         table.columns.append(ColumnData(.int64(sources)))
-        let inScanOrder = reportCount == 1 && firstInScanOrder
+        let inScanOrder = reportCount == 1 ? firstInScanOrder : inOrder
         pending = nil
         parts = nil
         schema = nil
@@ -94,6 +116,8 @@ struct SegmentBatch {
         sources = []
         rowCount = 0
         reportCount = 0
+        ordered = false
+        reportDimensions = nil
         return (table, inScanOrder)
     }
 
@@ -115,10 +139,36 @@ struct SegmentBatch {
     /// Starts joined columns from the first report (a copy into reusable arrays).
     private mutating func startJoining(_ first: Table) {
         schema = first.schema
-        joined = first.schema.columns.map { JoinedColumn(type: $0.type, spare: &spare) }
+        joined = first.schema.columns.map { JoinedColumn(type: $0.type, dimension: $0.role == .dimension, spare: &spare) }
         for c in joined.indices { joined[c].reserve(segmentRows) }
         sources.reserveCapacity(segmentRows)
-        for c in joined.indices { joined[c].append(first.columns[c], rowsBefore: 0) }
+        join(first, rowsBefore: 0)
+    }
+
+    /// Appends a report's columns (its schema is the batch's), and checks that it
+    /// was sorted by the same dimensions as the reports before it.
+    private mutating func join(_ table: Table, rowsBefore: Int) {
+        var candidates: [(distinct: Int, name: String, index: Int)] = []
+        for c in joined.indices {
+            let distinct = joined[c].append(table.columns[c], rowsBefore: rowsBefore, counting: ordered)
+            guard joined[c].isDimension else { continue }
+            // A dimension not counted (plain strings) leaves the report's sort unknown: the rows are checked.
+            guard let distinct else { ordered = false; continue }
+            candidates.append((distinct, table.schema.columns[c].name, c))
+        }
+        guard ordered else { return }
+        // The dimensions the report's own sort chose (`Table.scanOrderDimensions`, from the same counts).
+        let dimensions = Table.scanOrderDimensions(candidates)
+        if reportDimensions == nil { reportDimensions = dimensions }
+        if reportDimensions != dimensions { ordered = false }
+    }
+
+    /// Whether the joined rows are in scan order: reports in order (see above),
+    /// sorted by the dimensions the joined rows' distinct counts choose.
+    private func joinedInScanOrder() -> Bool {
+        guard ordered, let reportDimensions, let schema else { return false }
+        let candidates = joined.indices.compactMap { c in joined[c].joinedDistinct.map { ($0, schema.columns[c].name, c) } }
+        return Table.scanOrderDimensions(candidates) == reportDimensions
     }
 
     /// The joined columns as a table (without metadata), moved out.
@@ -132,15 +182,26 @@ struct SegmentBatch {
 /// One column being joined: its values in the array of its type.
 private struct JoinedColumn {
     private let type: PhysicalType
+    private let dimension: Bool
+    /// Whether the column is a dimension of strings: a candidate for scan order's sort.
+    var isDimension: Bool { dimension }
     private var ints: [Int64] = []
     private var doubles: [Double] = []
     private var bools: [Bool] = []
     private var codes: [UInt32] = []
     private var dictionary = TextDictionary()
     private var validity: [Bool]?
+    /// A dimension's joined codes that occur (by code), how many, and whether a null does:
+    /// its distinct count, as scan order counts it, without a pass over the joined rows.
+    private var used: [Bool] = []
+    private var usedCount = 0
+    private var anyNull = false
+    /// Whether every report so far was counted (`append(counting: true)`).
+    private var counted = true
 
-    init(type: PhysicalType, spare: inout SpareArrays) {
+    init(type: PhysicalType, dimension: Bool, spare: inout SpareArrays) {
         self.type = type
+        self.dimension = dimension && type == .string
         switch type {
         case .int64, .timestamp: ints = spare.ints.popLast() ?? []
         case .float64: doubles = spare.doubles.popLast() ?? []
@@ -148,6 +209,9 @@ private struct JoinedColumn {
         case .string: codes = spare.codes.popLast() ?? []
         }
     }
+
+    /// The joined dimension's distinct values (a null counting as one), when every report was counted.
+    var joinedDistinct: Int? { dimension && counted ? usedCount + (anyNull ? 1 : 0) : nil }
 
     /// Makes room for `rows` values: reserved, not touched (pages are faulted only where rows land).
     mutating func reserve(_ rows: Int) {
@@ -160,13 +224,18 @@ private struct JoinedColumn {
     }
 
     /// Appends a report's column (of this column's type, the schemas being equal).
-    mutating func append(_ part: ColumnData, rowsBefore: Int) {
+    /// With `counting`, a dictionary-coded dimension also returns the report's
+    /// distinct values (a null counting as one) and adds its values to the joined
+    /// count; nil otherwise (not a dimension, plain strings, or not counting).
+    mutating func append(_ part: ColumnData, rowsBefore: Int, counting: Bool) -> Int? {
         if let partValidity = part.validity {
             if validity == nil { validity = [Bool](repeating: true, count: rowsBefore) }
             validity?.append(contentsOf: partValidity)
         } else if validity != nil {
             validity?.append(contentsOf: repeatElement(true, count: part.count))
         }
+        let counting = counting && dimension && counted
+        if !counting { counted = false }
         switch part.values {
         case .int64(let v): ints.append(contentsOf: v)
         case .float64(let v): doubles.append(contentsOf: v)
@@ -174,10 +243,42 @@ private struct JoinedColumn {
         case .dictionary(let local, let localCodes):
             // Each report's dictionary is translated once; its rows then map codes.
             let translation = local.map { dictionary.code(of: $0) }
-            for code in localCodes { codes.append(translation[Int(code)]) }
+            guard counting else {
+                for code in localCodes { codes.append(translation[Int(code)]) }
+                return nil
+            }
+            // Which local values occur (the last slot: a null), counted as the rows are translated.
+            var seen = [Bool](repeating: false, count: local.count + 1)
+            for code in localCodes {
+                seen[Int(code)] = true
+                codes.append(translation[Int(code)])
+            }
+            if let partValidity = part.validity {
+                // Null rows' codes are placeholders: what occurs is counted again, nulls apart.
+                seen = [Bool](repeating: false, count: local.count + 1)
+                for (r, code) in localCodes.enumerated() { seen[partValidity[r] ? Int(code) : local.count] = true }
+            }
+            if used.count < dictionary.count { used.append(contentsOf: repeatElement(false, count: dictionary.count - used.count)) }
+            var distinct = 0
+            for k in local.indices where seen[k] {
+                distinct += 1
+                let joinedCode = Int(translation[k])
+                if !used[joinedCode] {
+                    used[joinedCode] = true
+                    usedCount += 1
+                }
+            }
+            if seen[local.count] {
+                distinct += 1
+                anyNull = true
+            }
+            return distinct
         case .string(let strings):
             for s in strings { codes.append(dictionary.code(of: s)) }
+            // Plain strings are no sort candidate of their report: the joined rows are checked.
+            counted = false
         }
+        return nil
     }
 
     /// The joined values, moved out.
@@ -190,11 +291,14 @@ private struct JoinedColumn {
         case .string: values = .dictionary(dictionary: dictionary.count == 0 ? [""] : dictionary.strings, codes: codes)
         }
         let data = ColumnData(values, validity: validity)
-        self = JoinedColumn(type: type)
+        self = JoinedColumn(type: type, dimension: dimension)
         return data
     }
 
-    private init(type: PhysicalType) { self.type = type }
+    private init(type: PhysicalType, dimension: Bool) {
+        self.type = type
+        self.dimension = dimension
+    }
 }
 
 /// Emptied arrays kept for reuse, by element type.

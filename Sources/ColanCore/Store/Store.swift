@@ -144,6 +144,7 @@ public final class Store: @unchecked Sendable {
         let number = next.nextSegment
         next.nextSegment += 1
         let name = String(repeating: "0", count: max(0, 8 - String(number).count)) + "\(number)-\(kind).colan"
+        assert(!inScanOrder || table.scanOrder() == nil, "rows said to be in scan order are")
         var table = inScanOrder ? table : table.inScanOrder()
         table.metadata["cuboid"] = cuboid
         let bytes = SegmentWriter.encode(table, zstd: zstd)

@@ -87,6 +87,60 @@ import Testing
         #expect(single == withSource)
     }
 
+    /// A report of one day: every (deviceType, channelId) pair at each of two hours, sorted into scan order.
+    func day(_ day: Int64, devices: [String], channels: [String]) -> Incoming {
+        var times: [Int64] = [], deviceCodes: [UInt32] = [], channelCodes: [UInt32] = []
+        for hour in [Int64(0), 3_600] {
+            for d in devices.indices.reversed() {
+                for c in channels.indices {
+                    times.append(day * 86_400 + hour)
+                    deviceCodes.append(UInt32(d))
+                    channelCodes.append(UInt32(c))
+                }
+            }
+        }
+        var table = Table(schema: Schema([ColumnSchema("time", .timestamp, .time), ColumnSchema("deviceType", .string, .dimension),
+                                          ColumnSchema("channelId", .string, .dimension),
+                                          ColumnSchema("numberOfSession", .int64, .metric(.additive))]),
+                          columns: [ColumnData(.int64(times)), ColumnData(.dictionary(dictionary: devices, codes: deviceCodes)),
+                                    ColumnData(.dictionary(dictionary: channels, codes: channelCodes)),
+                                    ColumnData(.int64(times.indices.map { Int64($0) }))])
+        table.sortIntoScanOrder()
+        var item = Incoming(cuboid: "c", kind: "k", dims: [], table: table, file: "d\(day)", fixed: [:])
+        item.inScanOrder = true
+        return item
+    }
+
+    /// Joined reports skip the segment's scan-order check only when it would pass: each report
+    /// sorted by the dimensions the joined rows call for, and each after the one before in time.
+    @Test func joinedRowsAreSaidInScanOrderOnlyWhenTheyAre() throws {
+        func joined(_ items: [Incoming]) throws -> (Table, Bool) {
+            var batch = SegmentBatch(segmentRows: 1_000)
+            for item in items { batch.append(item) }
+            return try batch.take()
+        }
+        // Days in order, each sorted by deviceType (2 values) then channelId (3), as the joined rows are.
+        let (sameSort, sameSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]),
+                                               day(2, devices: ["B", "A"], channels: ["z", "x", "y"])])
+        #expect(sameSaid)
+        #expect(sameSort.scanOrder() == nil)
+        // Each day has 2 device types and 3 channels, sorted by deviceType first; joined, 4 device types
+        // call for channelId first, and the rows are out of scan order: they must be checked.
+        let (otherSort, otherSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]),
+                                                 day(2, devices: ["C", "D"], channels: ["x", "y", "z"])])
+        #expect(!otherSaid)
+        #expect(otherSort.scanOrder() != nil)
+        // The same day twice (two channels' reports, say): times meet, so the rows are checked.
+        let (_, overlapSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]),
+                                           day(1, devices: ["A", "B"], channels: ["x", "y", "z"])])
+        #expect(!overlapSaid)
+        // A report not known to be sorted: checked.
+        var unsorted = day(2, devices: ["A", "B"], channels: ["x", "y", "z"])
+        unsorted.inScanOrder = false
+        let (_, unsortedSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]), unsorted])
+        #expect(!unsortedSaid)
+    }
+
     @Test func inOrderHandsValuesOverInIndexOrderOneAtATime() {
         let count = 7 * 430
         let seen = UncheckedSendable(Box([Int]()))
