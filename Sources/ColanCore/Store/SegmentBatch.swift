@@ -243,16 +243,10 @@ private struct JoinedColumn {
         case .dictionary(let local, let localCodes):
             // Each report's dictionary is translated once; its rows then map codes.
             let translation = local.map { dictionary.code(of: $0) }
-            guard counting else {
-                for code in localCodes { codes.append(translation[Int(code)]) }
-                return nil
-            }
-            // Which local values occur (the last slot: a null), counted as the rows are translated.
-            var seen = [Bool](repeating: false, count: local.count + 1)
-            for code in localCodes {
-                seen[Int(code)] = true
-                codes.append(translation[Int(code)])
-            }
+            // Which local values occur (the last slot: a null), marked as the rows are translated.
+            var seen = counting ? [Bool](repeating: false, count: local.count + 1) : []
+            JoinKernel.appendTranslated(localCodes, through: translation, to: &codes, marking: counting, seen: &seen)
+            guard counting else { return nil }
             if let partValidity = part.validity {
                 // Null rows' codes are placeholders: what occurs is counted again, nulls apart.
                 seen = [Bool](repeating: false, count: local.count + 1)
