@@ -21,14 +21,15 @@ public final class ParsedFile: Sendable {
     public let reports: [ImportedReport]
     /// The reports as the store takes them (cuboid, segment metadata, time
     /// range), prepared here because parsed files are created on the parse
-    /// workers, in parallel, while the store's commit runs on one thread.
+    /// workers, in parallel, while the store's import takes them one at a time.
     let prepared: [Incoming]
     /// What the manifest records of the file: its main report's kind and totals.
     let summary: (kind: String, totals: [String: String])
 
     /// Creates a parsed file. `reportsInScanOrder`: every report's rows are in
     /// scan order already (`Table.sortIntoScanOrder`), so a report written as a
-    /// segment of its own is not checked again.
+    /// segment of its own is not checked again, nor a segment joined from such
+    /// reports when `SegmentBatch` can prove its order.
     public init(path: String, hash: String, legacyHash: String? = nil, bytes: Int, reports: [ImportedReport],
                 reportsInScanOrder: Bool = false) {
         self.path = path
@@ -62,7 +63,7 @@ public struct ImportOutcome: Sendable {
     public var bytesWritten = 0
     /// Segments merged by the automatic compaction, if it ran.
     public var segmentsCompacted = 0
-    /// Files given to the import (already imported or not): their bytes.
+    /// Bytes of the files given to the import (already imported or not).
     public var bytesRead = 0
     /// Files imported (new content).
     public var filesImported = 0
