@@ -56,6 +56,13 @@ struct TextDictionary {
 
         static let none = Words(count: -1)
 
+        /// Whether a value of up to 32 bytes has these words: field by field, the last
+        /// word first (a vector compare of words just stored stalls on store forwarding;
+        /// values sharing a prefix such as "content-" differ in their last word).
+        @inline(__always) func match(_ other: Words) -> Bool {
+            d == other.d && count == other.count && count <= 32 && a == other.a && b == other.b && c == other.c
+        }
+
         @inline(__always) init(count: Int) { self.count = count }
 
         @inline(__always) init(_ bytes: UnsafeRawBufferPointer) {
@@ -84,9 +91,7 @@ struct TextDictionary {
         // before, and comparing it as one vector loaded it back whole, a store-forwarding stall on
         // every row that misses (a new contentId in every row); values sharing a prefix such as
         // "content-" differ in their last word.
-        if words.d == last.d, words.count == last.count, words.count <= 32, words.a == last.a, words.b == last.b, words.c == last.c {
-            return lastCode
-        }
+        if words.match(last) { return lastCode }
         return lookUp(bytes)
     }
 
@@ -105,11 +110,7 @@ struct TextDictionary {
             let head = slots[i].head
             if head & 0xFFFF_FFFF_0000_0000 == tag {
                 let c = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
-                // Last word first, as in `code(of:)`: values sharing a prefix differ at the end.
-                let stored = slots[i].words
-                if words.count <= 32
-                    ? stored.d == words.d && stored.count == words.count && stored.a == words.a && stored.b == words.b && stored.c == words.c
-                    : equal(c, bytes) {
+                if words.count <= 32 ? words.match(slots[i].words) : equal(c, bytes) {
                     last = words
                     lastCode = UInt32(c)
                     return UInt32(c)
