@@ -182,9 +182,8 @@ struct SegmentBatch {
 /// One column being joined: its values in the array of its type.
 private struct JoinedColumn {
     private let type: PhysicalType
-    private let dimension: Bool
     /// Whether the column is a dimension of strings: a candidate for scan order's sort.
-    var isDimension: Bool { dimension }
+    let isDimension: Bool
     private var ints: [Int64] = []
     private var doubles: [Double] = []
     private var bools: [Bool] = []
@@ -201,7 +200,7 @@ private struct JoinedColumn {
 
     init(type: PhysicalType, dimension: Bool, spare: inout SpareArrays) {
         self.type = type
-        self.dimension = dimension && type == .string
+        isDimension = dimension && type == .string
         switch type {
         case .int64, .timestamp: ints = spare.ints.popLast() ?? []
         case .float64: doubles = spare.doubles.popLast() ?? []
@@ -211,7 +210,7 @@ private struct JoinedColumn {
     }
 
     /// The joined dimension's distinct values (a null counting as one), when every report was counted.
-    var joinedDistinct: Int? { dimension && counted ? usedCount + (anyNull ? 1 : 0) : nil }
+    var joinedDistinct: Int? { isDimension && counted ? usedCount + (anyNull ? 1 : 0) : nil }
 
     /// Makes room for `rows` values: reserved, not touched (pages are faulted only where rows land).
     mutating func reserve(_ rows: Int) {
@@ -234,8 +233,8 @@ private struct JoinedColumn {
         } else if validity != nil {
             validity?.append(contentsOf: repeatElement(true, count: part.count))
         }
-        let counting = counting && dimension && counted
-        if !counting { counted = false }
+        let counting = counting && isDimension && counted
+        if isDimension && !counting { counted = false }
         switch part.values {
         case .int64(let v): ints.append(contentsOf: v)
         case .float64(let v): doubles.append(contentsOf: v)
@@ -243,13 +242,12 @@ private struct JoinedColumn {
         case .dictionary(let local, let localCodes):
             // Each report's dictionary is translated once; its rows then map codes.
             let translation = local.map { dictionary.code(of: $0) }
-            // Which local values occur (the last slot: a null), marked as the rows are translated.
+            // Which local values occur (the last slot: a null), marked as the rows are translated;
+            // with nulls, apart (a null row's code is a placeholder).
             var seen = counting ? [Bool](repeating: false, count: local.count + 1) : []
-            JoinKernel.appendTranslated(localCodes, through: translation, to: &codes, marking: counting, seen: &seen)
+            JoinKernel.appendTranslated(localCodes, through: translation, to: &codes, marking: counting && part.validity == nil, seen: &seen)
             guard counting else { return nil }
             if let partValidity = part.validity {
-                // Null rows' codes are placeholders: what occurs is counted again, nulls apart.
-                seen = [Bool](repeating: false, count: local.count + 1)
                 for (r, code) in localCodes.enumerated() { seen[partValidity[r] ? Int(code) : local.count] = true }
             }
             if used.count < dictionary.count { used.append(contentsOf: repeatElement(false, count: dictionary.count - used.count)) }
@@ -285,13 +283,13 @@ private struct JoinedColumn {
         case .string: values = .dictionary(dictionary: dictionary.count == 0 ? [""] : dictionary.strings, codes: codes)
         }
         let data = ColumnData(values, validity: validity)
-        self = JoinedColumn(type: type, dimension: dimension)
+        self = JoinedColumn(type: type, isDimension: isDimension)
         return data
     }
 
-    private init(type: PhysicalType, dimension: Bool) {
+    private init(type: PhysicalType, isDimension: Bool) {
         self.type = type
-        self.dimension = dimension
+        self.isDimension = isDimension
     }
 }
 

@@ -328,33 +328,28 @@ public final class StoreImport {
             let keep = storedKeys.map { !keys.contains($0) }
             let dropped = keep.filter { !$0 }.count
             guard dropped > 0 else { continue }
-            let remaining = dropped < keep.count
-                ? try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) }, metadata: stored.metadata)
-                : nil
-            if streamed.contains(entry.name) {
+            // The rows kept, in a new segment (none when every row is replaced).
+            var replacement: SegmentEntry?
+            if dropped < keep.count {
+                let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                                                 metadata: stored.metadata)
+                let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
+                replacement = newEntry
+                outcome.bytesWritten += bytes
+            }
+            if streamed.contains(entry.name), let k = written.firstIndex(where: { $0.name == entry.name }) {
                 outcome.rowsAdded -= dropped
                 if let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
                     for r in keep.indices where !keep[r] { streamedDropped[ids[r], default: 0] += 1 }
                 }
-                // Never listed: its file goes now, its remaining rows into a new one in its place.
-                guard let k = written.firstIndex(where: { $0.name == entry.name }) else { continue }
+                // Never listed: its file goes now, the kept rows' segment takes its place.
                 try? FileIO.remove(store.segmentPath(entry))
                 outcome.bytesWritten -= writtenBytes[entry.name] ?? 0
-                if let remaining {
-                    let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
-                    written[k] = newEntry
-                    outcome.bytesWritten += bytes
-                } else {
-                    written.remove(at: k)
-                }
+                if let replacement { written[k] = replacement } else { written.remove(at: k) }
             } else {
                 outcome.rowsReplaced += dropped
                 removed.insert(entry.name)
-                if let remaining {
-                    let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
-                    rewritten.append(newEntry)
-                    outcome.bytesWritten += bytes
-                }
+                if let replacement { rewritten.append(replacement) }
             }
         }
         outcome.rowsReplaced += streamedDropped.values.reduce(0, +)

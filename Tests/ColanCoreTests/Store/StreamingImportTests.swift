@@ -88,7 +88,8 @@ import Testing
     }
 
     /// A report of one day: every (deviceType, channelId) pair at each of two hours, sorted into scan order.
-    func day(_ day: Int64, devices: [String], channels: [String]) -> Incoming {
+    /// With `nullFirstDevice`, the first device type's rows have no deviceType (null).
+    func day(_ day: Int64, devices: [String], channels: [String], nullFirstDevice: Bool = false) -> Incoming {
         var times: [Int64] = [], deviceCodes: [UInt32] = [], channelCodes: [UInt32] = []
         for hour in [Int64(0), 3_600] {
             for d in devices.indices.reversed() {
@@ -102,7 +103,9 @@ import Testing
         var table = Table(schema: Schema([ColumnSchema("time", .timestamp, .time), ColumnSchema("deviceType", .string, .dimension),
                                           ColumnSchema("channelId", .string, .dimension),
                                           ColumnSchema("numberOfSession", .int64, .metric(.additive))]),
-                          columns: [ColumnData(.int64(times)), ColumnData(.dictionary(dictionary: devices, codes: deviceCodes)),
+                          columns: [ColumnData(.int64(times)),
+                                    ColumnData(.dictionary(dictionary: devices, codes: deviceCodes),
+                                               validity: nullFirstDevice ? deviceCodes.map { $0 != 0 } : nil),
                                     ColumnData(.dictionary(dictionary: channels, codes: channelCodes)),
                                     ColumnData(.int64(times.indices.map { Int64($0) }))])
         table.sortIntoScanOrder()
@@ -134,6 +137,12 @@ import Testing
         let (_, overlapSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]),
                                            day(1, devices: ["A", "B"], channels: ["x", "y", "z"])])
         #expect(!overlapSaid)
+        // Nulls count as one value: day 2's null and B make 2 device types (so each day sorts by
+        // deviceType first), but joined, A, B and null make 3, tying with the channels: channelId first.
+        let (nullSort, nullSaid) = try joined([day(1, devices: ["A", "B"], channels: ["x", "y", "z"]),
+                                               day(2, devices: ["A", "B"], channels: ["x", "y", "z"], nullFirstDevice: true)])
+        #expect(!nullSaid)
+        #expect(nullSort.scanOrder() != nil)
         // A report not known to be sorted: checked.
         var unsorted = day(2, devices: ["A", "B"], channels: ["x", "y", "z"])
         unsorted.inScanOrder = false
