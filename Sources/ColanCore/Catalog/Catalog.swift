@@ -22,6 +22,7 @@ public enum Catalog {
     public static let dimensionFields: [Field] = [
         Field(name: "channelId", role: .dimension, aliases: ["channel", "channel_id"]),
         Field(name: "channelName", role: .dimension, aliases: []),
+        Field(name: "customerId", role: .dimension, aliases: ["customer", "customer_id"]),
         Field(name: "country", role: .dimension, aliases: ["countryName"]),
         Field(name: "city", role: .dimension, aliases: ["cityName"]),
         Field(name: "region", role: .dimension, aliases: ["state"]),
@@ -30,6 +31,7 @@ public enum Catalog {
         Field(name: "studioName", role: .dimension, aliases: ["studio"]),
         Field(name: "contentId", role: .dimension, aliases: ["content", "content_id"]),
         Field(name: "contentName", role: .dimension, aliases: ["title", "contentTitle"]),
+        Field(name: "seriesName", role: .dimension, aliases: ["series"]),
         Field(name: "adTag", role: .dimension, aliases: ["ad_tag"]),
     ]
 
@@ -37,7 +39,7 @@ public enum Catalog {
     public static let metricFields: [Field] = [
         Field(name: "numberOfSession", role: .metric(.additive), aliases: ["numberOfSessions", "sessions", "sessionCount", "noOfSessions"]),
         Field(name: "viewershipMinutes", role: .metric(.additive), aliases: ["viewershipMinute", "minutesWatched", "watchMinutes", "totalMinutes"]),
-        Field(name: "uniqueViewers", role: .metric(.distinctCount), aliases: ["uniqueViewer", "uniqueUsers", "viewers"]),
+        Field(name: "uniqueViewers", role: .metric(.distinctCount), aliases: ["uniqueViewer", "uniqueUsers", "viewers", "numberOfViewers"]),
         Field(name: "concurrentUsers", role: .metric(.gauge), aliases: ["concurrentViewers", "concurrentUser", "concurrency"]),
         Field(name: "adOpportunities", role: .metric(.additive), aliases: ["adOpportunitiesDetected", "opportunities"]),
         Field(name: "adRequests", role: .metric(.additive), aliases: ["adRequestsSent", "requests"]),
@@ -46,6 +48,9 @@ public enum Catalog {
         Field(name: "impressions", role: .metric(.additive), aliases: ["adImpressions", "impressionsRecorded"]),
         Field(name: "avgSessionDuration", role: .metric(.derived), aliases: ["averageSessionDuration"]),
         Field(name: "avgSessionPerViewer", role: .metric(.derived), aliases: ["averageSessionPerViewer"]),
+        Field(name: "conversionRate", role: .metric(.derived), aliases: []),
+        Field(name: "sessionPerViewer", role: .metric(.derived), aliases: []),
+        Field(name: "sessionDurationPerViewer", role: .metric(.derived), aliases: []),
         Field(name: "fillRate", role: .metric(.derived), aliases: []),
         Field(name: "eCPM", role: .metric(.derived), aliases: ["ecpm"]),
     ]
@@ -55,6 +60,42 @@ public enum Catalog {
         "viewershipAnalytics", "contentAnalytics", "concurrentUsers", "adAnalytics", "adContentAnalytics",
         "uniqueViewersAnalytics",
     ]
+
+    /// The keys Amagi v2 responses hold their rows under, and the report kind each means: the
+    /// reference's keys (named after the `type` parameter) and those real responses use
+    /// (../shared/reference/amagi-real-shapes.md).
+    public static let amagiRowKeys: [String: String] = [
+        "viewershipAnalytics": "viewershipAnalytics",
+        "contentAnalytics": "contentAnalytics", "contentData": "contentAnalytics",
+        "adAnalytics": "adAnalytics",
+        "adContentAnalytics": "adContentAnalytics", "adContentData": "adContentAnalytics",
+        "concurrentUsers": "concurrentUsers",
+        "uniqueViewersAnalytics": "uniqueViewersAnalytics", "uniqueViewerAnalytics": "uniqueViewersAnalytics",
+    ]
+
+    /// A unique-viewers response's headline keys (`weeklyUniqueViewers`...): the exact distinct
+    /// count of the whole requested period, by the interval the request asked for.
+    public static let uniqueViewersHeadlines: [(key: String, interval: String)] = [
+        ("dailyUniqueViewers", "DAILY"), ("weeklyUniqueViewers", "WEEKLY"), ("monthlyUniqueViewers", "MONTHLY"),
+    ]
+
+    /// Fields a report kind names its own way (normalized name -> canonical name): real concurrent
+    /// users responses call the gauge `viewerCount`, a name other sources use for other counts.
+    public static let kindFields: [String: [String: String]] = [
+        "concurrentUsers": ["viewercount": "concurrentUsers"],
+    ]
+
+    /// Dimensions that describe another (a content's name, studio and series describe its id): in a
+    /// report that holds both, they do not make its slice finer, so `--by contentId` over content
+    /// rows that also carry contentName is still at the rows' own grain.
+    public static let describingDimensions: [String: String] = [
+        "contentName": "contentId", "studioName": "contentId", "seriesName": "contentId", "channelName": "channelId",
+    ]
+
+    /// `dimensions` without those that describe another one of them (see `describingDimensions`).
+    public static func slicing(_ dimensions: Set<String>) -> Set<String> {
+        dimensions.filter { describingDimensions[$0].map { !dimensions.contains($0) } ?? true }
+    }
 
     /// Every dimension name colan knows.
     public static var dimensionNames: [String] { dimensionFields.map(\.name) }
@@ -95,8 +136,16 @@ public enum Catalog {
         return map
     }()
 
-    /// The catalog field a header or key stands for, matched leniently.
-    public static func field(named name: String) -> Field? { exact[name] ?? index[normalize(name)] }
+    /// The catalog field a header or key stands for, matched leniently. A metric's name with a
+    /// `total` prefix is that metric (ad content rows say "totalImpressionsRecorded", content rows
+    /// "totalSessions"): a row's total of a count is the count.
+    public static func field(named name: String) -> Field? {
+        if let f = exact[name] { return f }
+        let key = normalize(name)
+        if let f = index[key] { return f }
+        guard key.hasPrefix("total"), let f = index[String(key.dropFirst(5))], case .metric = f.role else { return nil }
+        return f
+    }
 
     /// The canonical dimension name for `name`, if it is a known dimension.
     public static func dimension(named name: String) -> String? {

@@ -13,6 +13,11 @@ public struct ImportOptions: Sendable {
     private(set) var compiledNamePattern: FileNamePattern?
     /// The interval when it cannot be read or inferred (`--interval`).
     public var interval: String?
+    /// The requested first and last local dates (YYYY-MM-DD), from a saved request URL
+    /// (`startDate`, `endDate`) or a file-name pattern: the period a response's distinct count is exact for.
+    public var requestedFrom: String?
+    /// See `requestedFrom`.
+    public var requestedTo: String?
     /// CSV files with at least this many bytes after the header, and no quotes,
     /// are parsed in chunks of half as many bytes on all cores (one file then
     /// still uses every core).

@@ -22,10 +22,41 @@ public enum ReportImporter {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
         if i == bytes.count { return [] }
+        if bytes[i] == 60 { throw htmlPage(bytes, from: i) }
         if bytes[i] == 123 || bytes[i] == 91 {
             return try JSONReportReader.read(bytes, path: path, options: options)
         }
         return try CSVReportReader.read(bytes, path: path, options: options)
+    }
+
+    /// The error for a file that is an HTML page (a vendor's or a proxy's error page saved under
+    /// the report's name), quoting its title when it has one.
+    static func htmlPage(_ bytes: UnsafeRawBufferPointer, from start: Int) -> ColanError {
+        // Lower-cased ASCII copy of the first 4 KiB, to find <title> (no Foundation in the core).
+        let head = bytes[start..<min(bytes.count, start + 4096)].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        func find(_ text: String, from: Int) -> Int? {
+            let needle = Array(text.utf8)
+            guard head.count >= needle.count, from <= head.count - needle.count else { return nil }
+            return (from...(head.count - needle.count)).first { head[$0..<($0 + needle.count)].elementsEqual(needle) }
+        }
+        var title = ""
+        if let open = find("<title>", from: 0), let close = find("</title>", from: open + 7) {
+            title = String(decoding: bytes[(start + open + 7)..<(start + close)], as: UTF8.self).trimmingWhitespace()
+        }
+        return ColanError(.importing, "the file is an HTML page, not a report" + (title.isEmpty ? "" : ": \"\(title)\""),
+                          location: "byte \(start)", hint: "a saved error page? fetch the report again; nothing was imported from it")
+    }
+
+    /// What a response says of the request it answered, beyond its rows.
+    struct RequestFacts: Sendable {
+        /// The requested first and last local dates (YYYY-MM-DD), when the response names them.
+        var from: String?
+        var to: String?
+        /// The exact distinct viewers of the whole requested period and slice
+        /// (`aggregatedViewers`, a unique-viewers headline).
+        var exactViewers: Int64?
+        /// The interval the request asked for, when the rows are finer (unique viewers).
+        var interval: String?
     }
 
     /// Reads filters from the file name pattern and a saved request URL beside the file.
@@ -55,6 +86,8 @@ public enum ReportImporter {
     enum Filter: Sendable {
         case zone
         case interval
+        /// The requested first or last date (`startDate`, `endDate`).
+        case from, to
         /// A dimension, by its catalog name.
         case dimension(String)
         /// Nothing colan reads (a date, a page number...).
@@ -64,6 +97,8 @@ public enum ReportImporter {
             switch key {
             case "timezone", "tz": self = .zone
             case "interval": self = .interval
+            case "startDate": self = .from
+            case "endDate": self = .to
             default: self = Catalog.dimension(named: key).map(Filter.dimension) ?? .ignored
             }
         }
@@ -74,6 +109,8 @@ public enum ReportImporter {
         switch filter {
         case .zone: options.zone = value
         case .interval: options.interval = value.uppercased()
+        case .from: options.requestedFrom = value
+        case .to: options.requestedTo = value
         case .dimension(let dim):
             if let existing = options.fixed[dim] {
                 guard existing == value else {
@@ -89,7 +126,7 @@ public enum ReportImporter {
     /// Builds the report table: time converted to UTC instants, fixed
     /// dimensions added as constant columns, then dimensions and metrics.
     static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
-                         interval declared: String?, totals: [String: String],
+                         interval declared: String?, totals: [String: String], request: RequestFacts = RequestFacts(),
                          locate: (Int) -> String) throws -> ImportedReport {
         var zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
         let zone = try ZoneOffsets.named(zoneName)
@@ -111,8 +148,16 @@ public enum ReportImporter {
             data.append(ColumnData(.int64(instants)))
         }
         var seen = Set<String>(["time"])
+        let kindFields = Catalog.kindFields[kind]
         for builder in columns where builder.catalog?.role != .time {
-            let (column, values) = builder.build()
+            var (column, values) = builder.build()
+            if let canonical = kindFields?[Catalog.normalize(column.name)], let field = Catalog.field(named: canonical) {
+                // A field this report kind names its own way (concurrent users' viewerCount).
+                guard case .int64(let ints) = values.values, !ints.contains(where: { $0 < 0 }) else {
+                    throw ColanError(.importing, "'\(builder.name)' must hold counts (whole numbers, not negative)")
+                }
+                column = ColumnSchema(canonical, .int64, field.role)
+            }
             guard !seen.contains(column.name) else {
                 throw ColanError(.importing, "two fields both mean '\(column.name)' (one is '\(builder.name)')")
             }
@@ -129,9 +174,41 @@ public enum ReportImporter {
             schema.append(ColumnSchema(dim, .string, .dimension))
             data.append(ColumnData(.dictionary(dictionary: [value], codes: [UInt32](repeating: 0, count: rows))))
         }
+        var totals = totals
+        if let viewers = request.exactViewers {
+            try recordExactViewers(viewers, request: request, options: options, zone: zone, zoneName: zoneName,
+                                   times: data.first.flatMap { if case .int64(let t) = $0.values { return t } else { return nil } },
+                                   into: &totals)
+        }
         return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? "NONE" : "DAILY"),
                               zone: zoneName, fixed: options.fixed,
                               table: Table(schema: Schema(schema), columns: data), totals: totals)
+    }
+
+    /// Records, beside a response's totals, the exact distinct viewers it reports and what they are
+    /// exact for: the requested local dates (from the response or its URL; for unique viewers without
+    /// either, from the rows: the day of hourly rows, the 7 days from a week's first row, a month's
+    /// first to last row), the zone and the slice (docs/STORE.md, "Exact distinct counts").
+    static func recordExactViewers(_ viewers: Int64, request: RequestFacts, options: ImportOptions, zone: ZoneOffsets, zoneName: String,
+                                   times: [Int64]?, into totals: inout [String: String]) throws {
+        totals[ExactViewers.countKey] = String(viewers)
+        totals[ExactViewers.zoneKey] = zoneName
+        for (dim, value) in options.fixed { totals[ExactViewers.fixedPrefix + dim] = value }
+        var from = request.from ?? options.requestedFrom, to = request.to ?? options.requestedTo
+        if from == nil || to == nil, let interval = request.interval, let times, let lo = times.min(), let hi = times.max() {
+            let first = BucketTable.floorDiv(lo + zone.offset(atUTC: lo), 86400), last = BucketTable.floorDiv(hi + zone.offset(atUTC: hi), 86400)
+            let end = interval == "WEEKLY" ? first + 6 : interval == "DAILY" ? first : last
+            from = from ?? String(CivilTime.format(first * 86400).prefix(10))
+            to = to ?? String(CivilTime.format(end * 86400).prefix(10))
+        }
+        guard let from, let to else { return }
+        for (name, date) in [("startDate", from), ("endDate", to)] {
+            guard let label = TimeResolver.parse(date), !label.hasTimeOfDay else {
+                throw ColanError(.importing, "the requested \(name) '\(date)' is not a date; expected YYYY-MM-DD")
+            }
+        }
+        totals[ExactViewers.fromKey] = from
+        totals[ExactViewers.toKey] = to
     }
 }
 

@@ -16,11 +16,15 @@ enum JSONReportReader {
             let (columns, rows, offsets) = try readRows(&scanner, kernel: options.jsonRowKernel)
             try scanner.expectEnd()
             guard rows > 0 else { return [] }
-            reports.append(try ReportImporter.assemble(path: path, kind: "generic", columns: columns, rows: rows, options: options,
+            // Amagi's concurrent users response is a bare array of {time, viewerCount}.
+            let names = Set(columns.map { Catalog.normalize($0.name) })
+            let kind = names == ["time", "viewercount"] ? "concurrentUsers" : "generic"
+            reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
                                                        interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) }))
             return reports
         }
         var kind: String?
+        var request = ReportImporter.RequestFacts()
         var table: (columns: [ColumnBuilder], rows: Int, offsets: [Int])?
         var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
         var interval: String?
@@ -29,9 +33,9 @@ enum JSONReportReader {
         var firstArrayKey: String?
         var hasRequestURL = false
         try scanner.readObject { s, key in
-            // Each key classified once: a Set lookup hashes the whole key.
-            let isReportKind = Catalog.amagiReportKinds.contains(key)
-            let holdsRows = isReportKind || key == "response"
+            // Each key classified once: a dictionary lookup hashes the whole key.
+            let rowKind = Catalog.amagiRowKeys[key]
+            let holdsRows = rowKind != nil || key == "response"
             if holdsRows || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
                 guard s.peek() == 91 else {
                     if holdsRows {
@@ -45,17 +49,23 @@ enum JSONReportReader {
                     throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
                 }
                 table = try readRows(&s, kernel: options.jsonRowKernel)
-                kind = isReportKind ? key : key == "response" ? "smartsight" : "generic"
+                kind = rowKind ?? (key == "response" ? "smartsight" : "generic")
                 if kind == "generic" { firstArrayKey = key }
             } else if channelListKeys.contains(key) {
                 let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
                 channels.append((columns, rows, offsets, key))
             } else if key == "dateRange", s.peek() == 123 {
-                // Only the interval is kept: the dates and hours are the rows' own. Every value is
-                // still read, so a malformed one is refused.
+                // The interval, and the requested dates (the period a totals block's distinct count is
+                // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
                 try s.readObject { s, field in
                     let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
-                    if field == "interval", case .string(let v) = value { interval = v.uppercased() }
+                    guard case .string(let v) = value else { return }
+                    switch field {
+                    case "interval": interval = v.uppercased()
+                    case "startDate": request.from = v
+                    case "endDate": request.to = v
+                    default: break
+                    }
                 }
             } else if s.peek() == 123 || s.peek() == 91 {
                 try s.skipValue()
@@ -79,6 +89,21 @@ enum JSONReportReader {
             guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
             try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
         }
+        if kind == "uniqueViewersAnalytics", let headline = Catalog.uniqueViewersHeadlines.first(where: { totals[$0.key] != nil }) {
+            // Real unique-viewers responses: the headline counts the requested period; the rows
+            // break it down one step finer (a DAILY request gives hours, WEEKLY and MONTHLY days).
+            guard let text = totals[headline.key], let count = Int64(text), count >= 0 else {
+                throw ColanError(.importing, "\"\(headline.key)\" is \(totals[headline.key] ?? ""), not a count")
+            }
+            request.exactViewers = count
+            request.interval = headline.interval
+            interval = headline.interval == "DAILY" ? "HOURLY" : "DAILY"
+        } else if let text = totals["aggregatedViewers"], let kind, kind != "generic" {
+            guard let count = Int64(text), count >= 0 else {
+                throw ColanError(.importing, "\"aggregatedViewers\" is \(text), not a count")
+            }
+            request.exactViewers = count
+        }
         for list in channels where list.rows > 0 {
             reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
                                                        options: ImportOptions(), interval: "NONE", totals: ["list": list.key],
@@ -89,14 +114,28 @@ enum JSONReportReader {
             if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
             if table.rows > 0 || Catalog.amagiReportKinds.contains(kind) {
                 reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: table.columns, rows: table.rows,
-                                                           options: options, interval: interval, totals: totals,
+                                                           options: options, interval: interval, totals: totals, request: request,
                                                            locate: { locate(bytes, table.offsets, $0) }))
             }
         } else if channels.isEmpty {
+            if let error = vendorError(totals) { throw error }
             throw ColanError(.importing, "no rows found: expected an Amagi response (rows under a key such as \"viewershipAnalytics\"), "
                              + "a channel list, a MediaMelon envelope with \"response\", or an array of objects")
         }
         return reports
+    }
+
+    /// The error a vendor answered with, when a saved "report" is one (`{"statusCode":422,
+    /// "error":"Unprocessable Entity","message":"..."}`, 401/403 bodies): named with its status and message.
+    static func vendorError(_ fields: [String: String]) -> ColanError? {
+        let status = fields["statusCode"] ?? fields["status"] ?? fields["code"]
+        let message = fields["message"] ?? fields["error_description"] ?? fields["detail"]
+        guard status != nil || message != nil || fields["error"] != nil else { return nil }
+        var what = "the file holds an error the vendor answered with, not a report:"
+        if let status { what += " status \(status)" }
+        if let error = fields["error"] { what += status == nil ? " \(error)" : " (\(error))" }
+        if let message { what += ": \"\(message)\"" }
+        return ColanError(.importing, what, hint: "fetch the report again; nothing was imported from it")
     }
 
     static func locate(_ bytes: UnsafeRawBufferPointer, _ offsets: [Int], _ row: Int) -> String {
