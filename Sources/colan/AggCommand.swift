@@ -161,6 +161,7 @@ struct AggOptions {
             target.cleanUpIfIdle()
             let result = try AggregateEngine.run(query, store: target)
             writeStdout(ResultRenderer.bytes(result, as: format))
+            for note in result.notes { printError("note: " + note) }
             if explain { for line in result.explain { printError("explain: " + line) } }
         }
         // Answered: exit without unmapping the segments and freeing the plan one piece at a time.

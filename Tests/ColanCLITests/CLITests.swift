@@ -67,13 +67,36 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         let store = dir.appendingPathComponent("store").path
         let (code, out, err) = try colan(["import", "--store", store, "SampleData"])
         #expect(code == 0, "\(err)")
-        #expect(out.hasPrefix("imported 14 files (14 reports, 172 rows)"))
+        #expect(out.hasPrefix("imported 20 files (20 reports, 191 rows)"))
         let (c1, csv, _) = try colan(["agg", "--store", store, "--by", "deviceType", "--format", "csv"])
         #expect(c1 == 0)
         try expectSnapshot(csv, "agg-by-deviceType.csv")
         let (c2, total, _) = try colan(["agg", "--format", "json"], environment: ["COLAN_STORE": store])
         #expect(c2 == 0)
         try expectSnapshot(total, "agg-total.json")
+        // A real ad response among the samples answers its own totals block (27, 15, 14, 17, 13, 76.47).
+        let (c3, ad, _) = try colan(["agg", "--store", store, "--report", "adAnalytics", "--where", "channelId=star122-flix-hd",
+                                     "--from", "2021-10-19", "--to", "2021-10-20", "--format", "csv"])
+        #expect(c3 == 0)
+        #expect(ad.hasSuffix("\n27,15,14,17,13,76.47\n"), "\(ad)")
+        let (c4, verify, _) = try colan(["verify", "--store", store])
+        #expect(c4 == 0)
+        #expect(verify.contains(" 0 differences"), "\(verify)")
+    }
+
+    @Test func aSavedVendorErrorIsRefusedNamingFileStatusAndMessage() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("viewership-2021-10-12.json")
+        try #"{"statusCode":422,"error":"Unprocessable Entity","message":"customer_id or channel_id should be sent in query"}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let store = dir.appendingPathComponent("store").path
+        let (code, _, err) = try colan(["import", "--store", store, file.path])
+        #expect(code != 0)
+        for part in [file.path, "status 422", "Unprocessable Entity", "customer_id or channel_id should be sent in query"] {
+            #expect(err.contains(part), "\(err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: store))
     }
 
     @Test func badFileFailsTheImportAndLeavesTheStoreUntouched() throws {

@@ -23,6 +23,15 @@ public enum AggregateEngine {
         let gaugeIndex = plan.definitions.map { d in d.gauge.flatMap { g in plan.gauges.firstIndex(of: g.column) } }
         let exactViewers = try uniqueViewersReports(query, plan: plan, store: store)
         let viewerInput = inputs.firstIndex(of: "uniqueViewers")
+        let needsViewers = viewerInput != nil || plan.gauges.contains("uniqueViewers")
+        // The vendor's exact counts: by source id (a row holding one response), and by slice and period.
+        var bySource: [Int64: ExactViewers] = [:]
+        for (source, count) in plan.exactCounts where source.kind == query.report { bySource[Int64(source.id)] = count }
+        var pinnedFilters: [String: String] = [:]
+        for (dim, values) in query.filters where values.count == 1 { pinnedFilters[dim] = values[0] }
+        let wholeStore = query.interval == .total && plan.dateRange == nil
+        func sameZone(_ a: String) -> Bool { a == query.zone || (QueryPlanner.isUTC(a) && QueryPlanner.isUTC(query.zone)) }
+        var vendorCounted = 0
         var keyed: [(sortKey: [Int], row: [ResultValue])] = []
         keyed.reserveCapacity(output.keys.count)
         var inexactGroups = 0
@@ -49,14 +58,39 @@ public enum AggregateEngine {
                 let label = row.map(ResultRenderer.text).joined(separator: "\u{1}")
                 if let v = exactViewers[label] { viewers = v; exact = true }
             }
+            // A count the vendor reported answers the row when the row is exactly its period and slice:
+            // either the row's rows are all of one response (and all of it), or its slice and period equal the count's.
+            if !exact, needsViewers, !plan.exactCounts.isEmpty {
+                let span = output.buckets.spans[bucket]
+                if plan.trackSources, let sources = output.side.sources[key], sources.lo == sources.hi, let count = bySource[sources.lo],
+                   plan.needed.isSubset(of: count.fixed.keys), wholeStore || (count.days == span && sameZone(count.zone)) {
+                    viewers = count.viewers
+                } else {
+                    var pinned = pinnedFilters
+                    let first = query.interval == .total ? 0 : 1
+                    for (d, dim) in query.by.enumerated() { if case .text(let v) = row[first + d] { pinned[dim] = v } }
+                    viewers = plan.exactCounts.first { $0.count.days == span && sameZone($0.count.zone) && $0.count.fixed == pinned }?.count.viewers
+                }
+                if viewers != nil { exact = true; vendorCounted += 1 }
+            }
             if !exact { inexactGroups += 1 }
             let days = output.buckets.days[bucket]
             for (i, d) in plan.definitions.enumerated() {
                 if let gauge = d.gauge, let gi = gaugeIndex[i] {
                     let perInstant = (output.gauges[key] ?? [:]).sorted { $0.key < $1.key }.map { $0.value[gi] }
-                    row.append(MetricDefinitions.gauge(perInstant, gauge.statistic))
+                    let value = MetricDefinitions.gauge(perInstant, gauge.statistic)
+                    if d.distinctGauge, !exact, case .decimal(let v) = value { row.append(.bound(v, upper: true)) } else { row.append(value) }
+                } else if let column = d.rowAverage, let c = plan.averages.firstIndex(of: column) {
+                    let sums = output.side.averages[key]
+                    if let sums, sums[2 * c + 1] > 0 { row.append(.decimal(sums[2 * c] / sums[2 * c + 1])) } else { row.append(.none) }
                 } else {
                     let o = operands[i]
+                    // A metric none of the row's reports hold is empty, not 0.
+                    if !plan.lacking.isEmpty, let bits = output.side.presence[key],
+                       o.contains(where: { $0 < 64 && bits & (1 << UInt64($0)) == 0 }) {
+                        row.append(.none)
+                        continue
+                    }
                     func operand(_ k: Int) -> Int64 {
                         if let viewers, o[k] == viewerInput { return viewers }
                         return values[at + o[k]]
@@ -67,6 +101,9 @@ public enum AggregateEngine {
             keyed.append((sortKey, row))
         }
         keyed.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        if vendorCounted > 0 {
+            explain.append("unique viewers: the vendor's exact count of the requested period and slice in \(vendorCounted) rows")
+        }
         if plan.definitions.contains(where: { $0.inputs.contains("uniqueViewers") }) {
             explain.append(inexactGroups == 0 ? "unique viewers: exact in every row"
                            : "unique viewers: an upper bound (marked <=) in \(inexactGroups) of \(keyed.count) rows: they do not add across dimensions or report intervals")
@@ -74,7 +111,7 @@ public enum AggregateEngine {
         explain.append("time: plan \(formatMilliseconds(planned)) ms, scan \(formatMilliseconds(scanned - planned)) ms, "
                        + "finalize \(formatMilliseconds(watch.seconds - scanned)) ms")
         let columns = (query.interval == .total ? [] : ["time"]) + query.by + plan.definitions.map(\.name)
-        return AggregateResult(columns: columns, rows: keyed.map(\.row), explain: explain)
+        return AggregateResult(columns: columns, rows: keyed.map(\.row), explain: explain, notes: plan.notes)
     }
 
     /// Exact unique viewers per output row from uniqueViewersAnalytics reports
@@ -113,7 +150,8 @@ public enum AggregateEngine {
             }
             return row[b.count]
         }
-        guard let best = known.min(by: { distance(name, $0) < distance(name, $1) }),
+        // Never the very name typed: it is unknown where it was looked for.
+        guard let best = known.filter({ $0 != name }).min(by: { distance(name, $0) < distance(name, $1) }),
               distance(name, best) <= max(3, name.count / 2) else { return "" }
         return "did you mean '\(best)'? "
     }

@@ -47,4 +47,7 @@ public struct AggregateResult: Sendable {
     public var rows: [[ResultValue]]
     /// Lines describing the plan (`--explain`).
     public var explain: [String]
+    /// What the reader must know to read the answer right (a metric some reports lack...);
+    /// the CLI prints them to stderr as "note: ...".
+    public var notes: [String] = []
 }

@@ -10,6 +10,8 @@ struct BucketSet {
     private(set) var labels: [String] = []
     /// Each bucket's days, for daily averages.
     private(set) var days: [Int] = []
+    /// Each bucket's first and last local day (see BucketTable.spans).
+    private(set) var spans: [ClosedRange<Int64>] = []
 
     var count: Int { keys.count }
 
@@ -23,14 +25,18 @@ struct BucketSet {
             keys = only.keys
             labels = only.labels
             days = only.days
+            spans = only.spans
             return
         }
         // Several zones (approximate): day-based keys are comparable across zones; merge them.
-        var byKey: [Int64: (String, Int)] = [:]
-        for t in tables.values { for (i, k) in t.keys.enumerated() where byKey[k] == nil { byKey[k] = (t.labels[i], t.days[i]) } }
+        var byKey: [Int64: (String, Int, ClosedRange<Int64>)] = [:]
+        for t in tables.values {
+            for (i, k) in t.keys.enumerated() where byKey[k] == nil { byKey[k] = (t.labels[i], t.days[i], t.spans[i]) }
+        }
         keys = byKey.keys.sorted()
         labels = keys.map { byKey[$0]?.0 ?? "" }
         days = keys.map { byKey[$0]?.1 ?? 1 }
+        spans = keys.map { byKey[$0]?.2 ?? 0...0 }
         let position = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, UInt64($0)) })
         for (name, t) in tables { remaps[name] = t.keys.map { position[$0] ?? 0 } }
     }

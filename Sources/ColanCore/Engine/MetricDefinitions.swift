@@ -8,16 +8,25 @@ enum MetricDefinitions {
     }
 
     /// An output metric: the stored columns it sums and how it is finished,
-    /// or the gauge column and statistic it takes.
+    /// the gauge column and statistic it takes, or the column it averages over rows.
     struct Definition: Sendable {
         var name: String
         var inputs: [String]
         var gauge: (column: String, statistic: GaugeStatistic)? = nil
+        /// A ratio or float column shown as its mean over the output row's rows (SmartSight, generic).
+        var rowAverage: String? = nil
+        /// A gauge-path metric whose per-instant sums are distinct counts (an hourly average of viewers):
+        /// a bound unless the output row's viewers are exact.
+        var distinctGauge = false
         /// Finishes the metric from the sums of its inputs (`b` is 0 for one input).
         var finish: @Sendable (_ a: Int64, _ b: Int64, _ days: Int, _ viewersExact: Bool) -> ResultValue
     }
 
-    /// The viewership metrics under the vendor's names, in the vendor's order.
+    /// Suffix of a row-average metric's name ("rebufferingratioRowAvg").
+    static let rowAverageSuffix = "RowAvg"
+
+    /// The viewership metrics under the vendor's names, in the vendor's order
+    /// (content analytics rows carry the same counts, and take the same definitions).
     static let viewership: [Definition] = [
         Definition(name: "totalSessions", inputs: ["numberOfSession"]) { a, _, _, _ in .integer(a) },
         Definition(name: "totalViewershipMinutes", inputs: ["viewershipMinutes"]) { a, _, _, _ in .integer(a) },
@@ -39,6 +48,37 @@ enum MetricDefinitions {
         },
     ]
 
+    /// An hourly response's averages (`hourlyAverage*` in its totals block): each a total over the
+    /// hours that hold rows, so the mean over the output row's instants of their sums. Asked for
+    /// by name (`--metrics`); not in the default set.
+    static let hourlyAverages: [Definition] = [
+        Definition(name: "hourlyAverageNumberOfViewers", inputs: [], gauge: ("uniqueViewers", .avg), distinctGauge: true) { _, _, _, _ in .none },
+        Definition(name: "hourlyAverageSessionCount", inputs: [], gauge: ("numberOfSession", .avg)) { _, _, _, _ in .none },
+        Definition(name: "hourlyAverageViewershipMinutes", inputs: [], gauge: ("viewershipMinutes", .avg)) { _, _, _, _ in .none },
+    ]
+
+    /// The ad funnel under the names of the vendor's totals block, and the conversion rate
+    /// recomputed from the summed counts (impressions / ad assets x 100).
+    static let ad: [Definition] = [
+        Definition(name: "totalAdOpportunitiesDetected", inputs: ["adOpportunities"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdRequestsSent", inputs: ["adRequests"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdResponsesReceived", inputs: ["adResponses"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdAssetsReceived", inputs: ["adAssets"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalImpressionsRecorded", inputs: ["impressions"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "conversionRate", inputs: ["impressions", "adAssets"]) { a, b, _, _ in
+            b == 0 ? .none : .decimal(Double(a) * 100 / Double(b))
+        },
+    ]
+
+    /// The vendor's definitions of a report kind, all of them (defaults and those asked for by name).
+    static func vendor(_ report: String) -> [Definition] {
+        switch report {
+        case "viewershipAnalytics", "contentAnalytics": viewership + hourlyAverages
+        case "adAnalytics", "adContentAnalytics": ad
+        default: []
+        }
+    }
+
     /// a / b, or a bound of it when a part is a bound (dividing by an upper bound gives a lower bound).
     static func ratio(_ a: Int64, _ b: Int64, exact: Bool, upper: Bool = false) -> ResultValue {
         guard b != 0 else { return .none }
@@ -46,30 +86,46 @@ enum MetricDefinitions {
         return exact ? .decimal(v) : .bound(v, upper: upper)
     }
 
-    /// The definitions for `report`, given its segments' columns: the vendor's
-    /// for viewership; otherwise each metric column by its kind's rule.
+    /// The default definitions for `report`, given its segments' columns: the vendor's, where
+    /// the segments hold their inputs; for other kinds every numeric column, by its kind's rule
+    /// (counts and gauges as below, other integers summed, ratios and floats as row averages).
     static func defaults(for report: String, columns: [ColumnSchema]) -> [Definition] {
-        if report == "viewershipAnalytics" { return viewership }
+        let present = Set(columns.map(\.name))
+        switch report {
+        case "viewershipAnalytics", "contentAnalytics", "adAnalytics", "adContentAnalytics":
+            let base = report.hasPrefix("ad") ? ad : viewership
+            return base.filter { $0.inputs.allSatisfy(present.contains) }
+        default:
+            break
+        }
         var seen = Set<String>()
         var out: [Definition] = []
-        for c in columns where c.type == .int64 && seen.insert(c.name).inserted {
-            guard case .metric(let kind) = c.role else { continue }
-            out += definitions(for: c.name, kind: kind)
+        for c in columns where c.role != .time && c.role != .dimension && !c.name.hasPrefix("_") && seen.insert(c.name).inserted {
+            out += definitions(for: c)
         }
         return out
     }
 
-    /// The output metrics of one stored column of `kind`.
-    static func definitions(for column: String, kind: MetricKind?) -> [Definition] {
+    /// The output metrics of one stored numeric column, by its kind: gauges as max, average and 95th
+    /// percentile; distinct counts summed as bounds; other integers summed; ratios (derived) and floats
+    /// averaged over rows. Empty for columns that are not numbers.
+    static func definitions(for column: ColumnSchema) -> [Definition] {
+        var kind: MetricKind?
+        if case .metric(let k) = column.role { kind = k }
+        if column.type == .float64 || kind == .derived {
+            guard column.type == .float64 || column.type == .int64 else { return [] }
+            return [Definition(name: column.name + rowAverageSuffix, inputs: [], rowAverage: column.name) { _, _, _, _ in .none }]
+        }
+        guard column.type == .int64 else { return [] }
         switch kind {
         case .gauge:
             return [GaugeStatistic.max, .avg, .p95].map { stat in
-                Definition(name: column + stat.rawValue, inputs: [], gauge: (column, stat)) { _, _, _, _ in .none }
+                Definition(name: column.name + stat.rawValue, inputs: [], gauge: (column.name, stat)) { _, _, _, _ in .none }
             }
         case .distinctCount:
-            return [Definition(name: column, inputs: [column]) { a, _, _, exact in exact ? .integer(a) : .bound(Double(a), upper: true) }]
+            return [Definition(name: column.name, inputs: [column.name]) { a, _, _, exact in exact ? .integer(a) : .bound(Double(a), upper: true) }]
         default:
-            return [Definition(name: column, inputs: [column]) { a, _, _, _ in .integer(a) }]
+            return [Definition(name: column.name, inputs: [column.name]) { a, _, _, _ in .integer(a) }]
         }
     }
 

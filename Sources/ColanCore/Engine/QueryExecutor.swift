@@ -78,6 +78,8 @@ enum QueryExecutor {
         var strides: [UInt64]
         var buckets: BucketSet
         var gauges: [UInt64: [Int64: [Int64]]]
+        /// Row averages and source spans per group (only when the plan asks for them).
+        var side: SideTotals
         var rowsScanned: Int
         var rowGroupsRead: Int
         var rowGroupsSkipped: Int
@@ -143,29 +145,32 @@ enum QueryExecutor {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
             var gauges: [UInt64: [Int64: [Int64]]] = [:]
+            var side = SideTotals()
             var coverage = CoverageCache()
             var rows = 0
             let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
             do {
                 for t in stride(from: worker, to: scanTasks.count, by: workers) {
                     rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
-                                     into: &acc, gauges: &gauges, coverage: &coverage, scratch: scratch)
+                                     into: &acc, gauges: &gauges, side: &side, coverage: &coverage, scratch: scratch)
                 }
-                partials.set(worker, .success((acc, gauges, rows)))
+                partials.set(worker, .success((acc, gauges, side, rows)))
             } catch {
                 partials.set(worker, .failure(error))
             }
         }
         // Merge the workers' partial aggregates.
         var gauges: [UInt64: [Int64: [Int64]]] = [:]
+        var side = SideTotals()
         var rowsScanned = 0
         var accumulators: [Accumulators] = []
         for r in partials.results {
             switch r {
             case .failure(let e): throw e
             case .none: continue
-            case .success(let (partial, g, rows)):
+            case .success(let (partial, g, partialSide, rows)):
                 rowsScanned += rows
+                side.merge(partialSide)
                 var acc = partial
                 acc.foldCopies()
                 accumulators.append(acc)
@@ -207,7 +212,7 @@ enum QueryExecutor {
             }
         }
         return Output(keys: keys, values: values, width: width, dictionaries: dictionaries, strides: strides, buckets: buckets,
-                      gauges: gauges, rowsScanned: rowsScanned, rowGroupsRead: tasks.count, rowGroupsSkipped: skipped)
+                      gauges: gauges, side: side, rowsScanned: rowsScanned, rowGroupsRead: tasks.count, rowGroupsSkipped: skipped)
     }
 
     static func stored(_ dim: String, _ s: SegmentPlan) -> String {
@@ -227,8 +232,8 @@ enum QueryExecutor {
 
     /// Scans one row group into the accumulators, a vector at a time; returns its row count.
     static func scan(_ task: ScanTask, plan: QueryPlan, buckets: BucketSet, product: UInt64, groups: Int,
-                     into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], coverage: inout CoverageCache,
-                     scratch: ScanScratch) throws -> Int {
+                     into acc: inout Accumulators, gauges: inout [UInt64: [Int64: [Int64]]], side: inout SideTotals,
+                     coverage: inout CoverageCache, scratch: ScanScratch) throws -> Int {
         let s = plan.segments[task.plan]
         let reader = s.segment.reader
         let g = task.rowGroup
@@ -241,8 +246,22 @@ enum QueryExecutor {
         var timeCursor = try timeIndex.map { try reader.integerCursor(column: $0, rowGroup: g) }
         var dimCursors = try plan.query.by.map { try reader.codeCursor(column: try index(stored($0, s), reader), rowGroup: g) }
         var filterCursors = try task.filters.map { try reader.codeCursor(column: try index($0.column, reader), rowGroup: g) }
-        var metricCursors = try plan.inputs.map { try reader.integerCursor(column: try index($0, reader), rowGroup: g) }
-        var gaugeCursors = try (timeIndex == nil ? [] : plan.gauges).map { try reader.integerCursor(column: try index($0, reader), rowGroup: g) }
+        // A segment without one of the columns (reports of one kind may differ) counts nothing toward it: nil reads as zeros.
+        var metricCursors = try plan.inputs.map { c in try reader.schema.index(of: c).map { try reader.integerCursor(column: $0, rowGroup: g) } }
+        var gaugeCursors = try (timeIndex == nil ? [] : plan.gauges).map { c in
+            try reader.schema.index(of: c).map { try reader.integerCursor(column: $0, rowGroup: g) }
+        }
+        /// Decodes the next `m` values of every summed column (zeros for a column the segment lacks).
+        func nextMetrics(_ m: Int) {
+            for c in metricCursors.indices {
+                if metricCursors[c] == nil { scratch.metrics[c].pointer.initialize(repeating: 0, count: m) } else {
+                    metricCursors[c]!.next(m, into: scratch.metrics[c].pointer)
+                }
+            }
+        }
+        // Row averages and source ids: whole chunks, read only for the queries that ask for them.
+        let averaged = try plan.averages.map { c in try reader.schema.index(of: c).map { try reader.read(column: $0, rowGroup: g) } }
+        let sources = try plan.trackSources ? reader.schema.index(of: "_source").map { try reader.read(column: $0, rowGroup: g) } : nil
         // Rows a coarser cuboid answers for (rare: only where segments overlap), decided for the whole chunk.
         var hidden: AlignedBuffer<Bool>?
         if !s.coarser.isEmpty, let t = timeIndex {
@@ -261,12 +280,16 @@ enum QueryExecutor {
         let location = "row group \(g)"
         // Runs: with no time, filter or hidden row, a single run-length encoded grouping column gives each
         // run of rows its group directly (rows in scan order run by their leading dimensions).
-        let byRuns = timeCursor == nil && filterCursors.isEmpty && hidden == nil && gaugeCursors.isEmpty
+        // Which summed columns this segment holds, as bits, when some segment lacks one (their groups show it empty).
+        let presence: UInt64? = plan.lacking.isEmpty ? nil
+            : plan.inputs.enumerated().reduce(0) { bits, input in reader.schema.index(of: input.element) == nil || input.offset >= 64 ? bits : bits | (1 << UInt64(input.offset)) }
+        let byRuns = timeCursor == nil && filterCursors.isEmpty && hidden == nil && gaugeCursors.isEmpty && averaged.isEmpty && !plan.trackSources
+            && presence == nil
             && acc.denseGroups != nil && dimCursors.count <= 1 && dimCursors.allSatisfy(\.hasRuns)
         for v in stride(from: 0, to: n, by: vectorSize) {
             let m = min(vectorSize, n - v)
             if byRuns {
-                for c in metricCursors.indices { metricCursors[c].next(m, into: scratch.metrics[c].pointer) }
+                nextMetrics(m)
                 var runs = 1
                 if dimCursors.isEmpty {
                     scratch.runGroups.pointer[0] = 0
@@ -337,7 +360,10 @@ enum QueryExecutor {
                 for i in 0..<m where !hidden.pointer[v + i] { keep.pointer[i] = false; masked = true }
             }
             if masked { GroupByKernel.discard(keep.pointer, count: m, slot: discard, ids: ids.pointer) }
-            for c in metricCursors.indices { metricCursors[c].next(m, into: scratch.metrics[c].pointer) }
+            nextMetrics(m)
+            if !averaged.isEmpty || sources != nil || presence != nil {
+                side.add(ids: ids.pointer, count: m, discard: discard, firstRow: v, averaged: averaged, sources: sources, presence: presence)
+            }
             if acc.denseGroups != nil {
                 acc.dense.withUnsafeMutableBufferPointer { sums in
                     // Rows in scan order often come in runs of one group (an average run of 16 rows pays for the check).
@@ -357,7 +383,11 @@ enum QueryExecutor {
                                  inputs: inputs, exact: s.exactViewers, discard: discard)
             }
             if !gaugeCursors.isEmpty {
-                for c in gaugeCursors.indices { gaugeCursors[c].next(m, into: scratch.gauges[c].pointer) }
+                for c in gaugeCursors.indices {
+                    if gaugeCursors[c] == nil { scratch.gauges[c].pointer.initialize(repeating: 0, count: m) } else {
+                        gaugeCursors[c]!.next(m, into: scratch.gauges[c].pointer)
+                    }
+                }
                 for i in 0..<m where ids.pointer[i] != discard {
                     var current = gauges[ids.pointer[i], default: [:]][times.pointer[i]] ?? [Int64](repeating: 0, count: gaugeCursors.count)
                     for c in gaugeCursors.indices { current[c] &+= scratch.gauges[c].pointer[i] }
@@ -433,8 +463,67 @@ final class ScanScratch {
 
 /// Partial results of the workers.
 final class Partials: @unchecked Sendable {
-    private(set) var results: [Result<(Accumulators, [UInt64: [Int64: [Int64]]], Int), Error>?]
+    private(set) var results: [Result<(Accumulators, [UInt64: [Int64: [Int64]]], SideTotals, Int), Error>?]
     private let lock = PThreadMutex()
     init(count: Int) { results = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<(Accumulators, [UInt64: [Int64: [Int64]]], Int), Error>) { lock.withLock { results[i] = r } }
+    func set(_ i: Int, _ r: Result<(Accumulators, [UInt64: [Int64: [Int64]]], SideTotals, Int), Error>) { lock.withLock { results[i] = r } }
+}
+
+/// Per-group totals outside the summed accumulators, kept only for queries that need them
+/// (a few small reports, not the hot path): the sum and count of each row-averaged column's
+/// values, and the first and last source id of the group's rows.
+struct SideTotals {
+    /// Group -> (sum, count) per averaged column, flattened.
+    var averages: [UInt64: [Double]] = [:]
+    /// Group -> lowest and highest `_source` id among its rows.
+    var sources: [UInt64: (lo: Int64, hi: Int64)] = [:]
+    /// Group -> the summed columns (bit i: input i) at least one of its rows' segments holds.
+    var presence: [UInt64: UInt64] = [:]
+
+    /// Adds `count` rows starting at row `firstRow` of the chunks, by their group ids.
+    mutating func add(ids: UnsafePointer<UInt64>, count: Int, discard: UInt64, firstRow: Int, averaged: [ColumnVector?],
+                      sources: ColumnVector?, presence: UInt64?) {
+        for i in 0..<count where ids[i] != discard {
+            let row = firstRow + i
+            if let presence { self.presence[ids[i], default: 0] |= presence }
+            if !averaged.isEmpty {
+                var sums = averages[ids[i]] ?? [Double](repeating: 0, count: averaged.count * 2)
+                for (c, column) in averaged.enumerated() {
+                    guard let column, column.isValid(row) else { continue }
+                    let value: Double
+                    switch column.values {
+                    case .int64(let v): value = Double(v.pointer[row])
+                    case .float64(let v): value = v.pointer[row]
+                    case .string: continue
+                    }
+                    guard value.isFinite else { continue }
+                    sums[2 * c] += value
+                    sums[2 * c + 1] += 1
+                }
+                averages[ids[i]] = sums
+            }
+            if let sources, case .int64(let v) = sources.values {
+                let id = v.pointer[row]
+                let span = self.sources[ids[i]] ?? (id, id)
+                self.sources[ids[i]] = (min(span.lo, id), max(span.hi, id))
+            }
+        }
+    }
+
+    /// Adds another worker's totals.
+    mutating func merge(_ other: SideTotals) {
+        for (g, sums) in other.averages {
+            if var mine = averages[g] {
+                for i in mine.indices { mine[i] += sums[i] }
+                averages[g] = mine
+            } else {
+                averages[g] = sums
+            }
+        }
+        for (g, bits) in other.presence { presence[g, default: 0] |= bits }
+        for (g, span) in other.sources {
+            let mine = sources[g] ?? span
+            sources[g] = (min(mine.lo, span.lo), max(mine.hi, span.hi))
+        }
+    }
 }

@@ -31,6 +31,16 @@ struct QueryPlan {
     var inputs: [String] = []
     /// Gauge columns.
     var gauges: [String] = []
+    /// Columns averaged over rows (ratios, floats).
+    var averages: [String] = []
+    /// What the answer must say alongside it (printed as notes, kept in `AggregateResult.notes`).
+    var notes: [String] = []
+    /// Vendor-reported exact distinct counts that may answer some output rows (docs/METRICS.md).
+    var exactCounts: [(source: SourceEntry, count: ExactViewers)] = []
+    /// Summed columns some segments lack (their output rows show them empty where no row had them).
+    var lacking: Set<String> = []
+    /// Whether the scan tracks each output row's first and last source id (to find rows that are one response).
+    var trackSources = false
     var range: Range<Int64>?
     var dateRange: ClosedRange<Int64>?
     /// channelId -> channelName, from the imported channel lists.
@@ -43,6 +53,10 @@ enum QueryPlanner {
         let kinds = Array(Set(store.segments.map(\.kind))).sorted()
         guard kinds.contains(query.report) else {
             let known = Array(Set(kinds + Catalog.amagiReportKinds)).sorted()
+            if Catalog.amagiReportKinds.contains(query.report) || ["smartsight", "generic"].contains(query.report) {
+                throw ColanError(.query, "no \(query.report) reports imported yet",
+                                 hint: kinds.isEmpty ? "the store is empty" : "this store holds: " + kinds.joined(separator: ", "))
+            }
             throw ColanError(.query, "no '\(query.report)' reports in the store",
                              hint: AggregateEngine.suggestion(query.report, known) + "known report kinds: " + known.joined(separator: ", ")
                                  + (kinds.isEmpty ? "; the store is empty" : "; in this store: " + kinds.joined(separator: ", ")))
@@ -110,7 +124,8 @@ enum QueryPlanner {
                 }
             }
             let storedNeeded = Set(wanted.map { stored($0, in: dims) })
-            let exact = dims == storedNeeded && (query.interval == .total || rank == query.interval.rank)
+            let exact = Catalog.slicing(dims) == Catalog.slicing(storedNeeded.union(dims.filter { Catalog.describingDimensions[$0] != nil && storedNeeded.contains(Catalog.describingDimensions[$0]!) }))
+                && storedNeeded.isSubset(of: dims) && (query.interval == .total || rank == query.interval.rank)
             candidates.append(SegmentPlan(segment: s, dimensions: dims, rank: rank, interval: parts[1],
                                           zone: query.approximateZone && rank >= 2 ? segmentZone : zone, reportZone: segmentZone,
                                           exactViewers: exact))
@@ -145,6 +160,13 @@ enum QueryPlanner {
             }
         }
         plan.segments = candidates
+        // A customer-wide report (all of a customer's channels) answers for per-channel ones only where they
+        // name their customer too; otherwise both are read and the same viewing may be counted twice.
+        if candidates.contains(where: { $0.dimensions.contains("customerId") && !$0.dimensions.contains("channelId") }),
+           candidates.contains(where: { $0.dimensions.contains("channelId") && !$0.dimensions.contains("customerId") }) {
+            plan.notes.append("customer-wide reports and per-channel reports that name no customer are both read, so a channel's "
+                              + "viewing may count twice; import per-channel reports with their customer (a customerId in the URL or --set customerId=...)")
+        }
         let cuboids = Set(candidates.map { "\($0.interval) {\($0.dimensions.sorted().joined(separator: ","))}" }).sorted()
         let hiding = candidates.filter { !$0.coarser.isEmpty }.count
         plan.explain.append("cuboids: \(cuboids.isEmpty ? "none (no data in the time range)" : cuboids.joined(separator: ", ")): every one holding "
@@ -155,7 +177,32 @@ enum QueryPlanner {
                             + (tooCoarse.isEmpty ? "" : ", \(tooCoarse.count) too coarse for \(query.interval) buckets skipped")
                             + (zoneSkipped == 0 ? "" : ", \(zoneSkipped) of daily rows in another zone skipped (--approximate-zone would use them)"))
         try planMetrics(&plan)
+        planExactCounts(&plan, store: store)
         return plan
+    }
+
+    /// The vendor's exact distinct counts (docs/METRICS.md, "Exact distinct counts") that may answer
+    /// an output row of this query: of its kind (a viewership query also takes unique-viewers
+    /// headlines), with a period that can equal one of its buckets. Source spans are tracked only
+    /// when one of the query's own kind may answer a row that holds exactly one response.
+    static func planExactCounts(_ plan: inout QueryPlan, store: Store) {
+        let query = plan.query
+        guard plan.inputs.contains("uniqueViewers") || plan.gauges.contains("uniqueViewers") else { return }
+        let kinds = query.report == "viewershipAnalytics" ? [query.report, "uniqueViewersAnalytics"] : [query.report]
+        for source in store.manifest.sources where kinds.contains(source.kind) {
+            guard let exact = ExactViewers(totals: source.totals) else { continue }
+            let fits: Bool
+            switch query.interval {
+            case .total: fits = plan.dateRange == nil || exact.days == plan.dateRange
+            case .hour: fits = false
+            case .day: fits = exact.days.map { $0.count == 1 } ?? false
+            case .week: fits = exact.days.map { $0.count <= 7 } ?? false
+            case .month: fits = exact.days.map { $0.count <= 31 } ?? false
+            }
+            if fits { plan.exactCounts.append((source, exact)) }
+        }
+        plan.trackSources = plan.exactCounts.contains { $0.source.kind == query.report }
+            && plan.segments.contains { $0.segment.reader.schema.index(of: "_source") != nil }
     }
 
     static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }
@@ -167,17 +214,22 @@ enum QueryPlanner {
         if query.metrics.isEmpty {
             plan.definitions = defaults
         } else {
+            let named = defaults + MetricDefinitions.vendor(query.report)
             for name in query.metrics {
-                if let d = (defaults + MetricDefinitions.viewership).first(where: { $0.name == name }) {
+                let column = columns.first { c in
+                    c.role != .time && c.role != .dimension && !c.name.hasPrefix("_") && (c.type == .int64 || c.type == .float64)
+                        && (c.name == name || c.name + MetricDefinitions.rowAverageSuffix == name)
+                }
+                if let d = named.first(where: { $0.name == name }) {
                     plan.definitions.append(d)
-                } else if let c = columns.first(where: { $0.name == name && $0.type == .int64 && $0.role != .time && !$0.name.hasPrefix("_") }) {
-                    var kind: MetricKind?
-                    if case .metric(let k) = c.role { kind = k }
-                    let defs = MetricDefinitions.definitions(for: name, kind: kind)
-                    plan.definitions += kind == .gauge ? defs : [defs[0]]
+                } else if let c = column {
+                    let defs = MetricDefinitions.definitions(for: c)
+                    let gauge = defs.first?.gauge != nil
+                    plan.definitions += gauge && c.name == name ? defs : defs.filter { $0.name == name || defs.count == 1 }
                 } else {
-                    let numeric = columns.filter { $0.type == .int64 && $0.role != .time && !$0.name.hasPrefix("_") }.map(\.name)
-                    let known = Array(Set(defaults.map(\.name)).union(numeric)).sorted()
+                    let numeric = columns.filter { $0.role != .time && $0.role != .dimension && !$0.name.hasPrefix("_") }
+                        .flatMap { MetricDefinitions.definitions(for: $0).map(\.name) }
+                    let known = Array(Set(named.map(\.name)).union(numeric)).sorted()
                     throw ColanError(.query, "unknown metric '\(name)' for \(query.report)",
                                      hint: AggregateEngine.suggestion(name, known) + "known metrics: " + known.joined(separator: ", "))
                 }
@@ -186,16 +238,30 @@ enum QueryPlanner {
         for d in plan.definitions {
             for i in d.inputs where !plan.inputs.contains(i) { plan.inputs.append(i) }
             if let g = d.gauge, !plan.gauges.contains(g.column) { plan.gauges.append(g.column) }
+            if let a = d.rowAverage, !plan.averages.contains(a) { plan.averages.append(a) }
         }
+        // A report lacking a metric's column counts nothing toward it (segments of one kind may differ
+        // in columns); the answer says so. One holding it in another type is refused.
+        var lacking: [String: [String]] = [:]
         for input in plan.inputs + plan.gauges {
             for s in plan.segments {
                 guard let c = s.segment.reader.schema.columns.first(where: { $0.name == input }) else {
-                    throw ColanError(.query, "the report has no '\(input)' column", file: s.segment.reader.path)
+                    lacking[input, default: []].append(s.segment.entry.name)
+                    continue
                 }
                 guard c.type == .int64 else {
                     throw ColanError(.query, "'\(input)' is \(c.type); only integer columns are summed", file: s.segment.reader.path)
                 }
             }
+        }
+        for (input, names) in lacking.sorted(by: { $0.key < $1.key }) {
+            if names.count == plan.segments.count {
+                throw ColanError(.query, "no \(query.report) report in the store holds '\(input)'",
+                                 hint: "the metrics asked for need it; leave out --metrics for the ones this store can answer")
+            }
+            plan.lacking.insert(input)
+            plan.notes.append("\(names.count) of \(plan.segments.count) segments have no '\(input)' column: their rows count nothing toward it (empty where no row has it)")
+            plan.explain.append("segments without '\(input)': " + names.joined(separator: ", "))
         }
     }
 

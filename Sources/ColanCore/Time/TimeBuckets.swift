@@ -54,6 +54,9 @@ public struct BucketTable: Sendable {
     let labels: [String]
     /// Each bucket's local days (1 for hours), clipped to the query's date range.
     let days: [Int]
+    /// Each bucket's first and last local day number, clipped to the query's date range
+    /// (for total: the range, else the days of `lo...hi`).
+    let spans: [ClosedRange<Int64>]
     /// Local id -> query-wide id, when several zones' tables are merged.
     var remap: [UInt64]?
 
@@ -72,11 +75,13 @@ public struct BucketTable: Sendable {
             keys = [0]
             labels = [""]
             days = [Int(max(last - first + 1, 1))]
+            spans = [first...max(first, last)]
             return
         }
         var keys: [Int64] = []
         var labels: [String] = []
         var days: [Int] = []
+        var spans: [ClosedRange<Int64>] = []
         var index: [Int64: UInt32] = [:]
         for s in 0..<max(count, 0) {
             let t = origin + Int64(s) * Self.slot
@@ -128,11 +133,13 @@ public struct BucketTable: Sendable {
                 }
             }
             days.append(interval == .hour ? 1 : Int(max(last - first + 1, 1)))
+            spans.append(first...max(first, last))
         }
         self.ids = ids
         self.keys = keys
         self.labels = labels
         self.days = days
+        self.spans = spans
     }
 
     /// The bucket id of instant `t` (which must lie in the table's range).
