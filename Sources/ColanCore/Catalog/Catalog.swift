@@ -64,13 +64,13 @@ public enum Catalog {
     /// The keys Amagi v2 responses hold their rows under, and the report kind each means: the
     /// reference's keys (named after the `type` parameter) and those real responses use
     /// (../shared/reference/amagi-real-shapes.md).
-    public static let amagiRowKeys: [String: String] = [
-        "viewershipAnalytics": "viewershipAnalytics",
-        "contentAnalytics": "contentAnalytics", "contentData": "contentAnalytics",
-        "adAnalytics": "adAnalytics",
-        "adContentAnalytics": "adContentAnalytics", "adContentData": "adContentAnalytics",
-        "concurrentUsers": "concurrentUsers",
-        "uniqueViewersAnalytics": "uniqueViewersAnalytics", "uniqueViewerAnalytics": "uniqueViewersAnalytics",
+    public static let amagiRowKeys: [(key: String, kind: String)] = [
+        ("viewershipAnalytics", "viewershipAnalytics"),
+        ("contentAnalytics", "contentAnalytics"), ("contentData", "contentAnalytics"),
+        ("adAnalytics", "adAnalytics"),
+        ("adContentAnalytics", "adContentAnalytics"), ("adContentData", "adContentAnalytics"),
+        ("concurrentUsers", "concurrentUsers"),
+        ("uniqueViewersAnalytics", "uniqueViewersAnalytics"), ("uniqueViewerAnalytics", "uniqueViewersAnalytics"),
     ]
 
     /// A unique-viewers response's headline keys (`weeklyUniqueViewers`...): the exact distinct

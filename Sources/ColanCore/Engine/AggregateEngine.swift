@@ -24,13 +24,8 @@ public enum AggregateEngine {
         let exactViewers = try uniqueViewersReports(query, plan: plan, store: store)
         let viewerInput = inputs.firstIndex(of: "uniqueViewers")
         let needsViewers = viewerInput != nil || plan.gauges.contains("uniqueViewers")
-        // The vendor's exact counts: by source id (a row holding one response), and by slice and period.
-        var bySource: [Int64: ExactViewers] = [:]
-        for (source, count) in plan.exactCounts where source.kind == query.report { bySource[Int64(source.id)] = count }
-        var pinnedFilters: [String: String] = [:]
-        for (dim, values) in query.filters where values.count == 1 { pinnedFilters[dim] = values[0] }
         let wholeStore = query.interval == .total && plan.dateRange == nil
-        func sameZone(_ a: String) -> Bool { a == query.zone || (QueryPlanner.isUTC(a) && QueryPlanner.isUTC(query.zone)) }
+        var exactCounts = ExactCountIndex(store.manifest.sources, plan.exactSources, query: query)
         var vendorCounted = 0
         var keyed: [(sortKey: [Int], row: [ResultValue])] = []
         keyed.reserveCapacity(output.keys.count)
@@ -60,16 +55,18 @@ public enum AggregateEngine {
             }
             // A count the vendor reported answers the row when the row is exactly its period and slice:
             // either the row's rows are all of one response (and all of it), or its slice and period equal the count's.
-            if !exact, needsViewers, !plan.exactCounts.isEmpty {
+            if !exact, needsViewers, !plan.exactSources.isEmpty {
                 let span = output.buckets.spans[bucket]
-                if plan.trackSources, let sources = output.side.sources[key], sources.lo == sources.hi, let count = bySource[sources.lo],
-                   plan.needed.isSubset(of: count.fixed.keys), wholeStore || (count.days == span && sameZone(count.zone)) {
+                if plan.trackSources, let sources = output.side.sources[key], sources.lo == sources.hi,
+                   let count = exactCounts.count(ofSource: sources.lo),
+                   plan.needed.allSatisfy({ count.fixed[$0] != nil }), wholeStore || (count.days == span && exactCounts.sameZone(count.zone)) {
                     viewers = count.viewers
                 } else {
-                    var pinned = pinnedFilters
+                    var pinned: [String: String] = [:]
+                    for (dim, values) in query.filters where values.count == 1 { pinned[dim] = values[0] }
                     let first = query.interval == .total ? 0 : 1
                     for (d, dim) in query.by.enumerated() { if case .text(let v) = row[first + d] { pinned[dim] = v } }
-                    viewers = plan.exactCounts.first { $0.count.days == span && sameZone($0.count.zone) && $0.count.fixed == pinned }?.count.viewers
+                    viewers = exactCounts.count(days: span, slice: pinned)?.viewers
                 }
                 if viewers != nil { exact = true; vendorCounted += 1 }
             }
@@ -130,6 +127,64 @@ public enum AggregateEngine {
             exact[row.dropLast().map(ResultRenderer.text).joined(separator: "\u{1}")] = v
         }
         return exact
+    }
+
+    /// The vendor's exact counts of a query's candidate responses, parsed when an output row asks.
+    struct ExactCountIndex {
+        private let sources: [SourceEntry]
+        /// The candidates: indices into `sources`.
+        private let candidates: [Int]
+        private let query: AggregateQuery
+        /// Each parsed count, by its index in `sources`: .some(nil) when its scope does not parse.
+        private var parsed: [ExactViewers??] = []
+        /// Source id -> index, built when first needed.
+        private var byId: [Int64: Int]?
+        /// Requested dates (first and last day) -> indices, built when first needed.
+        private var byDates: [ClosedRange<Int64>: [Int]]?
+
+        init(_ sources: [SourceEntry], _ candidates: [Int], query: AggregateQuery) {
+            self.sources = sources
+            self.candidates = candidates
+            self.query = query
+        }
+
+        /// Whether a count's zone is the query's (UTC by any of its names).
+        func sameZone(_ zone: String) -> Bool { zone == query.zone || (QueryPlanner.isUTC(zone) && QueryPlanner.isUTC(query.zone)) }
+
+        private mutating func count(at i: Int) -> ExactViewers? {
+            if parsed.isEmpty { parsed = [ExactViewers??](repeating: nil, count: sources.count) }
+            if let known = parsed[i] { return known }
+            let count = ExactViewers(totals: sources[i].totals)
+            parsed[i] = .some(count)
+            return count
+        }
+
+        /// The count of the response with this source id, if it is of the query's own kind.
+        mutating func count(ofSource id: Int64) -> ExactViewers? {
+            if byId == nil {
+                var map: [Int64: Int] = [:]
+                for i in candidates where sources[i].kind == query.report { map[Int64(sources[i].id)] = i }
+                byId = map
+            }
+            return byId?[id].flatMap { count(at: $0) }
+        }
+
+        /// A count whose dates are `days` in the query's zone and whose slice is `slice`.
+        mutating func count(days: ClosedRange<Int64>, slice: [String: String]) -> ExactViewers? {
+            if byDates == nil {
+                // Only the dates of each scope are read here; a count is parsed when its dates match.
+                var map: [ClosedRange<Int64>: [Int]] = [:]
+                for i in candidates {
+                    guard let scope = sources[i].totals[ExactViewers.scopeKey], let days = ExactViewers.days(ofScope: scope) else { continue }
+                    map[days, default: []].append(i)
+                }
+                byDates = map
+            }
+            for i in byDates?[days] ?? [] {
+                if let count = count(at: i), sameZone(count.zone), count.fixed == slice { return count }
+            }
+            return nil
+        }
     }
 
     /// "did you mean X? " for the known name closest to `name`, or "".

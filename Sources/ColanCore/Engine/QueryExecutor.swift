@@ -145,7 +145,7 @@ enum QueryExecutor {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
             var gauges: [UInt64: [Int64: [Int64]]] = [:]
-            var side = SideTotals()
+            var side = SideTotals(denseGroups: dense && plan.trackSources ? groups : nil)
             var coverage = CoverageCache()
             var rows = 0
             let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
@@ -169,6 +169,8 @@ enum QueryExecutor {
             case .failure(let e): throw e
             case .none: continue
             case .success(let (partial, g, partialSide, rows)):
+                var partialSide = partialSide
+                partialSide.finishSources()
                 rowsScanned += rows
                 side.merge(partialSide)
                 var acc = partial
@@ -477,41 +479,79 @@ struct SideTotals {
     var averages: [UInt64: [Double]] = [:]
     /// Group -> lowest and highest `_source` id among its rows.
     var sources: [UInt64: (lo: Int64, hi: Int64)] = [:]
+    /// The same as two values per group (lowest, highest), when the groups are few enough for arrays:
+    /// every row of a query may be tracked (a store of pulled daily responses), so no hashing per row.
+    private var denseSources: [Int64] = []
+
+    /// Side totals; with `denseGroups`, source spans are kept in arrays for that many groups.
+    init(denseGroups: Int? = nil) {
+        if let groups = denseGroups {
+            denseSources = [Int64](repeating: 0, count: 2 * (groups + 1))
+            for g in 0...groups { denseSources[2 * g] = .max; denseSources[2 * g + 1] = .min }
+        }
+    }
+
+    /// Moves the dense source spans into `sources` (after the scan).
+    mutating func finishSources() {
+        guard !denseSources.isEmpty else { return }
+        for g in 0..<(denseSources.count / 2) where denseSources[2 * g] <= denseSources[2 * g + 1] {
+            let span = (lo: denseSources[2 * g], hi: denseSources[2 * g + 1])
+            let mine = sources[UInt64(g)] ?? span
+            sources[UInt64(g)] = (min(mine.lo, span.lo), max(mine.hi, span.hi))
+        }
+        denseSources = []
+    }
     /// Group -> the summed columns (bit i: input i) at least one of its rows' segments holds.
     var presence: [UInt64: UInt64] = [:]
 
     /// Adds `count` rows starting at row `firstRow` of the chunks, by their group ids.
     mutating func add(ids: UnsafePointer<UInt64>, count: Int, discard: UInt64, firstRow: Int, averaged: [ColumnVector?],
                       sources: ColumnVector?, presence: UInt64?) {
+        if let sources, case .int64(let v) = sources.values {
+            // Source ids: the common case (a pulled store's every query) in a plain loop over arrays.
+            let source = UnsafePointer(v.pointer) + firstRow
+            if denseSources.isEmpty {
+                for i in 0..<count where ids[i] != discard {
+                    let span = self.sources[ids[i]] ?? (source[i], source[i])
+                    self.sources[ids[i]] = (min(span.lo, source[i]), max(span.hi, source[i]))
+                }
+            } else {
+                denseSources.withUnsafeMutableBufferPointer { spans in
+                    for i in 0..<count where ids[i] != discard {
+                        let g = 2 &* Int(truncatingIfNeeded: ids[i])
+                        spans[g] = min(spans[g], source[i])
+                        spans[g + 1] = max(spans[g + 1], source[i])
+                    }
+                }
+            }
+        }
+        if let presence {
+            for i in 0..<count where ids[i] != discard { self.presence[ids[i], default: 0] |= presence }
+        }
+        guard !averaged.isEmpty else { return }
         for i in 0..<count where ids[i] != discard {
             let row = firstRow + i
-            if let presence { self.presence[ids[i], default: 0] |= presence }
-            if !averaged.isEmpty {
-                var sums = averages[ids[i]] ?? [Double](repeating: 0, count: averaged.count * 2)
-                for (c, column) in averaged.enumerated() {
-                    guard let column, column.isValid(row) else { continue }
-                    let value: Double
-                    switch column.values {
-                    case .int64(let v): value = Double(v.pointer[row])
-                    case .float64(let v): value = v.pointer[row]
-                    case .string: continue
-                    }
-                    guard value.isFinite else { continue }
-                    sums[2 * c] += value
-                    sums[2 * c + 1] += 1
+            var sums = averages[ids[i]] ?? [Double](repeating: 0, count: averaged.count * 2)
+            for (c, column) in averaged.enumerated() {
+                guard let column, column.isValid(row) else { continue }
+                let value: Double
+                switch column.values {
+                case .int64(let v): value = Double(v.pointer[row])
+                case .float64(let v): value = v.pointer[row]
+                case .string: continue
                 }
-                averages[ids[i]] = sums
+                guard value.isFinite else { continue }
+                sums[2 * c] += value
+                sums[2 * c + 1] += 1
             }
-            if let sources, case .int64(let v) = sources.values {
-                let id = v.pointer[row]
-                let span = self.sources[ids[i]] ?? (id, id)
-                self.sources[ids[i]] = (min(span.lo, id), max(span.hi, id))
-            }
+            averages[ids[i]] = sums
         }
     }
 
     /// Adds another worker's totals.
     mutating func merge(_ other: SideTotals) {
+        var other = other
+        other.finishSources()
         for (g, sums) in other.averages {
             if var mine = averages[g] {
                 for i in mine.indices { mine[i] += sums[i] }

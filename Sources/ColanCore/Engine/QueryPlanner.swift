@@ -35,8 +35,9 @@ struct QueryPlan {
     var averages: [String] = []
     /// What the answer must say alongside it (printed as notes, kept in `AggregateResult.notes`).
     var notes: [String] = []
-    /// Vendor-reported exact distinct counts that may answer some output rows (docs/METRICS.md).
-    var exactCounts: [(source: SourceEntry, count: ExactViewers)] = []
+    /// Responses (indices into the manifest's sources) whose vendor-reported exact distinct counts may
+    /// answer some output rows (docs/METRICS.md).
+    var exactSources: [Int] = []
     /// Summed columns some segments lack (their output rows show them empty where no row had them).
     var lacking: Set<String> = []
     /// Whether the scan tracks each output row's first and last source id (to find rows that are one response).
@@ -181,28 +182,33 @@ enum QueryPlanner {
         return plan
     }
 
-    /// The vendor's exact distinct counts (docs/METRICS.md, "Exact distinct counts") that may answer
-    /// an output row of this query: of its kind (a viewership query also takes unique-viewers
-    /// headlines), with a period that can equal one of its buckets. Source spans are tracked only
-    /// when one of the query's own kind may answer a row that holds exactly one response.
+    /// The responses whose exact distinct counts (docs/METRICS.md, "Exact distinct counts from the
+    /// vendor") may answer an output row of this query: of its kind (a viewership query also takes
+    /// unique-viewers headlines), with a recorded scope. Their scopes are parsed only for the output
+    /// rows that need them (a store of pulled daily responses holds thousands). Source spans are
+    /// tracked only when a row could hold exactly one response of the query's own kind.
     static func planExactCounts(_ plan: inout QueryPlan, store: Store) {
         let query = plan.query
-        guard plan.inputs.contains("uniqueViewers") || plan.gauges.contains("uniqueViewers") else { return }
+        guard plan.inputs.contains("uniqueViewers") || plan.gauges.contains("uniqueViewers"), query.interval != .hour else { return }
         let kinds = query.report == "viewershipAnalytics" ? [query.report, "uniqueViewersAnalytics"] : [query.report]
-        for source in store.manifest.sources where kinds.contains(source.kind) {
-            guard let exact = ExactViewers(totals: source.totals) else { continue }
-            let fits: Bool
-            switch query.interval {
-            case .total: fits = plan.dateRange == nil || exact.days == plan.dateRange
-            case .hour: fits = false
-            case .day: fits = exact.days.map { $0.count == 1 } ?? false
-            case .week: fits = exact.days.map { $0.count <= 7 } ?? false
-            case .month: fits = exact.days.map { $0.count <= 31 } ?? false
+        let sources = store.manifest.sources
+        plan.exactSources = sources.indices.filter { kinds.contains(sources[$0].kind) && sources[$0].totals[ExactViewers.scopeKey] != nil }
+        guard plan.exactSources.contains(where: { sources[$0].kind == query.report }),
+              plan.segments.allSatisfy({ $0.segment.reader.schema.index(of: "_source") != nil }) else { return }
+        if query.by.isEmpty && query.interval == .total {
+            // One output row: it holds one response only if every segment read holds that one only.
+            var ids = Set<Int64>()
+            for s in plan.segments {
+                let reader = s.segment.reader
+                guard let c = reader.schema.index(of: "_source") else { return }
+                for group in reader.footer.rowGroups {
+                    guard case .int(let lo, let hi) = group.chunks[c].statistics, lo == hi else { return }
+                    ids.insert(lo)
+                }
             }
-            if fits { plan.exactCounts.append((source, exact)) }
+            guard ids.count == 1 else { return }
         }
-        plan.trackSources = plan.exactCounts.contains { $0.source.kind == query.report }
-            && plan.segments.contains { $0.segment.reader.schema.index(of: "_source") != nil }
+        plan.trackSources = true
     }
 
     static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }

@@ -175,25 +175,22 @@ public enum ReportImporter {
             data.append(ColumnData(.dictionary(dictionary: [value], codes: [UInt32](repeating: 0, count: rows))))
         }
         var totals = totals
-        if let viewers = request.exactViewers {
-            try recordExactViewers(viewers, request: request, options: options, zone: zone, zoneName: zoneName,
-                                   times: data.first.flatMap { if case .int64(let t) = $0.values { return t } else { return nil } },
-                                   into: &totals)
+        if request.exactViewers != nil {
+            try recordExactScope(request: request, options: options, zone: zone, zoneName: zoneName,
+                                 times: data.first.flatMap { if case .int64(let t) = $0.values { return t } else { return nil } },
+                                 into: &totals)
         }
         return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? "NONE" : "DAILY"),
                               zone: zoneName, fixed: options.fixed,
                               table: Table(schema: Schema(schema), columns: data), totals: totals)
     }
 
-    /// Records, beside a response's totals, the exact distinct viewers it reports and what they are
-    /// exact for: the requested local dates (from the response or its URL; for unique viewers without
+    /// Records, beside a response's totals, what the exact distinct viewers it reports are exact
+    /// for: the requested local dates (from the response or its URL; for unique viewers without
     /// either, from the rows: the day of hourly rows, the 7 days from a week's first row, a month's
-    /// first to last row), the zone and the slice (docs/STORE.md, "Exact distinct counts").
-    static func recordExactViewers(_ viewers: Int64, request: RequestFacts, options: ImportOptions, zone: ZoneOffsets, zoneName: String,
-                                   times: [Int64]?, into totals: inout [String: String]) throws {
-        totals[ExactViewers.countKey] = String(viewers)
-        totals[ExactViewers.zoneKey] = zoneName
-        for (dim, value) in options.fixed { totals[ExactViewers.fixedPrefix + dim] = value }
+    /// first to last row), the zone and the slice (docs/STORE.md, `ExactViewers`).
+    static func recordExactScope(request: RequestFacts, options: ImportOptions, zone: ZoneOffsets, zoneName: String,
+                                 times: [Int64]?, into totals: inout [String: String]) throws {
         var from = request.from ?? options.requestedFrom, to = request.to ?? options.requestedTo
         if from == nil || to == nil, let interval = request.interval, let times, let lo = times.min(), let hi = times.max() {
             let first = BucketTable.floorDiv(lo + zone.offset(atUTC: lo), 86400), last = BucketTable.floorDiv(hi + zone.offset(atUTC: hi), 86400)
@@ -201,14 +198,13 @@ public enum ReportImporter {
             from = from ?? String(CivilTime.format(first * 86400).prefix(10))
             to = to ?? String(CivilTime.format(end * 86400).prefix(10))
         }
-        guard let from, let to else { return }
         for (name, date) in [("startDate", from), ("endDate", to)] {
+            guard let date else { continue }
             guard let label = TimeResolver.parse(date), !label.hasTimeOfDay else {
                 throw ColanError(.importing, "the requested \(name) '\(date)' is not a date; expected YYYY-MM-DD")
             }
         }
-        totals[ExactViewers.fromKey] = from
-        totals[ExactViewers.toKey] = to
+        totals[ExactViewers.scopeKey] = ExactViewers.scope(from: from, to: to, zone: zoneName, fixed: options.fixed)
     }
 }
 

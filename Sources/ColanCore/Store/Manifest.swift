@@ -90,44 +90,70 @@ struct Manifest: Equatable, Sendable {
         func corrupt(_ line: Int, _ why: String) -> ColanError {
             ColanError(.store, "\(why): the store is corrupt", file: path, location: "line \(line)")
         }
-        guard let text = UTF8Text.string(bytes) else { throw corrupt(1, "manifest is not UTF-8 text") }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard let header = lines.first?.split(separator: "\t", omittingEmptySubsequences: false), header.count == 2,
-              header[0] == "colan-store", let version = Int(header[1]) else {
-            throw corrupt(1, "manifest does not start with 'colan-store VERSION'")
-        }
-        guard version <= Self.version else {
-            throw ColanError(.store, "store written in manifest version \(version); this colan reads versions up to \(Self.version)",
-                             file: path, hint: "upgrade colan to read it")
-        }
-        var m = Manifest()
-        for (i, line) in lines.enumerated().dropFirst() {
-            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-            switch f.first {
-            case "next":
-                guard f.count == 3, let a = Int(f[1]), let b = Int(f[2]) else { throw corrupt(i + 1, "bad 'next' record") }
-                m.nextSegment = a
-                m.nextSource = b
-            case "segment":
-                guard f.count == 7, let rows = Int(f[2]), !f[1].contains("/") else { throw corrupt(i + 1, "bad 'segment' record") }
-                m.segments.append(SegmentEntry(name: f[1], rows: rows, kind: f[3], cuboid: unescape(f[4]),
-                                               minTime: Int64(f[5]), maxTime: Int64(f[6])))
-            case "source":
-                guard f.count == 8, let id = Int(f[1]), let size = Int(f[3]), let rows = Int(f[4]) else {
-                    throw corrupt(i + 1, "bad 'source' record")
-                }
-                var totals: [String: String] = [:]
-                for pair in f[7].split(separator: "&") {
-                    let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                    guard kv.count == 2 else { throw corrupt(i + 1, "bad totals") }
-                    totals[unescape(String(kv[0]))] = unescape(String(kv[1]))
-                }
-                m.sources.append(SourceEntry(id: id, hash: f[2], bytes: size, rows: rows, kind: f[5], path: unescape(f[6]), totals: totals))
-            default:
-                throw corrupt(i + 1, "unknown record '\(f.first ?? "")'")
+        guard UTF8Text.string(bytes) != nil else { throw corrupt(1, "manifest is not UTF-8 text") }
+        // Split on bytes (tab and line feed are never inside a UTF-8 sequence): splitting a String on
+        // Characters walks grapheme clusters, and a store of many small responses has tens of thousands
+        // of lines, read by every query.
+        return try bytes.withUnsafeBufferPointer { all -> Manifest in
+            let lines = all.split(separator: 10, omittingEmptySubsequences: true)
+            func fields(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> [Slice<UnsafeBufferPointer<UInt8>>] {
+                line.split(separator: 9, omittingEmptySubsequences: false)
             }
+            func text(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String { unescape(field) }
+            func int<T: FixedWidthInteger>(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> T? {
+                guard !field.isEmpty, field.count <= 20 else { return nil }
+                var value: T = 0
+                var negative = false
+                for (i, b) in field.enumerated() {
+                    if i == 0 && b == 45 && field.count > 1 { negative = true; continue }
+                    guard b >= 48 && b <= 57 else { return nil }
+                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(T(b - 48))
+                    guard !o1 && !o2 else { return nil }
+                    value = a
+                }
+                return negative ? 0 - value : value
+            }
+            guard let first = lines.first else { throw corrupt(1, "manifest does not start with 'colan-store VERSION'") }
+            let header = fields(first)
+            guard header.count == 2, text(header[0]) == "colan-store", let version: Int = int(header[1]) else {
+                throw corrupt(1, "manifest does not start with 'colan-store VERSION'")
+            }
+            guard version <= Self.version else {
+                throw ColanError(.store, "store written in manifest version \(version); this colan reads versions up to \(Self.version)",
+                                 file: path, hint: "upgrade colan to read it")
+            }
+            var m = Manifest()
+            m.sources.reserveCapacity(lines.count)
+            for (i, line) in lines.enumerated().dropFirst() {
+                let f = fields(line)
+                switch f.first.map(text) {
+                case "next":
+                    guard f.count == 3, let a: Int = int(f[1]), let b: Int = int(f[2]) else { throw corrupt(i + 1, "bad 'next' record") }
+                    m.nextSegment = a
+                    m.nextSource = b
+                case "segment":
+                    guard f.count == 7, let rows: Int = int(f[2]), !f[1].contains(47) else { throw corrupt(i + 1, "bad 'segment' record") }
+                    m.segments.append(SegmentEntry(name: text(f[1]), rows: rows, kind: text(f[3]), cuboid: text(f[4]),
+                                                   minTime: int(f[5]), maxTime: int(f[6])))
+                case "source":
+                    guard f.count == 8, let id: Int = int(f[1]), let size: Int = int(f[3]), let rows: Int = int(f[4]) else {
+                        throw corrupt(i + 1, "bad 'source' record")
+                    }
+                    var totals: [String: String] = [:]
+                    for pair in f[7].split(separator: 38) {
+                        let kv = pair.split(separator: 61, maxSplits: 1, omittingEmptySubsequences: false)
+                        guard kv.count == 2 else { throw corrupt(i + 1, "bad totals") }
+                        totals[text(kv[0])] = text(kv[1])
+                    }
+                    m.sources.append(SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: text(f[5]), path: text(f[6]),
+                                                 totals: totals))
+                default:
+                    throw corrupt(i + 1, "unknown record '\(f.first.map(text) ?? "")'")
+                }
+            }
+            return m
         }
-        return m
     }
 }
 
@@ -165,16 +191,28 @@ public struct SourceEntry: Sendable, Equatable {
     public var totals: [String: String]
 }
 
-private func unescape(_ s: String) -> String {
-    guard s.contains("%") else { return s }
+/// A field's text with its %XX escapes decoded.
+private func unescape(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+    guard field.contains(37) else { return String(decoding: UnsafeBufferPointer(rebasing: field), as: UTF8.self) }
+    func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 48...57: b - 48
+        case 65...70: b - 55
+        case 97...102: b - 87
+        default: nil
+        }
+    }
     var bytes: [UInt8] = []
-    var it = Array(s.utf8)[...]
-    while let b = it.popFirst() {
-        if b == 37, it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) {
-            bytes.append(v)
-            it = it.dropFirst(2)
+    bytes.reserveCapacity(field.count)
+    var i = field.startIndex
+    while i < field.endIndex {
+        let b = field[i]
+        if b == 37, i + 2 < field.endIndex, let h = hex(field[i + 1]), let l = hex(field[i + 2]) {
+            bytes.append(h << 4 | l)
+            i += 3
         } else {
             bytes.append(b)
+            i += 1
         }
     }
     return String(decoding: bytes, as: UTF8.self)

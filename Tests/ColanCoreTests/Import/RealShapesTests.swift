@@ -288,4 +288,74 @@ import Testing
         q.filters = [:]
         #expect(try AggregateEngine.run(q, store: store).notes.contains { $0.contains("customer-wide") })
     }
+
+    @Test func aDailyUniqueViewersRequestIsItsDayOfHours() throws {
+        let hours = (0..<24).map { h in
+            "{\"time\":\"2021-10-12 \(h < 10 ? "0" : "")\(h):00:00\",\"uniqueViewers\":\(100 + h),\"sessionPerViewer\":1.5,\"sessionDurationPerViewer\":7}"
+        }
+        let json = "{\"dailyUniqueViewers\":1500,\"dailyAvgSessionPerViewer\":2.1,\"dailyAvgSessionDurationPerViewer\":9.5,"
+            + "\"uniqueViewerAnalytics\":[" + hours.joined(separator: ",") + "]}"
+        let reports = try importText(json, name: "uv-daily.json")
+        #expect(reports[0].kind == "uniqueViewersAnalytics")
+        #expect(reports[0].interval == "HOURLY")
+        let (store, dir) = try makeStore(reports)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.report = "uniqueViewersAnalytics"
+        q.metrics = ["uniqueViewers"]
+        q.interval = .day
+        // No URL and no dateRange: the day of its hours is the period the headline counts.
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.text("2021-10-12 00:00:00"), .integer(1500)]])
+        q.interval = .total
+        q.from = "2021-10-12"
+        q.to = "2021-10-12"
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.integer(1500)]])
+        // In another zone the day is other hours: a bound.
+        q.zone = "US/Eastern"
+        #expect(try AggregateEngine.run(q, store: store).rows.allSatisfy { if case .bound = $0[0] { true } else { false } })
+        #expect(store.verify().differences.isEmpty)
+    }
+
+    @Test func aConcurrentUsersArrayWithADimensionIsStillConcurrentUsers() throws {
+        let json = "[{\"time\":\"2022-01-23T12:15:00.000Z\",\"viewerCount\":531,\"channelId\":\"c1\"},"
+            + "{\"time\":\"2022-01-23T12:15:00.000Z\",\"viewerCount\":100,\"channelId\":\"c2\"}]"
+        let report = try importText(json)[0]
+        #expect(report.kind == "concurrentUsers")
+        #expect(report.zone == "UTC")
+        let (store, dir) = try makeStore([report])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.report = "concurrentUsers"
+        q.metrics = ["concurrentUsersMax"]
+        // Summed across channels at the same instant.
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.integer(631)]])
+        // A count column that is not a count is refused.
+        #expect(throws: ColanError.self) { try importText("[{\"time\":\"2022-01-23T12:15:00.000Z\",\"viewerCount\":-3}]") }
+    }
+
+    @Test func customersNeverMixAndACustomerWideReportAnswersForItsChannels() throws {
+        func viewership(_ scope: String, sessions: Int) -> String {
+            "{\"url\":\"https://api-analytics.amagi.tv/api/v2?type=viewershipAnalytics&startDate=2021-10-12&endDate=2021-10-12&interval=DAILY&\(scope)\","
+                + "\"viewershipAnalytics\":[{\"time\":\"2021-10-12 00:00:00\",\"numberOfViewers\":10,\"numberOfSession\":\(sessions),\"viewershipMinutes\":100}]}"
+        }
+        let reports = try importText(viewership("customerId=acme", sessions: 50))
+            + importText(viewership("customerId=acme&channelId=acme-1", sessions: 30))
+            + importText(viewership("customerId=acme&channelId=acme-2", sessions: 20))
+            + importText(viewership("customerId=zenith", sessions: 7))
+        let (store, dir) = try makeStore(reports)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.metrics = ["totalSessions"]
+        q.by = ["customerId"]
+        // Each customer's own report answers for it; acme's channels are not added on top.
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.text("acme"), .integer(50)], [.text("zenith"), .integer(7)]])
+        q.by = ["channelId"]
+        q.filters = ["customerId": ["acme"]]
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.text("acme-1"), .integer(30)], [.text("acme-2"), .integer(20)]])
+        q.by = []
+        q.filters = [:]
+        let total = try AggregateEngine.run(q, store: store)
+        #expect(total.rows == [[.integer(57)]])
+        #expect(total.notes.isEmpty)
+    }
 }

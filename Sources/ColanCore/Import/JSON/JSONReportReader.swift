@@ -16,9 +16,11 @@ enum JSONReportReader {
             let (columns, rows, offsets) = try readRows(&scanner, kernel: options.jsonRowKernel)
             try scanner.expectEnd()
             guard rows > 0 else { return [] }
-            // Amagi's concurrent users response is a bare array of {time, viewerCount}.
-            let names = Set(columns.map { Catalog.normalize($0.name) })
-            let kind = names == ["time", "viewercount"] ? "concurrentUsers" : "generic"
+            // Amagi's concurrent users response is a bare array of {time, viewerCount} (with a dimension or two, leniently).
+            let timed = columns.contains { $0.catalog?.role == .time }
+            let counted = columns.contains { Catalog.normalize($0.name) == "viewercount" }
+            let rest = columns.allSatisfy { $0.catalog?.role == .time || $0.catalog?.role == .dimension || Catalog.normalize($0.name) == "viewercount" }
+            let kind = timed && counted && rest ? "concurrentUsers" : "generic"
             reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
                                                        interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) }))
             return reports
@@ -33,8 +35,8 @@ enum JSONReportReader {
         var firstArrayKey: String?
         var hasRequestURL = false
         try scanner.readObject { s, key in
-            // Each key classified once: a dictionary lookup hashes the whole key.
-            let rowKind = Catalog.amagiRowKeys[key]
+            // Each key classified once, by a scan of a few short names: a dictionary lookup would hash the whole key.
+            let rowKind = Catalog.amagiRowKeys.first { $0.key == key }?.kind
             let holdsRows = rowKind != nil || key == "response"
             if holdsRows || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
                 guard s.peek() == 91 else {
