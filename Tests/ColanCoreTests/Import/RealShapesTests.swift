@@ -37,30 +37,6 @@ import Testing
         }
     }
 
-    @Test func everyRealShapeImportsAsItsKind() throws {
-        // (file, kind, interval, zone, specific dimensions, rows)
-        let expected: [(String, String, String, String, [String], Int)] = [
-            ("amagi-real-viewership-hourly.json", "viewershipAnalytics", "HOURLY", "US/Pacific", ["channelId"], 2),
-            ("amagi-real-content.json", "contentAnalytics", "DAILY", "US/Pacific",
-             ["channelId", "contentId", "contentName", "seriesName", "studioName"], 2),
-            ("amagi-real-ad-analytics.json", "adAnalytics", "DAILY", "US/Pacific", ["channelId"], 2),
-            ("amagi-real-ad-content.json", "adContentAnalytics", "DAILY", "US/Pacific", ["channelId", "contentId", "contentName", "studioName"], 2),
-            ("amagi-real-concurrent-users.json", "concurrentUsers", "INSTANT", "UTC", ["channelId"], 4),
-            // A weekly request's rows are days: one step finer than the period.
-            ("amagi-real-unique-viewers-weekly.json", "uniqueViewersAnalytics", "DAILY", "US/Pacific", ["channelId"], 7),
-        ]
-        for (file, kind, interval, zone, dims, rows) in expected {
-            let r = try imported(file)
-            #expect(r.count == 1, "\(file)")
-            guard let report = r.first else { continue }
-            #expect(report.kind == kind, "\(file)")
-            #expect(report.interval == interval, "\(file)")
-            #expect(report.zone == zone, "\(file)")
-            #expect(report.specificDimensions == dims, "\(file)")
-            #expect(report.table.rowCount == rows, "\(file)")
-        }
-    }
-
     @Test func fieldsAreReadUnderTheirMeaning() throws {
         func role(_ file: String, _ column: String) throws -> ColumnRole? {
             try imported(file)[0].table.schema.columns.first { $0.name == column }?.role

@@ -27,6 +27,15 @@ import Testing
             ("mediamelon-metrics.json", "smartsight", "HOURLY", "UTC", ["cdn"], 3),
             ("mediamelon-alerts.json", "generic", "INSTANT", "UTC", ["alertId", "metric", "severity"], 2),
             ("generic-report.csv", "generic", "DAILY", "US/Pacific", ["Campaign"], 2),
+            // The shapes real responses have (RealShapesTests checks their totals).
+            ("amagi-real-viewership-hourly.json", "viewershipAnalytics", "HOURLY", "US/Pacific", ["channelId"], 2),
+            ("amagi-real-content.json", "contentAnalytics", "DAILY", "US/Pacific",
+             ["channelId", "contentId", "contentName", "seriesName", "studioName"], 2),
+            ("amagi-real-ad-analytics.json", "adAnalytics", "DAILY", "US/Pacific", ["channelId"], 2),
+            ("amagi-real-ad-content.json", "adContentAnalytics", "DAILY", "US/Pacific", ["channelId", "contentId", "contentName", "studioName"], 2),
+            ("amagi-real-concurrent-users.json", "concurrentUsers", "INSTANT", "UTC", ["channelId"], 4),
+            // A weekly request's rows are days: one step finer than the period.
+            ("amagi-real-unique-viewers-weekly.json", "uniqueViewersAnalytics", "DAILY", "US/Pacific", ["channelId"], 7),
         ]
         for (file, kind, interval, zone, dims, rows) in expected {
             let r = try reports(file)
