@@ -55,7 +55,21 @@ struct AggCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Metrics to output, comma-separated (default: all of the report's).", valueName: "NAME[,NAME...]"))
     var metrics: String?
 
-    @Option(help: "Output format: table, csv or json.")
+    @Option(help: ArgumentHelp("Order rows within each time bucket by a metric, largest first unless :asc (repeatable; default: time, then dimensions).",
+                               valueName: "METRIC[:asc|desc]"))
+    var sort: [String] = []
+
+    @Option(help: "Keep the first N rows of each time bucket (after --sort).")
+    var limit: Int?
+
+    @Flag(help: "Add each additive metric's share of its time bucket's total, in percent (NAMEShare).")
+    var share = false
+
+    @Option(help: ArgumentHelp("Add each metric's value in the previous period (previous: the preceding hour/day/week/month, or for a total the same span before --from) or a year earlier (year), and the change in percent.",
+                               valueName: "previous|year"))
+    var compare: AggregateQuery.Comparison?
+
+    @Option(help: "Output format: table, csv, json, markdown or chart (the first metric as bars, or as a line per group across time).")
     var format: ResultRenderer.Format = .table
 
     @Flag(help: "Print the plan: cuboid, segments and row groups read and skipped, rows scanned, time.")
@@ -64,7 +78,8 @@ struct AggCommand: ParsableCommand {
     /// The parsed values, as the plain struct both argument parsers fill.
     var options: AggOptions {
         AggOptions(store: store, report: report, by: by, interval: interval, tz: tz, approximateZone: approximateZone,
-                   from: from, to: to, filters: filters, metrics: metrics, format: format, explain: explain)
+                   from: from, to: to, filters: filters, metrics: metrics, sort: sort, limit: limit, share: share, compare: compare,
+                   format: format, explain: explain)
     }
 
     func run() throws {
@@ -84,6 +99,10 @@ struct AggOptions {
     var to: String?
     var filters: [String] = []
     var metrics: String?
+    var sort: [String] = []
+    var limit: Int?
+    var share = false
+    var compare: AggregateQuery.Comparison?
     var format: ResultRenderer.Format = .table
     var explain = false
 
@@ -152,6 +171,16 @@ struct AggOptions {
             query.from = from
             query.to = to
             query.metrics = metrics.map { $0.split(separator: ",").map { String($0).trimmingCharacters() } } ?? []
+            query.sort = try sort.map { text in
+                let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
+                guard let column = parts.first, !column.isEmpty, parts.count == 1 || ["asc", "desc"].contains(parts[1]) else {
+                    throw ColanError(.usage, "--sort takes METRIC[:asc|desc], not '\(text)'")
+                }
+                return AggregateQuery.SortKey(column: column, descending: parts.count == 1 || parts[1] == "desc")
+            }
+            query.limit = limit
+            query.share = share
+            query.compare = compare
             for filter in filters {
                 let parts = filter.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { throw ColanError(.usage, "--where takes DIM=VALUE, not '\(filter)'") }
@@ -160,7 +189,7 @@ struct AggOptions {
             let target = try Store(path: Store.defaultPath(store))
             target.cleanUpIfIdle()
             let result = try AggregateEngine.run(query, store: target)
-            writeStdout(ResultRenderer.bytes(result, as: format))
+            writeStdout(ResultRenderer.bytes(result, as: format, width: terminalWidth()))
             for note in result.notes { printError("note: " + note) }
             if explain { for line in result.explain { printError("explain: " + line) } }
         }
@@ -170,6 +199,15 @@ struct AggOptions {
 }
 
 extension ResultRenderer.Format: ExpressibleByArgument {}
+extension AggregateQuery.Comparison: ExpressibleByArgument {}
+
+/// The terminal's width in characters: stdout's window size, else $COLUMNS, else 80.
+func terminalWidth() -> Int {
+    var size = winsize()
+    if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    if let columns = getenv("COLUMNS").flatMap({ Int(String(cString: $0)) }), columns > 0 { return columns }
+    return 80
+}
 extension BucketInterval: ExpressibleByArgument {}
 
 extension String {

@@ -2,8 +2,17 @@
 /// needed columns, dense group ids, both cores) -> finalize (derived metrics
 /// recomputed from the sums of each output row) -> sorted rows.
 public enum AggregateEngine {
-    /// Answers `query` from `store`.
+    /// Answers `query` from `store`: the rollup, then the comparison, shares, order and limit asked for.
     public static func run(_ query: AggregateQuery, store: Store) throws -> AggregateResult {
+        var result = try rollup(query, store: store)
+        if let comparison = query.compare { try ResultShaping.compare(&result, with: comparison, query: query, store: store) }
+        if query.share { ResultShaping.addShares(&result) }
+        if !query.sort.isEmpty || query.limit != nil { try ResultShaping.sortAndLimit(&result, by: query.sort, limit: query.limit) }
+        return result
+    }
+
+    /// The rollup itself: rows in time, then dimension order.
+    static func rollup(_ query: AggregateQuery, store: Store) throws -> AggregateResult {
         let watch = Stopwatch()
         var plan = try QueryPlanner.plan(query, store: store)
         let planned = watch.seconds
@@ -108,7 +117,9 @@ public enum AggregateEngine {
         explain.append("time: plan \(formatMilliseconds(planned)) ms, scan \(formatMilliseconds(scanned - planned)) ms, "
                        + "finalize \(formatMilliseconds(watch.seconds - scanned)) ms")
         let columns = (query.interval == .total ? [] : ["time"]) + query.by + plan.definitions.map(\.name)
-        return AggregateResult(columns: columns, rows: keyed.map(\.row), explain: explain, notes: plan.notes)
+        let kinds: [ColumnKind] = (query.interval == .total ? [] : [.time]) + query.by.map { _ in .dimension }
+            + plan.definitions.map { $0.usesViewers ? .viewers : $0.additive ? .additive : .number }
+        return AggregateResult(columns: columns, rows: keyed.map(\.row), explain: explain, kinds: kinds, notes: plan.notes)
     }
 
     /// Exact unique viewers per output row from uniqueViewersAnalytics reports
@@ -120,7 +131,7 @@ public enum AggregateEngine {
         var sub = query
         sub.report = "uniqueViewersAnalytics"
         sub.metrics = ["uniqueViewers"]
-        guard let result = try? run(sub, store: store) else { return [:] }
+        guard let result = try? rollup(sub, store: store) else { return [:] }
         var exact: [String: Int64] = [:]
         for row in result.rows {
             guard case .integer(let v) = row.last else { continue }

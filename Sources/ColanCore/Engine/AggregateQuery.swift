@@ -18,9 +18,53 @@ public struct AggregateQuery: Sendable {
     public var to: String?
     /// Metrics to output; empty means the report's defaults.
     public var metrics: [String] = []
+    /// Row order within each time bucket (`--sort`); empty keeps the dimensions' order.
+    public var sort: [SortKey] = []
+    /// At most this many rows per time bucket, after sorting (`--limit`).
+    public var limit: Int?
+    /// Add each additive metric's share of its bucket's total, in percent (`--share`).
+    public var share = false
+    /// Add each metric's value in an earlier period and the change against it (`--compare`).
+    public var compare: Comparison?
+
+    /// One `--sort` key: a column of the answer and its direction.
+    public struct SortKey: Sendable, Equatable {
+        /// The column (a metric, or a dimension).
+        public var column: String
+        /// Largest first.
+        public var descending: Bool
+        /// A key; metrics sort largest first unless told.
+        public init(column: String, descending: Bool) {
+            self.column = column
+            self.descending = descending
+        }
+    }
+
+    /// The earlier period `--compare` sets each bucket against.
+    public enum Comparison: String, Sendable, CaseIterable {
+        /// The preceding period of the same length: the previous hour, day, week or month, or for a
+        /// total the same number of days before `--from`.
+        case previous
+        /// The same dates a year earlier (weeks: 52 weeks earlier, so weekdays line up).
+        case year
+    }
 
     /// A query with the defaults (viewershipAnalytics, total, US/Pacific, all time).
     public init() {}
+}
+
+/// What a column of an answer holds.
+public enum ColumnKind: Sendable, Equatable {
+    /// The bucket's label.
+    case time
+    /// A dimension's value.
+    case dimension
+    /// A sum of an additive count (it has a share of its bucket's total).
+    case additive
+    /// A metric computed from distinct counts (exact or a bound: see `viewersExact`).
+    case viewers
+    /// Any other number (ratios, gauges, row averages, comparisons).
+    case number
 }
 
 /// One output value.
@@ -47,7 +91,21 @@ public struct AggregateResult: Sendable {
     public var rows: [[ResultValue]]
     /// Lines describing the plan (`--explain`).
     public var explain: [String]
+    /// What each column holds, in `columns` order.
+    public var kinds: [ColumnKind] = []
     /// What the reader must know to read the answer right (a metric some reports lack...);
     /// the CLI prints them to stderr as "note: ...".
     public var notes: [String] = []
+}
+
+extension AggregateResult {
+    /// Whether every viewer metric of row `r` is exact (the `viewersExact` column of CSV and JSON),
+    /// or nil when the answer outputs no viewer metric.
+    public func viewersExact(row r: Int) -> Bool? {
+        guard kinds.contains(.viewers) else { return nil }
+        for (c, kind) in kinds.enumerated() where kind == .viewers {
+            if case .bound = rows[r][c] { return false }
+        }
+        return true
+    }
 }

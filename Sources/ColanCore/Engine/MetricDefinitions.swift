@@ -18,6 +18,12 @@ enum MetricDefinitions {
         /// A gauge-path metric whose per-instant sums are distinct counts (an hourly average of viewers):
         /// a bound unless the output row's viewers are exact.
         var distinctGauge = false
+        /// Computed from a distinct count: exact or a bound.
+        var usesViewers: Bool { distinctGauge || distinct || inputs.contains("uniqueViewers") }
+        /// A distinct count column of another name (summed as a bound).
+        var distinct = false
+        /// A plain sum of one additive count (it has a share of a total: `--share`).
+        var additive = false
         /// Finishes the metric from the sums of its inputs (`b` is 0 for one input).
         var finish: @Sendable (_ a: Int64, _ b: Int64, _ days: Int, _ viewersExact: Bool) -> ResultValue
     }
@@ -28,8 +34,8 @@ enum MetricDefinitions {
     /// The viewership metrics under the vendor's names, in the vendor's order
     /// (content analytics rows carry the same counts, and take the same definitions).
     static let viewership: [Definition] = [
-        Definition(name: "totalSessions", inputs: ["numberOfSession"]) { a, _, _, _ in .integer(a) },
-        Definition(name: "totalViewershipMinutes", inputs: ["viewershipMinutes"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalSessions", inputs: ["numberOfSession"], additive: true) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalViewershipMinutes", inputs: ["viewershipMinutes"], additive: true) { a, _, _, _ in .integer(a) },
         Definition(name: "aggregatedViewers", inputs: ["uniqueViewers"]) { a, _, _, exact in
             exact ? .integer(a) : .bound(Double(a), upper: true)
         },
@@ -60,11 +66,11 @@ enum MetricDefinitions {
     /// The ad funnel under the names of the vendor's totals block, and the conversion rate
     /// recomputed from the summed counts (impressions / ad assets x 100).
     static let ad: [Definition] = [
-        Definition(name: "totalAdOpportunitiesDetected", inputs: ["adOpportunities"]) { a, _, _, _ in .integer(a) },
-        Definition(name: "totalAdRequestsSent", inputs: ["adRequests"]) { a, _, _, _ in .integer(a) },
-        Definition(name: "totalAdResponsesReceived", inputs: ["adResponses"]) { a, _, _, _ in .integer(a) },
-        Definition(name: "totalAdAssetsReceived", inputs: ["adAssets"]) { a, _, _, _ in .integer(a) },
-        Definition(name: "totalImpressionsRecorded", inputs: ["impressions"]) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdOpportunitiesDetected", inputs: ["adOpportunities"], additive: true) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdRequestsSent", inputs: ["adRequests"], additive: true) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdResponsesReceived", inputs: ["adResponses"], additive: true) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalAdAssetsReceived", inputs: ["adAssets"], additive: true) { a, _, _, _ in .integer(a) },
+        Definition(name: "totalImpressionsRecorded", inputs: ["impressions"], additive: true) { a, _, _, _ in .integer(a) },
         Definition(name: "conversionRate", inputs: ["impressions", "adAssets"]) { a, b, _, _ in
             b == 0 ? .none : .decimal(Double(a) * 100 / Double(b))
         },
@@ -123,9 +129,11 @@ enum MetricDefinitions {
                 Definition(name: column.name + stat.rawValue, inputs: [], gauge: (column.name, stat)) { _, _, _, _ in .none }
             }
         case .distinctCount:
-            return [Definition(name: column.name, inputs: [column.name]) { a, _, _, exact in exact ? .integer(a) : .bound(Double(a), upper: true) }]
+            return [Definition(name: column.name, inputs: [column.name], distinct: true) { a, _, _, exact in
+                exact ? .integer(a) : .bound(Double(a), upper: true)
+            }]
         default:
-            return [Definition(name: column.name, inputs: [column.name]) { a, _, _, _ in .integer(a) }]
+            return [Definition(name: column.name, inputs: [column.name], additive: true) { a, _, _, _ in .integer(a) }]
         }
     }
 

@@ -11,7 +11,7 @@ struct SegmentPlan {
     /// The zone the report was downloaded in.
     let reportZone: ZoneOffsets
     /// Whether its uniqueViewers are exact for the query's groups.
-    let exactViewers: Bool
+    var exactViewers: Bool
     /// Indices of coarser segments whose rows may answer for some of this one's (the per-row rule).
     var coarser: [Int] = []
     /// Row groups to read (the others are skipped by statistics).
@@ -124,9 +124,25 @@ enum QueryPlanner {
                     continue
                 }
             }
+            // Hourly rows re-bucketed into days of a zone whose offset is not a whole number of hours from
+            // the report's: each day boundary would cut an hour in two.
+            if rank == 1, zoneMatters, query.interval != .hour, let lo = s.entry.minTime, let hi = s.entry.maxTime,
+               let cut = firstCutHour(zone, segmentZone, from: lo, to: hi + 3600) {
+                guard query.approximateZone else {
+                    throw ColanError(.query, "\(query.zone) is \(describeOffset(zone.offset(atUTC: cut))) on \(String(CivilTime.format(cut).prefix(10))), "
+                                     + "not a whole number of hours from \(parts[2]) (\(describeOffset(segmentZone.offset(atUTC: cut)))): "
+                                     + "its \(query.interval == .total ? "days" : query.interval.rawValue + "s") would cut the report's hours in two",
+                                     hint: "--approximate-zone puts each hour in the \(query.zone) \(query.interval == .total ? "day" : query.interval.rawValue) where it starts; "
+                                         + "--interval hour labels each hour by its \(query.zone) start")
+                }
+                if !plan.notes.contains(where: { $0.hasPrefix("approximate zone") }) {
+                    plan.notes.append("approximate zone: \(query.zone) is not a whole number of hours from \(parts[2]); "
+                                      + "each hour is counted in the \(query.zone) \(query.interval == .total ? "day" : query.interval.rawValue) where it starts")
+                    plan.explain.append("approximate zone: hourly rows of \(parts[2]) put in the \(query.zone) bucket where each hour starts")
+                }
+            }
             let storedNeeded = Set(wanted.map { stored($0, in: dims) })
-            let exact = Catalog.slicing(dims) == Catalog.slicing(storedNeeded.union(dims.filter { Catalog.describingDimensions[$0] != nil && storedNeeded.contains(Catalog.describingDimensions[$0]!) }))
-                && storedNeeded.isSubset(of: dims) && (query.interval == .total || rank == query.interval.rank)
+            let exact = exactGrain(dims, needed: storedNeeded, rank: rank, query: query)
             candidates.append(SegmentPlan(segment: s, dimensions: dims, rank: rank, interval: parts[1],
                                           zone: query.approximateZone && rank >= 2 ? segmentZone : zone, reportZone: segmentZone,
                                           exactViewers: exact))
@@ -145,6 +161,17 @@ enum QueryPlanner {
                              hint: "the store holds the cuboids " + cuboids.joined(separator: " "))
         }
         plan.needed = Set(wanted.map { stored($0, in: candidates.first?.dimensions ?? []) })
+        // A dimension with one value in everything the query reads slices nothing: a store holding one channel's
+        // report answers its total exactly with or without --where channelId (one distinct count per cell).
+        let constant = constantDimensions(candidates, except: plan.needed)
+        if !constant.isEmpty {
+            for i in candidates.indices where !candidates[i].exactViewers {
+                let s = candidates[i]
+                let storedNeeded = Set(wanted.map { stored($0, in: s.dimensions) })
+                candidates[i].exactViewers = exactGrain(s.dimensions, needed: storedNeeded.union(constant), rank: s.rank, query: query)
+            }
+            plan.explain.append("one value in every segment read (so slicing nothing): " + constant.sorted().joined(separator: ", "))
+        }
         // The per-row rule: a row is answered by a coarser row of the same kind that still holds every
         // needed dimension, agrees on its dimensions and covers its time. Decided per segment where
         // the coarser segments do not overlap it in time, so most segments are plain scans.
@@ -209,6 +236,51 @@ enum QueryPlanner {
             guard ids.count == 1 else { return }
         }
         plan.trackSources = true
+    }
+
+    /// Whether a segment's rows are at the query's grain, so that its distinct counts are exact:
+    /// its dimensions are the needed ones (names describing a needed one aside), and its interval is
+    /// the bucket's (for a total, the executor also checks each group spans one report interval).
+    static func exactGrain(_ dims: Set<String>, needed: Set<String>, rank: Int, query: AggregateQuery) -> Bool {
+        guard needed.isSubset(of: dims) else { return false }
+        let described = dims.filter { Catalog.describingDimensions[$0].map(needed.contains) ?? false }
+        return Catalog.slicing(dims) == Catalog.slicing(needed.union(described)) && (query.interval == .total || rank == query.interval.rank)
+    }
+
+    /// Dimensions outside `needed` that every candidate segment holds, with one and the same value
+    /// (no nulls) in every row group: read from the footers' statistics, nothing decoded.
+    static func constantDimensions(_ candidates: [SegmentPlan], except needed: Set<String>) -> Set<String> {
+        guard let first = candidates.first else { return [] }
+        var out = Set<String>()
+        for dim in first.dimensions.subtracting(needed) where candidates.allSatisfy({ $0.dimensions.contains(dim) }) {
+            var value: String?
+            var constant = true
+            for s in candidates where constant {
+                let reader = s.segment.reader
+                guard let c = reader.schema.index(of: dim) else { constant = false; break }
+                for group in reader.footer.rowGroups {
+                    guard group.chunks[c].nullCount == 0, case .string(let lo, let hi) = group.chunks[c].statistics, lo == hi,
+                          value == nil || value == lo else { constant = false; break }
+                    value = lo
+                }
+            }
+            if constant && value != nil { out.insert(dim) }
+        }
+        return out
+    }
+
+    /// The first instant in [from, to) at which `zone` and `reportZone` are not a whole number of hours
+    /// apart (Asia/Kolkata's +5:30 against US/Pacific, or any zone's odd historical offset), if any.
+    static func firstCutHour(_ zone: ZoneOffsets, _ reportZone: ZoneOffsets, from: Int64, to: Int64) -> Int64? {
+        // The difference changes only where either zone's offset does.
+        let changes = [from] + (zone.changes(from: from, to: to) + reportZone.changes(from: from, to: to)).map(\.instant).sorted()
+        return changes.first { (zone.offset(atUTC: $0) - reportZone.offset(atUTC: $0)) % 3600 != 0 }
+    }
+
+    /// "UTC+05:30".
+    static func describeOffset(_ seconds: Int64) -> String {
+        let m = abs(seconds) / 60
+        return "UTC" + (seconds < 0 ? "-" : "+") + (m / 60 < 10 ? "0" : "") + "\(m / 60):" + (m % 60 < 10 ? "0" : "") + "\(m % 60)"
     }
 
     static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }

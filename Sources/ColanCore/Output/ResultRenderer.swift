@@ -1,8 +1,11 @@
-/// Renders an `AggregateResult` as an aligned table, CSV or JSON.
+/// Renders an `AggregateResult` as an aligned table, CSV, JSON, a Markdown table or a chart.
 ///
 /// Counts print as integers; derived ratios are rounded to 2 decimals as the
 /// vendor does (trailing zeros dropped: 26.31, 1.5, 6404). A value that is
-/// only a bound is marked in every format: "<=6404" (upper) or ">=1.47" (lower).
+/// only a bound is marked where people read it (table, Markdown, chart: "<=6404"
+/// upper, ">=1.47" lower); in CSV and JSON, which programs read, every metric is a
+/// number (or empty/null) and a `viewersExact` column says per row whether its
+/// unique-viewer figures are exact.
 public enum ResultRenderer {
     /// Output formats.
     public enum Format: String, Sendable, CaseIterable {
@@ -12,7 +15,14 @@ public enum ResultRenderer {
         case csv
         /// An array of objects whose keys are the column names.
         case json
+        /// A Markdown (GitHub) table, for tickets and documents.
+        case markdown
+        /// The first metric as bars, or as a line of blocks per group across time (ResultChart).
+        case chart
     }
+
+    /// The column CSV and JSON add when an answer holds unique-viewer figures.
+    public static let viewersExactColumn = "viewersExact"
 
     /// Renders `result` in `format`.
     public static func render(_ result: AggregateResult, as format: Format) -> String {
@@ -21,9 +31,21 @@ public enum ResultRenderer {
 
     /// Renders `result` in `format` as UTF-8 bytes (CSV and JSON are built
     /// byte by byte: large results are thousands of rows).
-    public static func bytes(_ result: AggregateResult, as format: Format) -> [UInt8] {
+    public static func bytes(_ result: AggregateResult, as format: Format, width: Int = 80) -> [UInt8] {
         var out: [UInt8] = []
+        let flagged = result.kinds.contains(.viewers)
         switch format {
+        case .chart:
+            out = Array(ResultChart.render(result, width: width).utf8)
+        case .markdown:
+            let numeric = Set(result.kinds.indices.filter { result.kinds[$0] != .time && result.kinds[$0] != .dimension })
+            func cell(_ s: String) -> String {
+                s.replacingAll("\\", with: "\\\\").replacingAll("|", with: "\\|").replacingAll("\n", with: " ")
+            }
+            var text = "| " + result.columns.map(cell).joined(separator: " | ") + " |\n"
+            text += "|" + result.columns.indices.map { numeric.contains($0) ? " ---: |" : " --- |" }.joined() + "\n"
+            for row in result.rows { text += "| " + row.map { cell(Self.text($0)) }.joined(separator: " | ") + " |\n" }
+            out = Array(text.utf8)
         case .table:
             let numeric = Set(result.rows.first.map { row in row.indices.filter { if case .text = row[$0] { return false } else { return true } } } ?? [])
             out = Array(TextTable.render([result.columns] + result.rows.map { $0.map(text) }, rightAligned: numeric).utf8)
@@ -33,12 +55,14 @@ public enum ResultRenderer {
                 if c > 0 { out.append(44) }
                 appendCSV(name, to: &out)
             }
+            if flagged { out.append(44); out.append(contentsOf: viewersExactColumn.utf8) }
             out.append(10)
-            for row in result.rows {
+            for (r, row) in result.rows.enumerated() {
                 for (c, value) in row.enumerated() {
                     if c > 0 { out.append(44) }
-                    if case .text(let s) = value { appendCSV(s, to: &out) } else { append(value, to: &out) }
+                    if case .text(let s) = value { appendCSV(s, to: &out) } else { appendNumber(value, to: &out) }
                 }
+                if flagged { out.append(44); out.append(contentsOf: (result.viewersExact(row: r) == true ? "true" : "false").utf8) }
                 out.append(10)
             }
         case .json:
@@ -53,14 +77,23 @@ public enum ResultRenderer {
                     case .integer, .decimal: append(value, to: &out)
                     case .none: out.append(contentsOf: Array("null".utf8))
                     case .text(let s): out.append(contentsOf: jsonString(s).utf8)
-                    case .bound: out.append(34); append(value, to: &out); out.append(34)
+                    case .bound: appendNumber(value, to: &out)
                     }
+                }
+                if flagged {
+                    out.append(contentsOf: Array(", \"\(viewersExactColumn)\": ".utf8))
+                    out.append(contentsOf: (result.viewersExact(row: r) == true ? "true" : "false").utf8)
                 }
                 out.append(125)
             }
             out.append(contentsOf: result.rows.isEmpty ? [93, 10] : [10, 93, 10])
         }
         return out
+    }
+
+    /// Appends a value as a plain number (a bound by its value, unmarked; nothing for no value).
+    static func appendNumber(_ value: ResultValue, to out: inout [UInt8]) {
+        if case .bound(let v, _) = value { appendDecimal(v, to: &out) } else { append(value, to: &out) }
     }
 
     /// Appends a number or bound as text.
@@ -159,4 +192,19 @@ public enum ResultRenderer {
         return out + "\""
     }
 
+}
+
+extension String {
+    /// The string with every `target` replaced (no Foundation in the core).
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
 }

@@ -90,7 +90,10 @@ public struct BucketTable: Sendable {
             let day = Self.floorDiv(local, 86400)
             let key: Int64
             switch interval {
-            case .hour: key = t - (local - Self.floorDiv(local, 3600) * 3600)
+            case .hour:
+                // In a zone a whole number of hours from UTC, local hours; in one that is not (+5:30, +5:45),
+                // the reports' hours (UTC hours), each labelled by its local start.
+                key = offset % 3600 == 0 ? t - (local - Self.floorDiv(local, 3600) * 3600) : Self.floorDiv(t, 3600) * 3600
             case .day: key = day
             case .week: key = day - ((day + 3) % 7 + 7) % 7
             case .month:

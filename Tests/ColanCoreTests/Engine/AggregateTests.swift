@@ -22,8 +22,8 @@ func report(_ csv: String, fixed: [String: String] = [:]) throws -> ImportedRepo
         defer { try? FileManager.default.removeItem(at: dir) }
         let result = try AggregateEngine.run(AggregateQuery(), store: store)
         #expect(ResultRenderer.render(result, as: .csv) == """
-            totalSessions,totalViewershipMinutes,aggregatedViewers,avgSessionDuration,avgSessionPerViewer,dailyAverageNumberOfViewers,dailyAverageSessionCount,dailyAverageViewershipMinutes
-            9445,248539,6404,26.31,1.47,6404,9445,248539
+            totalSessions,totalViewershipMinutes,aggregatedViewers,avgSessionDuration,avgSessionPerViewer,dailyAverageNumberOfViewers,dailyAverageSessionCount,dailyAverageViewershipMinutes,viewersExact
+            9445,248539,6404,26.31,1.47,6404,9445,248539,true
 
             """)
     }
@@ -71,11 +71,11 @@ func report(_ csv: String, fixed: [String: String] = [:]) throws -> ImportedRepo
         q.by = ["deviceType"]
         q.metrics = ["totalSessions", "avgSessionDuration", "aggregatedViewers"]
         let result = try AggregateEngine.run(q, store: store)
-        #expect(ResultRenderer.render(result, as: .csv) == "deviceType,totalSessions,avgSessionDuration,aggregatedViewers\nRoku,1,5,1\n\"Smart, TV\",3,3.33,2\n")
+        #expect(ResultRenderer.render(result, as: .csv) == "deviceType,totalSessions,avgSessionDuration,aggregatedViewers,viewersExact\nRoku,1,5,1,true\n\"Smart, TV\",3,3.33,2,true\n")
         #expect(ResultRenderer.render(result, as: .json) == """
             [
-              {"deviceType": "Roku", "totalSessions": 1, "avgSessionDuration": 5, "aggregatedViewers": 1},
-              {"deviceType": "Smart, TV", "totalSessions": 3, "avgSessionDuration": 3.33, "aggregatedViewers": 2}
+              {"deviceType": "Roku", "totalSessions": 1, "avgSessionDuration": 5, "aggregatedViewers": 1, "viewersExact": true},
+              {"deviceType": "Smart, TV", "totalSessions": 3, "avgSessionDuration": 3.33, "aggregatedViewers": 2, "viewersExact": true}
             ]
 
             """)
