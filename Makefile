@@ -7,7 +7,7 @@ SWIFT ?= swift
 DEMO_STORE ?= demo-store
 COLAN := .build/release/colan
 
-.PHONY: deps build demo test test-crash fuzz bench clean
+.PHONY: deps build demo test test-crash fuzz bench clean interop
 
 FUZZ_SECONDS ?= 20
 
@@ -42,10 +42,17 @@ demo: build
 	$(COLAN) import --store $(DEMO_STORE) SampleData
 	$(COLAN) agg --store $(DEMO_STORE) --by deviceType
 
-test: deps
+test: deps interop
 	$(SWIFT) build --build-tests
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	$(SWIFT) test --skip-build
+
+# A Python virtual environment with independent readers (DuckDB) from PyPI, for the interop checks
+# of the test suite (colan's CSV read back by a typed reader). Created once; colan never uses it.
+INTEROP_VENV ?= .venv-interop
+interop:
+	@[ -x $(INTEROP_VENV)/bin/python ] && $(INTEROP_VENV)/bin/python -c 'import duckdb' 2>/dev/null || { \
+		python3 -m venv $(INTEROP_VENV) && $(INTEROP_VENV)/bin/pip install -q duckdb==2.0.1; }
 
 # libFuzzer over the JSON and CSV import scanners, from the seed corpus in Tests/FuzzCorpus
 # (make test runs it for FUZZ_SECONDS; run longer with make fuzz FUZZ_SECONDS=600).
@@ -66,4 +73,4 @@ bench: build
 	python3 Benchmarks/side_by_side.py --rows 1000000
 
 clean:
-	rm -rf .build Benchmarks/.build $(DEMO_STORE)
+	rm -rf .build Benchmarks/.build $(DEMO_STORE) $(INTEROP_VENV)

@@ -50,7 +50,8 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         for command in ["import", "agg", "info", "gen"] { #expect(out.contains(command), "--help lacks \(command)") }
         let expected: [String: [String]] = [
             "import": ["--store", "--tz", "--set", "--name", "--interval", "--keep-going", "--quiet"],
-            "agg": ["--store", "--report", "--by", "--tz", "--from", "--to", "--where", "--metrics", "--format", "--explain"],
+            "agg": ["--store", "--report", "--by", "--tz", "--from", "--to", "--where", "--metrics", "--format", "--explain",
+                    "--approximate-zone", "--sort", "--limit", "--share", "--compare"],
             "info": ["--row-groups"],
             "gen": ["--rows", "--out", "--format", "--seed", "--days", "--channels", "--zstd"],
         ]
