@@ -54,6 +54,20 @@ import Testing
         #expect(each == "channelId,aggregatedViewers,viewersExact\nother,5000,true\nstar111-sports-hd,6404,true\n")
     }
 
+    @Test func aBucketHoldingOneSliceIsExactWhereTheStoreHoldsOthers() throws {
+        // Channel A's days 1 and 2, channel B's day 3, then channel C's day 3 too.
+        let (store, dir) = try store(["a.csv": "time,numberOfSession,uniqueViewers\n2021-09-01,10,5\n2021-09-02,20,8\n"], ["--set", "channelId=A"])
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, channel, text) in [("b.csv", "B", "time,numberOfSession,uniqueViewers\n2021-09-03,30,9\n"),
+                                      ("c.csv", "C", "time,numberOfSession,uniqueViewers\n2021-09-03,7,3\n")] {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+            #expect(try colan(["import", "--store", store, "--set", "channelId=" + channel, dir.appendingPathComponent(name).path]).0 == 0)
+        }
+        let (_, days, _) = try colan(["agg", "--store", store, "--interval", "day", "--metrics", "aggregatedViewers", "--format", "csv"])
+        // Days 1 and 2 are one channel's count each: exact. Day 3 adds B's and C's: a bound.
+        #expect(days == "time,aggregatedViewers,viewersExact\n2021-09-01 00:00:00,5,true\n2021-09-02 00:00:00,8,true\n2021-09-03 00:00:00,12,false\n")
+    }
+
     @Test func zonesThatCutHoursAreRefusedOrApproximated() throws {
         let (store, dir) = try store(["hourly.csv": "time,numberOfSession\n2021-10-12 17:00:00,4\n2021-10-17 15:00:00,2\n"])
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -56,6 +56,7 @@ public enum AggregateEngine {
             }
             let inexactRows = values[at + width - 3]
             var exact = inexactRows == 0 && (query.interval != .total || values[at + width - 2] == values[at + width - 1])
+                && output.side.slices.allSatisfy { $0.isSingle(key) }
             // A uniqueViewersAnalytics report of this bucket and slice gives the exact count.
             var viewers: Int64?
             if !exact, !exactViewers.isEmpty {
@@ -66,7 +67,7 @@ public enum AggregateEngine {
             // either the row's rows are all of one response (and all of it), or its slice and period equal the count's.
             if !exact, needsViewers, !plan.exactSources.isEmpty {
                 let span = output.buckets.spans[bucket]
-                if plan.trackSources, let sources = output.side.sources[key], sources.lo == sources.hi,
+                if plan.trackSources, let sources = output.side.sources.spans[key], sources.lo == sources.hi,
                    let count = exactCounts.count(ofSource: sources.lo),
                    plan.needed.allSatisfy({ count.fixed[$0] != nil }), wholeStore || (count.days == span && exactCounts.sameZone(count.zone)) {
                     viewers = count.viewers

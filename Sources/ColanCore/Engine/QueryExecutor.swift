@@ -21,6 +21,9 @@ struct ScanTask {
     var translations: [[UInt64]]
     /// Per filter: the stored column and local code (plus the null code) -> allowed.
     var filters: [(column: String, allowed: [Bool])]
+    /// Per tracked slice dimension (`QueryPlan.trackedSlices`) the segment tracks: local code (plus
+    /// the null code) -> the value's global id; nil where the segment does not track it.
+    var slices: [[Int64]?] = []
 }
 
 /// Per-worker accumulators: `width` Int64 values per group, group-major:
@@ -88,6 +91,7 @@ enum QueryExecutor {
     static func run(_ plan: inout QueryPlan) throws -> Output {
         let query = plan.query
         var dictionaries = [GlobalDictionary](repeating: GlobalDictionary(), count: query.by.count)
+        var sliceDictionaries = [GlobalDictionary](repeating: GlobalDictionary(), count: plan.trackedSlices.count)
         var tasks: [ScanTask] = []
         var skipped = 0
         var lo = Int64.max, hi = Int64.min
@@ -113,6 +117,11 @@ enum QueryExecutor {
                 for (d, dim) in query.by.enumerated() {
                     let local = try reader.readDictionary(column: try index(stored(dim, s), reader), rowGroup: g)
                     task.translations.append((local.map { translate(dim, $0, plan) } + [nullLabel]).map { dictionaries[d].id($0) })
+                }
+                for (j, dim) in plan.trackedSlices.enumerated() {
+                    guard s.sliceDims.contains(dim) else { task.slices.append(nil); continue }
+                    let local = try reader.readDictionary(column: try index(dim, reader), rowGroup: g)
+                    task.slices.append((local + [nullLabel]).map { Int64(sliceDictionaries[j].id($0)) })
                 }
                 if timeIndex != nil {
                     lo = min(lo, max(chunkLo, plan.range?.lowerBound ?? .min))
@@ -145,7 +154,8 @@ enum QueryExecutor {
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             var acc = Accumulators(groups: groups, inputs: plan.inputs.count, dense: dense)
             var gauges: [UInt64: [Int64: [Int64]]] = [:]
-            var side = SideTotals(denseGroups: dense && plan.trackSources ? groups : nil)
+            var side = SideTotals(denseGroups: dense && (plan.trackSources || !plan.trackedSlices.isEmpty) ? groups : nil,
+                                  slices: plan.trackedSlices.count)
             var coverage = CoverageCache()
             var rows = 0
             let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
@@ -161,7 +171,7 @@ enum QueryExecutor {
         }
         // Merge the workers' partial aggregates.
         var gauges: [UInt64: [Int64: [Int64]]] = [:]
-        var side = SideTotals()
+        var side = SideTotals(slices: plan.trackedSlices.count)
         var rowsScanned = 0
         var accumulators: [Accumulators] = []
         for r in partials.results {
@@ -170,7 +180,7 @@ enum QueryExecutor {
             case .none: continue
             case .success(let (partial, g, partialSide, rows)):
                 var partialSide = partialSide
-                partialSide.finishSources()
+                partialSide.finish()
                 rowsScanned += rows
                 side.merge(partialSide)
                 var acc = partial
@@ -285,7 +295,13 @@ enum QueryExecutor {
         // Which summed columns this segment holds, as bits, when some segment lacks one (their groups show it empty).
         let presence: UInt64? = plan.lacking.isEmpty ? nil
             : plan.inputs.enumerated().reduce(0) { bits, input in reader.schema.index(of: input.element) == nil || input.offset >= 64 ? bits : bits | (1 << UInt64(input.offset)) }
+        // Tracked slice dimensions: their codes, read a vector at a time.
+        var sliceCursors = try task.slices.enumerated().map { j, table in
+            try table.map { _ in try reader.codeCursor(column: try index(plan.trackedSlices[j], reader), rowGroup: g) }
+        }
+        let sliceIds: AlignedBuffer<Int64>? = task.slices.contains { $0 != nil } ? AlignedBuffer(count: vectorSize, zeroed: false) : nil
         let byRuns = timeCursor == nil && filterCursors.isEmpty && hidden == nil && gaugeCursors.isEmpty && averaged.isEmpty && !plan.trackSources
+            && sliceIds == nil
             && presence == nil
             && acc.denseGroups != nil && dimCursors.count <= 1 && dimCursors.allSatisfy(\.hasRuns)
         for v in stride(from: 0, to: n, by: vectorSize) {
@@ -365,6 +381,14 @@ enum QueryExecutor {
             nextMetrics(m)
             if !averaged.isEmpty || sources != nil || presence != nil {
                 side.add(ids: ids.pointer, count: m, discard: discard, firstRow: v, averaged: averaged, sources: sources, presence: presence)
+            }
+            if let sliceIds {
+                for j in sliceCursors.indices {
+                    guard sliceCursors[j] != nil, let table = task.slices[j] else { continue }
+                    try sliceCursors[j]!.next(m, into: scratch.codes.pointer, scratch: scratch.wide.pointer)
+                    for i in 0..<m { sliceIds.pointer[i] = table[Int(scratch.codes.pointer[i])] }
+                    side.slices[j].add(ids: ids.pointer, count: m, discard: discard, values: sliceIds.pointer)
+                }
             }
             if acc.denseGroups != nil {
                 acc.dense.withUnsafeMutableBufferPointer { sums in
@@ -469,101 +493,4 @@ final class Partials: @unchecked Sendable {
     private let lock = PThreadMutex()
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<(Accumulators, [UInt64: [Int64: [Int64]]], SideTotals, Int), Error>) { lock.withLock { results[i] = r } }
-}
-
-/// Per-group totals outside the summed accumulators, kept only for queries that need them
-/// (a few small reports, not the hot path): the sum and count of each row-averaged column's
-/// values, and the first and last source id of the group's rows.
-struct SideTotals {
-    /// Group -> (sum, count) per averaged column, flattened.
-    var averages: [UInt64: [Double]] = [:]
-    /// Group -> lowest and highest `_source` id among its rows.
-    var sources: [UInt64: (lo: Int64, hi: Int64)] = [:]
-    /// The same as two values per group (lowest, highest), when the groups are few enough for arrays:
-    /// every row of a query may be tracked (a store of pulled daily responses), so no hashing per row.
-    private var denseSources: [Int64] = []
-
-    /// Side totals; with `denseGroups`, source spans are kept in arrays for that many groups.
-    init(denseGroups: Int? = nil) {
-        if let groups = denseGroups {
-            denseSources = [Int64](repeating: 0, count: 2 * (groups + 1))
-            for g in 0...groups { denseSources[2 * g] = .max; denseSources[2 * g + 1] = .min }
-        }
-    }
-
-    /// Moves the dense source spans into `sources` (after the scan).
-    mutating func finishSources() {
-        guard !denseSources.isEmpty else { return }
-        for g in 0..<(denseSources.count / 2) where denseSources[2 * g] <= denseSources[2 * g + 1] {
-            let span = (lo: denseSources[2 * g], hi: denseSources[2 * g + 1])
-            let mine = sources[UInt64(g)] ?? span
-            sources[UInt64(g)] = (min(mine.lo, span.lo), max(mine.hi, span.hi))
-        }
-        denseSources = []
-    }
-    /// Group -> the summed columns (bit i: input i) at least one of its rows' segments holds.
-    var presence: [UInt64: UInt64] = [:]
-
-    /// Adds `count` rows starting at row `firstRow` of the chunks, by their group ids.
-    mutating func add(ids: UnsafePointer<UInt64>, count: Int, discard: UInt64, firstRow: Int, averaged: [ColumnVector?],
-                      sources: ColumnVector?, presence: UInt64?) {
-        if let sources, case .int64(let v) = sources.values {
-            // Source ids: the common case (a pulled store's every query) in a plain loop over arrays.
-            let source = UnsafePointer(v.pointer) + firstRow
-            if denseSources.isEmpty {
-                for i in 0..<count where ids[i] != discard {
-                    let span = self.sources[ids[i]] ?? (source[i], source[i])
-                    self.sources[ids[i]] = (min(span.lo, source[i]), max(span.hi, source[i]))
-                }
-            } else {
-                denseSources.withUnsafeMutableBufferPointer { spans in
-                    for i in 0..<count where ids[i] != discard {
-                        let g = 2 &* Int(truncatingIfNeeded: ids[i])
-                        spans[g] = min(spans[g], source[i])
-                        spans[g + 1] = max(spans[g + 1], source[i])
-                    }
-                }
-            }
-        }
-        if let presence {
-            for i in 0..<count where ids[i] != discard { self.presence[ids[i], default: 0] |= presence }
-        }
-        guard !averaged.isEmpty else { return }
-        for i in 0..<count where ids[i] != discard {
-            let row = firstRow + i
-            var sums = averages[ids[i]] ?? [Double](repeating: 0, count: averaged.count * 2)
-            for (c, column) in averaged.enumerated() {
-                guard let column, column.isValid(row) else { continue }
-                let value: Double
-                switch column.values {
-                case .int64(let v): value = Double(v.pointer[row])
-                case .float64(let v): value = v.pointer[row]
-                case .string: continue
-                }
-                guard value.isFinite else { continue }
-                sums[2 * c] += value
-                sums[2 * c + 1] += 1
-            }
-            averages[ids[i]] = sums
-        }
-    }
-
-    /// Adds another worker's totals.
-    mutating func merge(_ other: SideTotals) {
-        var other = other
-        other.finishSources()
-        for (g, sums) in other.averages {
-            if var mine = averages[g] {
-                for i in mine.indices { mine[i] += sums[i] }
-                averages[g] = mine
-            } else {
-                averages[g] = sums
-            }
-        }
-        for (g, bits) in other.presence { presence[g, default: 0] |= bits }
-        for (g, span) in other.sources {
-            let mine = sources[g] ?? span
-            sources[g] = (min(mine.lo, span.lo), max(mine.hi, span.hi))
-        }
-    }
 }

@@ -12,6 +12,9 @@ struct SegmentPlan {
     let reportZone: ZoneOffsets
     /// Whether its uniqueViewers are exact for the query's groups.
     var exactViewers: Bool
+    /// Dimensions beyond the query's that its rows are exact only where they hold one value per
+    /// group: tracked per group by the scan (`QueryPlan.trackedSlices`).
+    var sliceDims: [String] = []
     /// Indices of coarser segments whose rows may answer for some of this one's (the per-row rule).
     var coarser: [Int] = []
     /// Row groups to read (the others are skipped by statistics).
@@ -40,6 +43,9 @@ struct QueryPlan {
     var exactSources: [Int] = []
     /// Summed columns some segments lack (their output rows show them empty where no row had them).
     var lacking: Set<String> = []
+    /// Slice dimensions whose values the scan tracks per group: an output row whose rows hold one value
+    /// of each is one slice, so its distinct count is exact.
+    var trackedSlices: [String] = []
     /// Whether the scan tracks each output row's first and last source id (to find rows that are one response).
     var trackSources = false
     var range: Range<Int64>?
@@ -206,6 +212,7 @@ enum QueryPlanner {
                             + (zoneSkipped == 0 ? "" : ", \(zoneSkipped) of daily rows in another zone skipped (--approximate-zone would use them)"))
         try planMetrics(&plan)
         planExactCounts(&plan, store: store)
+        planSliceTracking(&plan, wanted: wanted)
         return plan
     }
 
@@ -236,6 +243,36 @@ enum QueryPlanner {
             guard ids.count == 1 else { return }
         }
         plan.trackSources = true
+    }
+
+    /// Output rows whose rows come from one slice at the report's grain are exact even where the
+    /// store holds other slices (other channels' days): for segments at the bucket's interval whose
+    /// only extra dimensions are one or two, those dimensions' values are tracked per group, and a
+    /// group holding one value of each is exact. More than three tracked in all, or none needed
+    /// (no viewer metric), tracks nothing: the answer is the bound, as before.
+    static func planSliceTracking(_ plan: inout QueryPlan, wanted: Set<String>) {
+        let query = plan.query
+        guard plan.inputs.contains("uniqueViewers") || plan.gauges.contains("uniqueViewers") else { return }
+        var tracked = Set<String>()
+        var chosen: [(Int, [String])] = []
+        for (i, s) in plan.segments.enumerated() where !s.exactViewers {
+            guard query.interval == .total || s.rank == query.interval.rank else { continue }
+            let needed = Set(wanted.map { dim in dim == "channelName" && !s.dimensions.contains("channelName") ? "channelId" : dim })
+            guard needed.isSubset(of: s.dimensions) else { continue }
+            let described = s.dimensions.filter { Catalog.describingDimensions[$0].map(needed.contains) ?? false }
+            let extra = Catalog.slicing(s.dimensions).subtracting(Catalog.slicing(needed.union(described)))
+            guard (1...2).contains(extra.count) else { continue }
+            chosen.append((i, extra.sorted()))
+            tracked.formUnion(extra)
+        }
+        guard !chosen.isEmpty, tracked.count <= 3 else { return }
+        for (i, dims) in chosen {
+            plan.segments[i].sliceDims = dims
+            plan.segments[i].exactViewers = true
+        }
+        plan.trackedSlices = tracked.sorted()
+        plan.explain.append("unique viewers: exact where an output row holds one value of " + plan.trackedSlices.joined(separator: ", ")
+                            + " (tracked per row)")
     }
 
     /// Whether a segment's rows are at the query's grain, so that its distinct counts are exact:
