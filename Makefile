@@ -1,5 +1,5 @@
 # colan: two commands on a fresh Debian machine with the Swift toolchain.
-#   make demo   install what is missing, build (release), import SampleData/, print a rollup by deviceType
+#   make demo   install what is missing, build (release), import SampleData/, print a rollup by deviceType, write demo-report.html
 #   make test   install what is missing, build, run the whole test suite
 # Also: make build, make test-crash (more kill points), make bench (quick benchmark set, not part of test), make clean.
 
@@ -41,6 +41,7 @@ demo: build
 	rm -rf $(DEMO_STORE)
 	$(COLAN) import --store $(DEMO_STORE) SampleData
 	$(COLAN) agg --store $(DEMO_STORE) --by deviceType
+	$(COLAN) report --store $(DEMO_STORE) --from 2021-08-30 --to 2021-10-21 --title "colan demo: SampleData" --out demo-report.html
 
 test: deps interop
 	$(SWIFT) build --build-tests
@@ -73,4 +74,4 @@ bench: build
 	python3 Benchmarks/side_by_side.py --rows 1000000
 
 clean:
-	rm -rf .build Benchmarks/.build $(DEMO_STORE) $(INTEROP_VENV)
+	rm -rf .build Benchmarks/.build $(DEMO_STORE) $(INTEROP_VENV) demo-report.html

@@ -15,7 +15,9 @@ struct Colan: ParsableCommand {
             into a compressed columnar store and answers rollups over them, recomputing the \
             vendor's derived metrics. See docs/ in the source tree for the file format and metrics.
             """,
-        subcommands: [ImportCommand.self, AggCommand.self, InfoCommand.self, CompactCommand.self, VerifyCommand.self, GenCommand.self]
+        version: ColanVersion.string,
+        subcommands: [ImportCommand.self, AggCommand.self, ReportCommand.self, InfoCommand.self, CompactCommand.self, VerifyCommand.self,
+                      GenCommand.self]
     )
 
     /// The entry point: `colan agg` with plainly spelled options skips

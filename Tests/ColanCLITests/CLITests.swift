@@ -85,6 +85,31 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         #expect(verify.contains(" 0 differences"), "\(verify)")
     }
 
+    @Test func reportWritesOnePageWhoseNumbersAreAggs() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        #expect(try colan(["import", "--store", store, "SampleData"]).0 == 0)
+        let page = dir.appendingPathComponent("week.html").path
+        let range = ["--from", "2021-08-30", "--to", "2021-10-21"]
+        let (code, out, err) = try colan(["report", "--store", store, "--out", page, "--title", "Partners & friends"] + range)
+        #expect(code == 0, "\(err)")
+        #expect(out.hasPrefix("wrote \(page): 53 days"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("<title>Partners &amp; friends</title>"))
+        // The cards' numbers are agg's, with thousands separators.
+        let (_, csv, _) = try colan(["agg", "--store", store, "--metrics", "totalSessions,totalViewershipMinutes", "--format", "csv"] + range)
+        let values = csv.split(separator: "\n")[1].split(separator: ",").compactMap { Int($0) }
+        for (metric, value) in zip(["totalSessions", "totalViewershipMinutes"], values) {
+            let digits = Array(String(value))
+            let grouped = digits.indices.map { i in (i > 0 && (digits.count - i) % 3 == 0 ? "," : "") + String(digits[i]) }.joined()
+            let found = html.contains("data-metric=\"\(metric)\">\(grouped)<")
+            #expect(found, "\(metric) \(grouped)")
+        }
+        // A filter no report can take is an empty page, not a crash.
+        #expect(try colan(["report", "--store", store, "--out", page, "--where", "country=Nowhere"] + range).0 == 0)
+    }
+
     @Test func aSavedVendorErrorIsRefusedNamingFileStatusAndMessage() throws {
         let dir = try CLIPaths.temporary()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -210,7 +210,10 @@ enum QueryPlanner {
                             + "against coarser ones), \(opened.count - candidates.count) of other cuboids skipped, \(outside) outside the time range skipped"
                             + (tooCoarse.isEmpty ? "" : ", \(tooCoarse.count) too coarse for \(query.interval) buckets skipped")
                             + (zoneSkipped == 0 ? "" : ", \(zoneSkipped) of daily rows in another zone skipped (--approximate-zone would use them)"))
-        try planMetrics(&plan)
+        // Metric names are checked against the kind's reports even when none lies in the time range
+        // (an empty answer, as for dimensions), not only against the segments read.
+        try planMetrics(&plan, columns: plan.segments.isEmpty ? try store.open(kind: query.report).flatMap(\.reader.schema.columns)
+                                                                : plan.segments.flatMap(\.segment.reader.schema.columns))
         planExactCounts(&plan, store: store)
         planSliceTracking(&plan, wanted: wanted)
         return plan
@@ -322,9 +325,8 @@ enum QueryPlanner {
 
     static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }
 
-    private static func planMetrics(_ plan: inout QueryPlan) throws {
+    private static func planMetrics(_ plan: inout QueryPlan, columns: [ColumnSchema]) throws {
         let query = plan.query
-        let columns = plan.segments.flatMap(\.segment.reader.schema.columns)
         let defaults = MetricDefinitions.defaults(for: query.report, columns: columns)
         if query.metrics.isEmpty {
             plan.definitions = defaults
