@@ -101,7 +101,7 @@ public enum ReportPage {
         var legend = "<div class=\"legend\">" + daily.series.enumerated().map { k, s in
             "<span><i style=\"background:\(palette[k % palette.count])\"></i>\(escape(s.name))</span>"
         }.joined()
-        if points.count > 1 { legend += "<span><i class=\"line\"></i>\(escape(daily.previous.name)), same weekdays order</span>" }
+        if points.count > 1 { legend += "<span><i class=\"line\"></i>\(escape(daily.previous.name)), day by day (total)</span>" }
         legend += "</div>"
         var table = "<table><thead><tr><th>day</th>" + daily.series.map { "<th>\(escape($0.name))</th>" }.joined() + "<th>total</th><th>\(escape(daily.previous.name))</th></tr></thead><tbody>"
         for d in 0..<n {
@@ -175,6 +175,8 @@ public enum ReportPage {
             for (c, value) in row.enumerated() {
                 if c == shareColumn, let share = ResultShaping.number(value) {
                     out += "<td class=\"num share\"><span class=\"bar\" style=\"width:\(f(min(share, 100)))%\"></span>\(ResultRenderer.decimal(share))%</td>"
+                } else if r.columns[c].hasSuffix("Share"), let share = ResultShaping.number(value) {
+                    out += "<td class=\"num\">\(ResultRenderer.decimal(share))%</td>"
                 } else {
                     out += r.kinds[c] == .dimension ? "<td>\(escape(ResultRenderer.text(value)))</td>" : "<td class=\"num\">\(escape(show(value)))</td>"
                 }
@@ -247,7 +249,7 @@ public enum ReportPage {
         var p = 1.0
         while p * 10 <= v { p *= 10 }
         while p > v { p /= 10 }
-        for m in [1.0, 2, 5, 10] where m * p >= v { return m * p }
+        for m in [1.0, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] where m * p >= v { return m * p }
         return 10 * p
     }
 
