@@ -287,3 +287,64 @@ public final class FolderListing: @unchecked Sendable {
 @_silgen_name("sync_file_range")
 private func syncFileRange(_ fd: Int32, _ offset: Int64, _ bytes: Int64, _ flags: UInt32) -> Int32
 #endif
+
+/// A file written front to back (an export's Parquet or CSV file): created or truncated, bytes
+/// appended, closed. Errors name the file.
+public final class AppendFile {
+    private var fd: Int32
+    /// The file's path.
+    public let path: String
+    /// Bytes written so far.
+    public private(set) var offset = 0
+
+    /// Creates (or truncates) the file at `path`.
+    public init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ColanError(.store, "cannot create file: \(FileIO.errnoText())", file: path) }
+    }
+
+    /// Appends `bytes`.
+    public func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ColanError(.store, "cannot write: \(FileIO.errnoText())", file: path) }
+                done += n
+            }
+        }
+        offset += bytes.count
+    }
+
+    /// Flushes the file to disk when `sync`, and closes it.
+    public func close(sync: Bool) throws {
+        defer { fd = -1 }
+        if sync && fsync(fd) != 0 { _ = Glibc.close(fd); throw ColanError(.store, "cannot sync: \(FileIO.errnoText())", file: path) }
+        guard Glibc.close(fd) == 0 else { throw ColanError(.store, "cannot close: \(FileIO.errnoText())", file: path) }
+    }
+
+    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
+}
+
+extension FileIO {
+    /// Removes `path` and everything under it (an export's replaced or unfinished folder).
+    /// Symbolic links are removed, never followed.
+    public static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for entry in directoryEntries(path) { removeTree(path + "/" + entry.name) }
+            _ = rmdir(path)
+        } else {
+            _ = unlink(path)
+        }
+    }
+
+    /// Whether `path` is a folder.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}
