@@ -52,8 +52,8 @@ test: deps interop
 # of the test suite (colan's CSV read back by a typed reader). Created once; colan never uses it.
 INTEROP_VENV ?= .venv-interop
 interop:
-	@[ -x $(INTEROP_VENV)/bin/python ] && $(INTEROP_VENV)/bin/python -c 'import duckdb' 2>/dev/null || { \
-		python3 -m venv $(INTEROP_VENV) && $(INTEROP_VENV)/bin/pip install -q duckdb==2.0.1; }
+	@[ -x $(INTEROP_VENV)/bin/python ] && $(INTEROP_VENV)/bin/python -c "import duckdb, pyarrow" 2>/dev/null || { \
+		python3 -m venv $(INTEROP_VENV) && $(INTEROP_VENV)/bin/pip install -q duckdb==2.0.1 pyarrow==26.0.1; }
 
 # libFuzzer over the JSON and CSV import scanners, from the seed corpus in Tests/FuzzCorpus
 # (make test runs it for FUZZ_SECONDS; run longer with make fuzz FUZZ_SECONDS=600).
