@@ -157,36 +157,72 @@ public enum Exporter {
                 guard n > 0 else { continue }
                 var vectors: [ColumnVector?] = []
                 for c in columns { vectors.append(try reader.schema.index(of: c.name).map { try reader.read(column: $0, rowGroup: g) }) }
-                // Each row's partition and whether it is in the range, by its local day.
-                var keys = [String](repeating: "", count: n)
-                var keep = [Bool](repeating: true, count: n)
+                // Each row's local day (a zone lookup only where a row leaves the previous row's day:
+                // rows run in time order), then runs of rows of one partition, in the range.
+                var days = [Int64](repeating: 0, count: n)
                 if timed, let v = vectors[0], case .int64(let t) = v.values {
-                    var lastDay = Int64.min, lastKey = ""
+                    var lo = Int64.max, hi = Int64.min, day: Int64 = 0
                     for i in 0..<n {
                         let time = t.pointer[i]
-                        let day = BucketTable.floorDiv(time + zone.offset(atUTC: time), 86400)
-                        if let range, !range.contains(day) { keep[i] = false; continue }
-                        if day != lastDay {
-                            lastDay = day
-                            let label = String(CivilTime.format(day * 86400).prefix(10))
-                            lastKey = partition == .month ? String(label.prefix(7)) : partition == .day ? label : ""
+                        if time < lo || time >= hi {
+                            let offset = zone.offset(atUTC: time)
+                            day = BucketTable.floorDiv(time + offset, 86400)
+                            lo = day * 86400 - offset
+                            hi = lo + 86400
+                            // An offset change inside the day ends the shortcut there.
+                            if let change = zone.changes(from: time + 1, to: hi).first { hi = change.instant }
+                            if time < lo { lo = time }
                         }
-                        keys[i] = lastKey
+                        days[i] = day
                     }
                 }
-                var rowsByKey: [String: [Int]] = [:]
-                var order: [String] = []
-                for i in 0..<n where keep[i] {
-                    if rowsByKey[keys[i]] == nil { order.append(keys[i]) }
-                    rowsByKey[keys[i], default: []].append(i)
+                var start = 0
+                while start < n {
+                    let key = partitionKey(days[start], partition)
+                    var end = start + 1
+                    while end < n && (days[end] == days[start] || partitionKey(days[end], partition) == key) { end += 1 }
+                    if let range {
+                        // Rows of days outside the range are left out, run by run.
+                        var i = start
+                        while i < end {
+                            var j = i
+                            while j < end && range.contains(days[j]) == range.contains(days[i]) { j += 1 }
+                            if range.contains(days[i]) { try sink.add(key: partitionLabel(key, partition), rows: i..<j, vectors: vectors) }
+                            i = j
+                        }
+                    } else {
+                        try sink.add(key: partitionLabel(key, partition), rows: start..<end, vectors: vectors)
+                    }
+                    start = end
                 }
-                for key in order { try sink.add(key: key, rows: rowsByKey[key] ?? [], vectors: vectors) }
             }
         }
         try sink.finish()
         dataset.rows = sink.rows
         dataset.files = sink.files
         return dataset
+    }
+
+    /// A day's partition as a number: its month (year * 12 + month - 1), the day itself, or 0.
+    static func partitionKey(_ day: Int64, _ partition: Partition) -> Int64 {
+        switch partition {
+        case .none: return 0
+        case .day: return day
+        case .month:
+            let (y, m, _) = CivilTime.date(days: Int(day))
+            return Int64(y * 12 + m - 1)
+        }
+    }
+
+    /// The Hive partition value of a key: YYYY-MM, YYYY-MM-DD, or "" (no partition).
+    static func partitionLabel(_ key: Int64, _ partition: Partition) -> String {
+        switch partition {
+        case .none: return ""
+        case .day: return String(CivilTime.format(key * 86400).prefix(10))
+        case .month:
+            let y = Int(key / 12), m = Int(key % 12) + 1
+            return "\(y)-\(m < 10 ? "0" : "")\(m)"
+        }
     }
 
     /// The export's --from/--to as local day numbers, if given.
@@ -229,17 +265,23 @@ public enum Exporter {
     }
 }
 
-/// A dataset's open partitions: rows buffered per partition and written as row groups of up to
-/// `Exporter.rowGroupRows` rows, each partition one file (`part-0000.parquet`).
+/// A dataset's partitions, written as rows arrive: rows buffered for the current partition and
+/// written as row groups of up to `Exporter.rowGroupRows` rows. Rows come in time order, so when
+/// a row of another partition arrives the current one is finished (its file closed): memory holds
+/// one buffer and one open file. A partition that receives rows again later (segments overlapping
+/// in time) gets its next file, part-0001 and on.
 struct PartitionSink {
     let folder: String
     let columns: [ColumnSchema]
     let partitionName: String
     let format: Exporter.Format
     let keyValues: [(String, String)]
-    private var buffers: [String: ExportBuffer] = [:]
-    private var parquet: [String: ParquetWriter] = [:]
-    private var csv: [String: AppendFile] = [:]
+    private var current: String?
+    private var buffer: ExportBuffer
+    private var parquet: ParquetWriter?
+    private var csv: AppendFile?
+    /// Files written per partition (the next file's number).
+    private var parts: [String: Int] = [:]
     private(set) var rows = 0
     private(set) var files = 0
 
@@ -249,34 +291,33 @@ struct PartitionSink {
         self.partitionName = partitionName
         self.format = format
         self.keyValues = keyValues
+        buffer = ExportBuffer(columns: columns)
     }
 
-    mutating func add(key: String, rows selected: [Int], vectors: [ColumnVector?]) throws {
-        var buffer = buffers.removeValue(forKey: key) ?? ExportBuffer(columns: columns)
+    mutating func add(key: String, rows selected: Range<Int>, vectors: [ColumnVector?]) throws {
+        if key != current {
+            try finishPartition()
+            current = key
+        }
         buffer.append(selected, vectors)
         rows += selected.count
-        if buffer.count >= Exporter.rowGroupRows {
-            try write(key, buffer)
-            buffer = ExportBuffer(columns: columns)
-        }
-        buffers[key] = buffer
+        if buffer.count >= Exporter.rowGroupRows { try flush() }
     }
 
-    private mutating func write(_ key: String, _ buffer: ExportBuffer) throws {
-        guard buffer.count > 0 else { return }
-        let directory = key.isEmpty ? folder : folder + "/" + partitionName + "=" + key
-        switch format {
-        case .parquet:
-            if parquet[key] == nil {
-                try FileIO.makeDirectory(directory)
-                parquet[key] = try ParquetWriter(path: directory + "/part-0000.parquet", columns: buffer.parquetColumns, keyValues: keyValues)
-                files += 1
-            }
-            try parquet[key]?.writeRowGroup(count: buffer.count, buffer.parquetValues())
-        case .csv:
-            if csv[key] == nil {
-                try FileIO.makeDirectory(directory)
-                let file = try AppendFile(path: directory + "/part-0000.csv")
+    /// Writes the buffered rows as a row group of the current partition's open file.
+    private mutating func flush() throws {
+        guard buffer.count > 0, let key = current else { return }
+        if parquet == nil && csv == nil {
+            let directory = key.isEmpty ? folder : folder + "/" + partitionName + "=" + key
+            try FileIO.makeDirectory(directory)
+            let part = parts[key, default: 0]
+            parts[key] = part + 1
+            let name = directory + "/part-" + String(repeating: "0", count: max(0, 4 - String(part).count)) + String(part)
+            switch format {
+            case .parquet:
+                parquet = try ParquetWriter(path: name + ".parquet", columns: buffer.parquetColumns, keyValues: keyValues)
+            case .csv:
+                let file = try AppendFile(path: name + ".csv")
                 var header: [UInt8] = []
                 for (c, column) in columns.enumerated() {
                     if c > 0 { header.append(44) }
@@ -284,20 +325,27 @@ struct PartitionSink {
                 }
                 header.append(10)
                 try file.append(header)
-                csv[key] = file
-                files += 1
+                csv = file
             }
-            try csv[key]?.append(buffer.csvRows())
+            files += 1
         }
+        if let parquet { try parquet.writeRowGroup(count: buffer.count, buffer.parquetValues()) }
+        if let csv { try csv.append(buffer.csvRows()) }
+        buffer = ExportBuffer(columns: columns)
+    }
+
+    /// Writes what is buffered and closes the current partition's file.
+    private mutating func finishPartition() throws {
+        try flush()
+        try parquet?.close(sync: true)
+        try csv?.close(sync: true)
+        parquet = nil
+        csv = nil
     }
 
     mutating func finish() throws {
-        for key in buffers.keys.sorted() { if let b = buffers[key] { try write(key, b) } }
-        buffers = [:]
-        for (_, w) in parquet { try w.close(sync: true) }
-        for (_, f) in csv { try f.close(sync: true) }
-        parquet = [:]
-        csv = [:]
+        try finishPartition()
+        current = nil
     }
 }
 
@@ -326,31 +374,38 @@ struct ExportBuffer {
         anyNull = Array(repeating: false, count: n)
     }
 
-    mutating func append(_ rows: [Int], _ vectors: [ColumnVector?]) {
+    /// Appends rows `rows` of a row group's decoded vectors (one per column, nil for a column the
+    /// segment lacks). Invariant for the buffer pointers below: `rows` lies within 0..<vector.count,
+    /// since the rows are counted from the row group the vectors were decoded from.
+    mutating func append(_ rows: Range<Int>, _ vectors: [ColumnVector?]) {
+        let n = rows.count
         for (c, column) in columns.enumerated() {
             guard let v = vectors[c] else {
                 // A column this segment lacks: nulls.
-                valid[c] += [Bool](repeating: false, count: rows.count)
+                valid[c] += [Bool](repeating: false, count: n)
                 anyNull[c] = true
                 switch column.type {
-                case .string: codes[c] += [UInt32](repeating: 0, count: rows.count)
-                case .float64: doubles[c] += [Double](repeating: 0, count: rows.count)
-                default: ints[c] += [Int64](repeating: 0, count: rows.count)
+                case .string: codes[c] += [UInt32](repeating: 0, count: n)
+                case .float64: doubles[c] += [Double](repeating: 0, count: n)
+                default: ints[c] += [Int64](repeating: 0, count: n)
                 }
                 continue
             }
-            for i in rows {
-                let ok = v.isValid(i)
-                valid[c].append(ok)
-                if !ok { anyNull[c] = true }
+            if v.validity == nil {
+                valid[c] += [Bool](repeating: true, count: n)
+            } else {
+                for i in rows {
+                    let ok = v.isValid(i)
+                    valid[c].append(ok)
+                    if !ok { anyNull[c] = true }
+                }
             }
             switch v.values {
             case .int64(let p):
-                if column.type == .float64 { for i in rows { doubles[c].append(Double(p.pointer[i])) } } else {
-                    for i in rows { ints[c].append(p.pointer[i]) }
-                }
+                let slice = UnsafeBufferPointer(start: UnsafePointer(p.pointer) + rows.lowerBound, count: n)
+                if column.type == .float64 { doubles[c] += slice.map(Double.init) } else { ints[c] += slice }
             case .float64(let p):
-                for i in rows { doubles[c].append(p.pointer[i]) }
+                doubles[c] += UnsafeBufferPointer(start: UnsafePointer(p.pointer) + rows.lowerBound, count: n)
             case .string(let dictionary, let local):
                 // The chunk's dictionary translated to the buffer's once.
                 let translation = dictionary.map { s -> UInt32 in
@@ -360,10 +415,11 @@ struct ExportBuffer {
                     dictionaries[c].append(s)
                     return code
                 }
-                for i in rows { codes[c].append(translation[Int(local.pointer[i])]) }
+                let p = UnsafePointer(local.pointer)
+                codes[c] += rows.map { translation[Int(p[$0])] }
             }
         }
-        count += rows.count
+        count += n
     }
 
     var parquetColumns: [ParquetWriter.Column] {

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Writes Apache Parquet files (https://github.com/apache/parquet-format: parquet.thrift,
 /// Encodings.md), the hand-off format every engine reads. No Swift Parquet library builds on
 /// this platform, so this is written against the specification and checked with independent
@@ -51,10 +53,20 @@ final class ParquetWriter {
     /// Appends a row group of `count` rows, one `Values` per column, in schema order.
     func writeRowGroup(count: Int, _ values: [Values]) throws {
         precondition(values.count == columns.count)
+        // Column chunks are independent: encoded and compressed on all cores, then written in order.
+        let encoded = Slots<(bytes: [UInt8], meta: ChunkMeta)>(count: columns.count)
+        let columns = self.columns
+        DispatchQueue.concurrentPerform(iterations: columns.count) { c in
+            encoded.set(c, Self.encodeChunk(columns[c], values[c], count: count))
+        }
         var chunks: [ChunkMeta] = []
         let start = Int64(file.offset)
-        for (column, v) in zip(columns, values) {
-            let chunk = encodeChunk(column, v, count: count, at: Int64(file.offset))
+        for var chunk in encoded.filled {
+            // Page offsets were relative to the chunk's start.
+            let at = Int64(file.offset)
+            chunk.meta.firstPage += at
+            chunk.meta.dataPage += at
+            chunk.meta.dictionaryPage = chunk.meta.dictionaryPage.map { $0 + at }
             try file.append(chunk.bytes)
             chunks.append(chunk.meta)
         }
@@ -184,8 +196,9 @@ final class ParquetWriter {
 
     // MARK: Pages
 
-    /// Encodes one column chunk (dictionary page if any, one data page) starting at file offset `at`.
-    private func encodeChunk(_ c: Column, _ v: Values, count: Int, at: Int64) -> (bytes: [UInt8], meta: ChunkMeta) {
+    /// Encodes one column chunk (dictionary page if any, one data page); page offsets relative to its start.
+    private static func encodeChunk(_ c: Column, _ v: Values, count: Int) -> (bytes: [UInt8], meta: ChunkMeta) {
+        let at: Int64 = 0
         var out: [UInt8] = []
         var uncompressed: Int64 = 0
         let optional = c.kind != .timestamp
@@ -207,10 +220,16 @@ final class ParquetWriter {
         case .int64(let values, _):
             type = 2
             var lo = Int64.max, hi = Int64.min
-            body.reserveCapacity(values.count * 8)
-            for i in 0..<count where isValid(i) {
-                Self.le(values[i], into: &body)
-                lo = min(lo, values[i]); hi = max(hi, values[i])
+            if valid == nil {
+                // PLAIN is the values' little-endian bytes: copied whole (every supported platform is little-endian).
+                values.withUnsafeBytes { body.append(contentsOf: $0.prefix(count * 8)) }
+                for i in 0..<count { lo = min(lo, values[i]); hi = max(hi, values[i]) }
+            } else {
+                body.reserveCapacity(values.count * 8)
+                for i in 0..<count where isValid(i) {
+                    Self.le(values[i], into: &body)
+                    lo = min(lo, values[i]); hi = max(hi, values[i])
+                }
             }
             if lo <= hi { minMax = (Self.leBytes(lo), Self.leBytes(hi), true) }
         case .double(let values, _):
@@ -325,6 +344,8 @@ final class ParquetWriter {
         return (out, meta)
     }
 
+    /// zstd level 3: on the 10M-row history it made the export 47.7 MB against level 1's 51.1 MB in the
+    /// same time (chunks are compressed on both cores; docs/DECISIONS.md).
     static func compress(_ page: [UInt8]) -> [UInt8] { page.withUnsafeBytes { Zstd.compress($0, level: 3) } }
 
     static func le(_ v: Int64, into out: inout [UInt8]) {
