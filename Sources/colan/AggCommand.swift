@@ -181,11 +181,7 @@ struct AggOptions {
             query.limit = limit
             query.share = share
             query.compare = compare
-            for filter in filters {
-                let parts = filter.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { throw ColanError(.usage, "--where takes DIM=VALUE, not '\(filter)'") }
-                query.filters[String(parts[0]), default: []].append(String(parts[1]))
-            }
+            query.filters = try parseFilters(filters)
             let target = try Store(path: Store.defaultPath(store))
             target.cleanUpIfIdle()
             let result = try AggregateEngine.run(query, store: target)

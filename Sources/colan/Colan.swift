@@ -46,6 +46,18 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
+/// `--where DIM=VALUE` options as a dimension and the values it may take (several values of one
+/// dimension mean any of them).
+func parseFilters(_ filters: [String]) throws -> [String: [String]] {
+    var out: [String: [String]] = [:]
+    for filter in filters {
+        let parts = filter.split(separator: "=", maxSplits: 1)
+        guard parts.count == 2 else { throw ColanError(.usage, "--where takes DIM=VALUE, not '\(filter)'") }
+        out[String(parts[0]), default: []].append(String(parts[1]))
+    }
+    return out
+}
+
 /// Writes a line to stderr.
 func printError(_ text: String) {
     var stream = StandardError()

@@ -49,11 +49,7 @@ struct ReportCommand: ParsableCommand {
             request.to = to
             request.zone = tz
             request.title = title
-            for filter in filters {
-                let parts = filter.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2 else { throw ColanError(.usage, "--where takes DIM=VALUE, not '\(filter)'") }
-                request.filters[String(parts[0]), default: []].append(String(parts[1]))
-            }
+            request.filters = try parseFilters(filters)
             let data = try ReportData.gather(request, store: try Store(path: path))
             let page = ReportPage.render(data, now: Int64(time(nil)))
             try FileIO.write(Array(page.utf8), to: out, sync: false)

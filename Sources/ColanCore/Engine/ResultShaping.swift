@@ -86,16 +86,30 @@ enum ResultShaping {
                 }
             }
         }
+        var added: [Int: [Added]] = [:]
+        for (k, c) in additive.enumerated() { added[c] = [Added(name: result.columns[c] + "Share", kind: .number, values: shares.map { $0[k] })] }
+        insert(&result, after: added)
+    }
+
+    /// Columns added after a column of an answer: their names, kinds and one value per row.
+    struct Added {
+        var name: String
+        var kind: ColumnKind
+        var values: [ResultValue]
+    }
+
+    /// Puts each column's added columns right after it.
+    static func insert(_ result: inout AggregateResult, after added: [Int: [Added]]) {
         var columns: [String] = [], kinds: [ColumnKind] = []
         var rows = result.rows.map { _ in [ResultValue]() }
         for c in result.columns.indices {
             columns.append(result.columns[c])
             kinds.append(result.kinds[c])
             for r in rows.indices { rows[r].append(result.rows[r][c]) }
-            if let k = additive.firstIndex(of: c) {
-                columns.append(result.columns[c] + "Share")
-                kinds.append(.number)
-                for r in rows.indices { rows[r].append(shares[r][k]) }
+            for a in added[c] ?? [] {
+                columns.append(a.name)
+                kinds.append(a.kind)
+                for r in rows.indices { rows[r].append(a.values[r]) }
             }
         }
         result.columns = columns
@@ -140,25 +154,18 @@ enum ResultShaping {
         var index: [[String]: Int] = [:]
         for (r, row) in before.rows.enumerated() { index[key(row, bucket: timed ? text(row[0]) : "")] = r }
         let metrics = result.kinds.indices.filter { [.additive, .viewers, .number].contains(result.kinds[$0]) }
-        var columns: [String] = [], kinds: [ColumnKind] = []
-        var rows = result.rows.map { _ in [ResultValue]() }
-        for c in result.columns.indices {
-            columns.append(result.columns[c])
-            kinds.append(result.kinds[c])
-            for r in rows.indices { rows[r].append(result.rows[r][c]) }
-            guard metrics.contains(c), let b = before.columns.firstIndex(of: result.columns[c]) else { continue }
-            columns += [result.columns[c] + "Previous", result.columns[c] + "Change"]
-            kinds += [result.kinds[c] == .viewers ? .viewers : .number, .number]
-            for r in rows.indices {
-                let bucket = timed ? earlierLabel(text(result.rows[r][0]), query.interval, comparison) : ""
-                let previous = index[key(result.rows[r], bucket: bucket)].map { before.rows[$0][b] } ?? .none
-                rows[r].append(previous)
-                rows[r].append(change(result.rows[r][c], from: previous))
+        var added: [Int: [Added]] = [:]
+        for c in metrics {
+            guard let b = before.columns.firstIndex(of: result.columns[c]) else { continue }
+            let previous = result.rows.map { row -> ResultValue in
+                let bucket = timed ? earlierLabel(text(row[0]), query.interval, comparison) : ""
+                return index[key(row, bucket: bucket)].map { before.rows[$0][b] } ?? .none
             }
+            added[c] = [Added(name: result.columns[c] + "Previous", kind: result.kinds[c] == .viewers ? .viewers : .number, values: previous),
+                        Added(name: result.columns[c] + "Change", kind: .number,
+                              values: result.rows.indices.map { change(result.rows[$0][c], from: previous[$0]) })]
         }
-        result.columns = columns
-        result.kinds = kinds
-        result.rows = rows
+        insert(&result, after: added)
         result.explain.append("compare: \(comparison.rawValue) period" + (earlier.from == nil && earlier.to == nil ? "" : " \(earlier.from ?? "start")..\(earlier.to ?? "end")"))
         result.notes += before.notes.filter { !result.notes.contains($0) }
     }
