@@ -22,11 +22,16 @@ struct Colan: ParsableCommand {
 
     /// The entry point: `colan agg` with plainly spelled options skips
     /// ArgumentParser (queries are timed as whole processes); everything else,
-    /// and every argument error, goes through it. `COLAN_ARGUMENT_PARSER=1`
-    /// forces ArgumentParser, so the tests can compare the two.
+    /// and every argument error, goes through it. In debug (test) builds,
+    /// `COLAN_ARGUMENT_PARSER=1` forces ArgumentParser, so the tests can compare the two.
     static func main() {
         let arguments = CommandLine.arguments.dropFirst()
-        if arguments.first == "agg", getenv("COLAN_ARGUMENT_PARSER") == nil,
+        #if DEBUG
+        let forced = getenv("COLAN_ARGUMENT_PARSER") != nil
+        #else
+        let forced = false
+        #endif
+        if arguments.first == "agg", !forced,
            let options = AggOptions.quickParse(arguments.dropFirst()) {
             do { try options.run() } catch { exit(withError: error) }
             return

@@ -87,13 +87,16 @@ extension Store {
         try beginImport(waiting: waiting, segmentRows: Self.importSegmentRows)
     }
 
-    /// Rows per segment an import writes: `compactedSegmentRows`, or
-    /// COLAN_SEGMENT_ROWS from the environment, for tests (the crash tests make
-    /// an import of a few thousand rows write segments while it still parses).
+    /// Rows per segment an import writes: `compactedSegmentRows`; in debug (test) builds,
+    /// COLAN_SEGMENT_ROWS from the environment (the crash tests make an import of a few
+    /// thousand rows write segments while it still parses). A release binary reads no test knob.
     static let importSegmentRows: Int = {
-        guard let raw = getenv("COLAN_SEGMENT_ROWS"), let text = String(validatingCString: raw),
-              let rows = Int(text), rows > 0 else { return compactedSegmentRows }
-        return rows
+        #if DEBUG
+        if let raw = getenv("COLAN_SEGMENT_ROWS"), let text = String(validatingCString: raw), let rows = Int(text), rows > 0 {
+            return rows
+        }
+        #endif
+        return compactedSegmentRows
     }()
 
     /// `beginImport` with segments of up to `segmentRows` rows (tests use small ones).

@@ -7,11 +7,16 @@ import Glibc
 /// operation (write, fsync, rename, unlink) fails as if the disk were full
 /// (write) or the device failed (the others). Unset, it costs one check.
 enum FaultInjection {
+    /// Read in debug (test) builds only: a release binary never injects a failure, whatever the environment.
     private static let plan: (operation: String, call: Int)? = {
+        #if DEBUG
         guard let raw = getenv("COLAN_FAULT"), let text = String(validatingCString: raw) else { return nil }
         let parts = text.split(separator: ":")
         guard parts.count == 2, let n = Int(parts[1]) else { return nil }
         return (String(parts[0]), n)
+        #else
+        return nil
+        #endif
     }()
     private static let counter = CallCounter()
 
