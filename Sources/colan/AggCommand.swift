@@ -182,8 +182,9 @@ struct AggOptions {
             query.share = share
             query.compare = compare
             query.filters = try parseFilters(filters)
+            // A read-only command: it never writes or removes a file (an interrupted writer's
+            // leftovers are the next writer's to remove).
             let target = try Store(path: Store.defaultPath(store))
-            target.cleanUpIfIdle()
             let result = try AggregateEngine.run(query, store: target)
             writeStdout(ResultRenderer.bytes(result, as: format, width: terminalWidth()))
             for note in result.notes { printError("note: " + note) }

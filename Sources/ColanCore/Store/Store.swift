@@ -126,14 +126,6 @@ public final class Store: @unchecked Sendable {
         FileIO.removeEmptyDirectory(path)
     }
 
-    /// Cleans up after an interrupted writer if no writer is running now
-    /// (readers call this; it never waits).
-    public func cleanUpIfIdle() {
-        guard let lock = StoreLock.tryLock(store: path) else { return }
-        if (try? reload()) != nil { removeUnlistedFiles() }
-        withExtendedLifetime(lock) {}
-    }
-
     /// The path of a segment file.
     public func segmentPath(_ entry: SegmentEntry) -> String { path + "/segments/" + entry.name }
 

@@ -56,8 +56,8 @@ struct IntCursor {
             guard runs <= n, runs > 0 || n == 0 else { throw ColanError(.format, "run-length stream has \(runs) runs for \(n) values") }
             let values = AlignedBuffer<Int64>(count: max(runs, 1), zeroed: false)
             let lengths = AlignedBuffer<Int64>(count: max(runs, 1), zeroed: false)
-            try IntDecoder.decode(&r, count: runs, into: values.pointer)
-            try IntDecoder.decode(&r, count: runs, into: lengths.pointer)
+            try IntDecoder.decode(&r, count: runs, into: values.pointer, depth: 1)
+            try IntDecoder.decode(&r, count: runs, into: lengths.pointer, depth: 1)
             let ends = AlignedBuffer<Int>(count: max(runs, 1), zeroed: false)
             var end = 0
             for i in 0..<runs {

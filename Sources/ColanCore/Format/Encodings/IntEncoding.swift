@@ -335,7 +335,12 @@ enum IntDecoder {
 
     /// Decodes one stream of exactly `count` values into `out`, which must have
     /// room for `count + bitPackBlockSize` values (decoders write whole blocks).
-    static func decode(_ r: inout ByteReader, count: Int, into out: UnsafeMutablePointer<Int64>) throws {
+    /// `depth`: how deep this stream is nested in delta and run-length streams. The writer nests at most
+    /// `IntEncoder.maxDepth` levels, so a deeper stream is corrupt (and cannot recurse without bound).
+    static func decode(_ r: inout ByteReader, count: Int, into out: UnsafeMutablePointer<Int64>, depth: Int = 0) throws {
+        guard depth <= IntEncoder.maxDepth else {
+            throw ColanError(.format, "integer stream nested deeper than \(IntEncoder.maxDepth) levels")
+        }
         let tag = try r.u8()
         let n = Int(try r.u32())
         guard n == count else {
@@ -359,7 +364,7 @@ enum IntDecoder {
         case .delta:
             guard n > 0 else { throw ColanError(.format, "delta stream without values") }
             out[0] = try r.i64()
-            try decode(&r, count: n - 1, into: out + 1)
+            try decode(&r, count: n - 1, into: out + 1, depth: depth + 1)
             // Prefix sum, wrapping like the encoder's differences.
             var acc = out[0]
             for i in 1..<n {
@@ -384,8 +389,8 @@ enum IntDecoder {
             guard runs <= n, runs > 0 || n == 0 else { throw ColanError(.format, "run-length stream has \(runs) runs for \(n) values") }
             let values = AlignedBuffer<Int64>(count: runs)
             let lengths = AlignedBuffer<Int64>(count: runs)
-            try decode(&r, count: runs, into: values.pointer)
-            try decode(&r, count: runs, into: lengths.pointer)
+            try decode(&r, count: runs, into: values.pointer, depth: depth + 1)
+            try decode(&r, count: runs, into: lengths.pointer, depth: depth + 1)
             var position = 0
             for i in 0..<runs {
                 let length = lengths.pointer[i]
