@@ -113,9 +113,16 @@ enum QueryPlanner {
         for s in opened {
             let dims = dimensions(s)
             guard wanted.allSatisfy({ dims.contains(stored($0, in: dims)) }) else { continue }
-            let parts = s.entry.cuboid.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4 else { continue }
-            let rank = BucketInterval.rank(ofReportInterval: parts[1]) ?? 2
+            guard let cuboid = Cuboid(encoded: s.entry.cuboid) else {
+                throw ColanError(.store, "segment \(s.entry.name) has the cuboid '\(s.entry.cuboid)', not KIND|INTERVAL|ZONE|DIMENSIONS: the store is corrupt",
+                                 file: s.reader.path)
+            }
+            let parts = [cuboid.kind, cuboid.interval, cuboid.zone]
+            // An interval this colan does not know is refused, never guessed.
+            guard let rank = BucketInterval.rank(ofReportInterval: cuboid.interval) else {
+                throw ColanError(.store, "segment \(s.entry.name) has the interval '\(cuboid.interval)', which this colan does not know",
+                                 file: s.reader.path, hint: "a newer colan wrote it?")
+            }
             if rank > query.interval.rank {
                 tooCoarse.append("\(parts[1]) \(s.entry.name)")
                 continue

@@ -115,9 +115,8 @@ public enum Exporter {
     /// Writes one cuboid's dataset; returns its description (its path absolute).
     static func exportDataset(_ segments: [SegmentEntry], cuboid: String, options: Options, store: Store, into root: String,
                               used: inout Set<String>) throws -> Dataset {
-        let parts = cuboid.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-        let (kind, interval, zoneName) = (parts.first ?? "report", parts.count > 1 ? parts[1] : "", parts.count > 2 ? parts[2] : "UTC")
-        let dims = parts.count > 3 && !parts[3].isEmpty ? parts[3].split(separator: ",").map(String.init) : []
+        guard let c = Cuboid(encoded: cuboid) else { throw ColanError(.store, "the cuboid '\(cuboid)' is not KIND|INTERVAL|ZONE|DIMENSIONS") }
+        let (kind, interval, zoneName, dims) = (c.kind, c.interval, c.zone, c.dimensions)
         var name = safe(interval.lowercased()) + "." + safe(zoneName) + "." + (dims.isEmpty ? "all" : dims.map(safe).joined(separator: "+"))
         while used.contains(kind + "/" + name) { name += "_" }
         used.insert(kind + "/" + name)

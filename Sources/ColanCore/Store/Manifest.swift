@@ -9,7 +9,7 @@ import Dispatch
 ///     segment      NAME  ROWS  KIND  CUBOID  MIN-TIME  MAX-TIME
 ///     source       ID  HASH  BYTES  ROWS  KIND  PATH  TOTALS
 ///
-/// CUBOID is "kind|interval|zone|dim,dim" (the report key without its
+/// CUBOID is `Cuboid.encoded`, "kind|interval|zone|dim,dim" (the report key without its
 /// values); times are UTC seconds or "-"; HASH is the file's 128-bit content
 /// hash in hex; TOTALS is "key=value&..." of the vendor's totals block. Fields
 /// escape tab, newline, '%', '&' and '=' as %XX.

@@ -8,17 +8,13 @@ struct RowKey: Hashable, Sendable {
 }
 
 enum RowKeys {
-    /// The cuboid of a report: "kind|interval|zone|dim,dim" (the report key without its values).
+    /// The cuboid of a report, encoded (`Cuboid.encoded`: the report key without its values).
     static func cuboid(kind: String, interval: String, zone: String, dimensions: [String]) -> String {
-        "\(kind)|\(interval)|\(zone)|" + dimensions.sorted().joined(separator: ",")
+        Cuboid(kind: kind, interval: interval, zone: zone, dimensions: dimensions).encoded
     }
 
-    /// The dimensions named by a cuboid string.
-    static func dimensions(ofCuboid cuboid: String) -> [String] {
-        let parts = cuboid.split(separator: "|", omittingEmptySubsequences: false)
-        guard let last = parts.last, !last.isEmpty else { return [] }
-        return last.split(separator: ",").map(String.init)
-    }
+    /// The dimensions named by an encoded cuboid.
+    static func dimensions(ofCuboid cuboid: String) -> [String] { Cuboid(encoded: cuboid)?.dimensions ?? [] }
 
     /// The key of every row of `table` for the given dimensions (sorted).
     static func keys(_ table: Table, dimensions: [String]) -> [RowKey] {

@@ -14,14 +14,13 @@ extension Store {
         var table: [[String]] = [["report", "interval", "zone", "dimensions", "segments", "rows", "first", "last"]]
         for cuboid in Set(manifest.segments.map(\.cuboid)).sorted() {
             let entries = manifest.segments.filter { $0.cuboid == cuboid }
-            let parts = cuboid.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 4 else { continue }
-            let zone = try? ZoneOffsets.named(parts[2])
+            guard let c = Cuboid(encoded: cuboid) else { continue }
+            let zone = try? ZoneOffsets.named(c.zone)
             func local(_ t: Int64?) -> String {
                 guard let t else { return "-" }
                 return CivilTime.format(t + (zone?.offset(atUTC: t) ?? 0))
             }
-            table.append([parts[0], parts[1], parts[2], parts[3].isEmpty ? "(All)" : parts[3], String(entries.count),
+            table.append([c.kind, c.interval, c.zone, c.dimensions.isEmpty ? "(All)" : c.dimensions.joined(separator: ","), String(entries.count),
                           String(entries.reduce(0) { $0 + $1.rows }), local(entries.compactMap(\.minTime).min()),
                           local(entries.compactMap(\.maxTime).max())])
         }
