@@ -10,9 +10,12 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import saved report exports (JSON, CSV; files and folders) into the store.",
         discussion: """
-            The source kind is detected by content: Amagi Analytics v2 JSON responses (rows under \
-            a key named after the report type), the Amagi channel list, Amagi v1 CSV downloads, \
-            MediaMelon SmartSight JSON, or any JSON array of objects / CSV with a header.
+            The source kind is detected by content: Amagi Analytics v2 JSON responses in the API \
+            reference's shape and in the shapes real responses have (contentData, adContentData, \
+            uniqueViewerAnalytics with its weekly/daily/monthly headline, a bare array of concurrent \
+            users), the Amagi channel list, Amagi v1 CSV downloads, MediaMelon SmartSight JSON, or any \
+            JSON array of objects / CSV with a header. A vendor's error saved as a report (a statusCode \
+            and message, an HTML page) is refused with its status and message.
 
             Responses do not say which filters or zone they were downloaded with: give them with \
             --tz and --set, a --name pattern, or a FILE.url beside each file holding the request URL \

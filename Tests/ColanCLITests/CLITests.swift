@@ -62,6 +62,17 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         }
     }
 
+    /// The help a user reads, whole: a change to any command's options or wording shows in review.
+    @Test func helpSnapshots() throws {
+        var all = ""
+        for command in [[], ["import"], ["agg"], ["report"], ["export"], ["verify"]] {
+            let (code, out, _) = try colan(command + ["--help"], environment: ["COLUMNS": "100"])
+            #expect(code == 0)
+            all += "$ colan \((command + ["--help"]).joined(separator: " "))\n" + out + "\n"
+        }
+        try expectSnapshot(all, "help.txt")
+    }
+
     @Test func demoImportAndRollupByDeviceType() throws {
         let dir = try CLIPaths.temporary()
         defer { try? FileManager.default.removeItem(at: dir) }
