@@ -96,8 +96,10 @@ enum QueryPlanner {
             let ok = storeDims.contains(dim) || (dim == "channelName" && storeDims.contains("channelId"))
             guard ok else {
                 if Catalog.dimensionNames.contains(dim) {
-                    throw ColanError(.query, "no \(query.report) report in the store breaks down by \(dim)",
-                                     hint: "dimensions in this store's \(query.report) reports: " + storeDims.sorted().joined(separator: ", "))
+                    var error = ColanError(.query, "no \(query.report) report in the store breaks down by \(dim)",
+                                           hint: "dimensions in this store's \(query.report) reports: " + storeDims.sorted().joined(separator: ", "))
+                    error.reason = .noSuchBreakdown
+                    throw error
                 }
                 let known = Array(storeDims.union(Catalog.dimensionNames)).sorted()
                 throw ColanError(.query, "unknown dimension '\(dim)' for \(query.report)",
@@ -170,8 +172,10 @@ enum QueryPlanner {
                                  hint: "use a longer --interval, or import finer reports")
             }
             let cuboids = Set(opened.map { "{" + dimensions($0).sorted().joined(separator: ",") + "}" }).sorted()
-            throw ColanError(.query, "no \(query.report) report breaks down by \(wanted.sorted().joined(separator: ", "))",
-                             hint: "the store holds the cuboids " + cuboids.joined(separator: " "))
+            var error = ColanError(.query, "no \(query.report) report breaks down by \(wanted.sorted().joined(separator: ", "))",
+                                   hint: "the store holds the cuboids " + cuboids.joined(separator: " "))
+            error.reason = .noSuchBreakdown
+            throw error
         }
         plan.needed = Set(wanted.map { stored($0, in: candidates.first?.dimensions ?? []) })
         // A dimension with one value in everything the query reads slices nothing: a store holding one channel's

@@ -167,7 +167,7 @@ public final class Store: @unchecked Sendable {
             }
             do {
                 return try wanted.map { OpenSegment(entry: $0, reader: try SegmentReader(path: segmentPath($0))) }
-            } catch let error as ColanError where attempt < 3 && error.message.hasPrefix("cannot open") {
+            } catch let error as ColanError where attempt < 3 && error.reason == .fileMissing {
                 attempt += 1
                 try reload()
             }

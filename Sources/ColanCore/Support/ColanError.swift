@@ -28,6 +28,16 @@ public struct ColanError: Error, CustomStringConvertible, Sendable, Equatable {
     public var message: String
     /// How to fix it, when colan can tell.
     public var hint: String?
+    /// What a caller may act on, for the errors some caller handles (never decided by the message's words).
+    public var reason: Reason?
+
+    /// Errors a caller handles rather than reports.
+    public enum Reason: String, Sendable {
+        /// The file does not exist (a segment removed by a writer committed since the manifest was read).
+        case fileMissing
+        /// The store holds no report of the kind that breaks down by a grouped or filtered dimension.
+        case noSuchBreakdown
+    }
 
     /// Creates an error; see the properties for what each part means.
     public init(_ stage: Stage, _ message: String, file: String? = nil, location: String? = nil, hint: String? = nil) {

@@ -160,7 +160,12 @@ public final class MappedFile: @unchecked Sendable {
     /// Maps the file at `path`.
     public init(path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ColanError(.format, "cannot open: \(FileIO.errnoText())", file: path) }
+        guard fd >= 0 else {
+            let code = errno  // before anything else can change it
+            var error = ColanError(.format, "cannot open: \(String(cString: strerror(code)))", file: path)
+            if code == ENOENT { error.reason = .fileMissing }
+            throw error
+        }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw ColanError(.format, "cannot stat: \(FileIO.errnoText())", file: path) }

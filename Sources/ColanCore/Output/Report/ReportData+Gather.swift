@@ -38,7 +38,7 @@ extension ReportData {
                 return result
             } catch let error as ColanError {
                 // A breakdown the store does not have is simply not shown; anything else is said.
-                if !error.message.contains("breaks down by") {
+                if error.reason != .noSuchBreakdown {
                     data.notes.append("\(section) left out: \(error.message)")
                 }
                 return nil
