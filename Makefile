@@ -1,6 +1,6 @@
 # colan: two commands on a fresh Debian machine with the Swift toolchain.
 #   make demo   install what is missing, build (release), import SampleData/, print a rollup by deviceType, write demo-report.html
-#   make test   install what is missing, build, run the whole test suite
+#   make test   install what is missing, build (the release binary too: a test checks it reads no test knob), run the whole test suite
 # Also: make build, make test-crash (more kill points), make bench (quick benchmark set, not part of test), make clean.
 
 SWIFT ?= swift
@@ -43,7 +43,7 @@ demo: build
 	$(COLAN) agg --store $(DEMO_STORE) --by deviceType
 	$(COLAN) report --store $(DEMO_STORE) --from 2021-08-30 --to 2021-10-21 --title "colan demo: SampleData" --out demo-report.html
 
-test: deps interop
+test: deps interop build
 	$(SWIFT) build --build-tests
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
 	$(SWIFT) test --skip-build

@@ -85,6 +85,25 @@ import Testing
         #expect(sawOld, "no kill landed before the commit: the kill points do not cover the import")
     }
 
+    /// The release binary reads no test knob: with COLAN_FAULT set it imports as usual.
+    @Test func theReleaseBinaryIgnoresInjectedFaults() throws {
+        let release = CLIPaths.root.appendingPathComponent(".build/release/colan")
+        #expect(FileManager.default.isExecutableFile(atPath: release.path), "run `make test` (it builds the release binary)")
+        guard FileManager.default.isExecutableFile(atPath: release.path) else { return }
+        let (dir, base, csv) = try Self.prepare()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = release
+        process.arguments = ["import", "--store", base, "--tz", "UTC", "--quiet", csv]
+        process.environment = ProcessInfo.processInfo.environment.merging(["COLAN_FAULT": "write:1", "COLAN_SEGMENT_ROWS": "8000"]) { $1 }
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        // Segments of the default size: the knob for 8,000-row segments was not read either.
+        let manifest = try String(contentsOfFile: base + "/manifest", encoding: .utf8)
+        #expect(manifest.split(separator: "\n").filter { $0.hasPrefix("segment\t") }.count <= 2, "\(manifest)")
+    }
+
     @Test(arguments: ["write:1", "write:2", "fsync:1", "fsync:2", "rename:1"])
     func injectedWriteFailuresLeaveTheStoreUntouched(fault: String) throws {
         let (dir, base, csv) = try Self.prepare()
