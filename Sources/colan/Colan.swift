@@ -41,15 +41,22 @@ struct Colan: ParsableCommand {
 }
 
 /// Runs `body`, turning a `ColanError` into a message on stderr and exit code 1
-/// (usage errors: 2). The one place errors become exit codes.
+/// (usage errors: 2), and a `Reported` failure (its messages printed already) into exit code 1.
+/// The one place errors become exit codes. (Commands that succeed may `exit(0)` early to skip
+/// freeing what they built; that is not an error path.)
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as ColanError {
         printError("colan: \(error)")
         throw ExitCode(error.stage == .usage ? 2 : 1)
+    } catch is Reported {
+        throw ExitCode(1)
     }
 }
+
+/// A command's failure whose messages it printed itself (several failed files, verify's differences).
+struct Reported: Error {}
 
 /// `--where DIM=VALUE` options as a dimension and the values it may take (several values of one
 /// dimension mean any of them).

@@ -109,7 +109,7 @@ struct ImportCommand: ParsableCommand {
             giveUp()
             for f in failures { printError("colan: \(f)") }
             printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
-            throw ExitCode(1)
+            throw Reported()
         }
         let outcome: ImportOutcome
         do {
@@ -141,7 +141,7 @@ struct ImportCommand: ParsableCommand {
         if !failures.isEmpty {
             for f in failures { printError("colan: \(f)") }
             printError("colan: \(failures.count) of \(files.count) files failed and were not imported")
-            throw ExitCode(1)
+            throw Reported()
         }
         // Done and committed: exit without freeing the parsed reports one by one (a folder of
         // small JSON responses leaves tens of thousands of small arrays; freeing them costs ~0.06 s).

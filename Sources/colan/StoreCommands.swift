@@ -50,7 +50,7 @@ struct VerifyCommand: ParsableCommand {
             for n in report.notChecked { print("not checked: \(n)") }
             print("\(report.segmentsChecked) segments checked, \(report.corruptions.count) corrupt; "
                   + "\(report.sourcesChecked) responses with totals checked, \(report.differences.count) differences")
-            if !report.corruptions.isEmpty || !report.differences.isEmpty { throw ExitCode(1) }
+            if !report.corruptions.isEmpty || !report.differences.isEmpty { throw Reported() }
         }
     }
 }
