@@ -60,8 +60,7 @@ public enum AggregateEngine {
             // A uniqueViewersAnalytics report of this bucket and slice gives the exact count.
             var viewers: Int64?
             if !exact, !exactViewers.isEmpty {
-                let label = row.map(ResultRenderer.text).joined(separator: "\u{1}")
-                if let v = exactViewers[label] { viewers = v; exact = true }
+                if let v = exactViewers[row] { viewers = v; exact = true }
             }
             // A count the vendor reported answers the row when the row is exactly its period and slice:
             // either the row's rows are all of one response (and all of it), or its slice and period equal the count's.
@@ -126,17 +125,17 @@ public enum AggregateEngine {
     /// Exact unique viewers per output row from uniqueViewersAnalytics reports
     /// of the query's slices and buckets, keyed by the row's time label and
     /// dimension values; empty when the store has none that fit.
-    static func uniqueViewersReports(_ query: AggregateQuery, plan: QueryPlan, store: Store) throws -> [String: Int64] {
+    static func uniqueViewersReports(_ query: AggregateQuery, plan: QueryPlan, store: Store) throws -> [[ResultValue]: Int64] {
         guard query.report == "viewershipAnalytics", plan.inputs.contains("uniqueViewers"),
               store.segments.contains(where: { $0.kind == "uniqueViewersAnalytics" }) else { return [:] }
         var sub = query
         sub.report = "uniqueViewersAnalytics"
         sub.metrics = ["uniqueViewers"]
         guard let result = try? rollup(sub, store: store) else { return [:] }
-        var exact: [String: Int64] = [:]
+        var exact: [[ResultValue]: Int64] = [:]
         for row in result.rows {
             guard case .integer(let v) = row.last else { continue }
-            exact[row.dropLast().map(ResultRenderer.text).joined(separator: "\u{1}")] = v
+            exact[Array(row.dropLast())] = v
         }
         return exact
     }

@@ -68,7 +68,7 @@ public enum ColumnKind: Sendable, Equatable {
 }
 
 /// One output value.
-public enum ResultValue: Sendable, Equatable {
+public enum ResultValue: Sendable, Hashable {
     /// A count.
     case integer(Int64)
     /// A derived ratio, rounded to 2 decimals when shown.

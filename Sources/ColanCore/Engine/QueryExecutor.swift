@@ -227,13 +227,9 @@ enum QueryExecutor {
                       gauges: gauges, side: side, rowsScanned: rowsScanned, rowGroupsRead: tasks.count, rowGroupsSkipped: skipped)
     }
 
-    static func stored(_ dim: String, _ s: SegmentPlan) -> String {
-        dim == "channelName" && !s.dimensions.contains("channelName") ? "channelId" : dim
-    }
+    static func stored(_ dim: String, _ s: SegmentPlan) -> String { QueryPlanner.stored(dim, in: s.dimensions) }
 
-    static func translate(_ dim: String, _ value: String, _ plan: QueryPlan) -> String {
-        dim == "channelName" ? plan.channelNames[value] ?? value : value
-    }
+    static func translate(_ dim: String, _ value: String, _ plan: QueryPlan) -> String { QueryPlanner.shown(dim, value, plan) }
 
     static func index(_ column: String, _ reader: SegmentReader) throws -> Int {
         guard let i = reader.schema.index(of: column) else {

@@ -86,14 +86,11 @@ enum QueryPlanner {
         func dimensions(_ s: OpenSegment) -> Set<String> {
             Set(RowKeys.dimensions(ofCuboid: s.entry.cuboid))
         }
-        func stored(_ dim: String, in dims: Set<String>) -> String {
-            dim == "channelName" && !dims.contains("channelName") ? "channelId" : dim
-        }
         // Names are checked against every segment of the report, not only those in the time range:
         // a range without data is an empty answer, not an unknown dimension.
         let storeDims = Set(store.segments.filter { $0.kind == query.report }.flatMap { RowKeys.dimensions(ofCuboid: $0.cuboid) })
         for dim in query.by + query.filters.keys.sorted() {
-            let ok = storeDims.contains(dim) || (dim == "channelName" && storeDims.contains("channelId"))
+            let ok = storeDims.contains(stored(dim, in: storeDims))
             guard ok else {
                 if Catalog.dimensionNames.contains(dim) {
                     var error = ColanError(.query, "no \(query.report) report in the store breaks down by \(dim)",
@@ -271,7 +268,7 @@ enum QueryPlanner {
         var chosen: [(Int, [String])] = []
         for (i, s) in plan.segments.enumerated() where !s.exactViewers {
             guard query.interval == .total || s.rank == query.interval.rank else { continue }
-            let needed = Set(wanted.map { dim in dim == "channelName" && !s.dimensions.contains("channelName") ? "channelId" : dim })
+            let needed = Set(wanted.map { stored($0, in: s.dimensions) })
             guard needed.isSubset(of: s.dimensions) else { continue }
             let described = s.dimensions.filter { Catalog.describingDimensions[$0].map(needed.contains) ?? false }
             let extra = Catalog.slicing(s.dimensions).subtracting(Catalog.slicing(needed.union(described)))
@@ -332,6 +329,18 @@ enum QueryPlanner {
     static func describeOffset(_ seconds: Int64) -> String {
         let m = abs(seconds) / 60
         return "UTC" + (seconds < 0 ? "-" : "+") + (m / 60 < 10 ? "0" : "") + "\(m / 60):" + (m % 60 < 10 ? "0" : "") + "\(m % 60)"
+    }
+
+    /// The stored dimension a grouped or filtered one is read from: channelName, where reports hold
+    /// no such column, through channelId and the imported channel lists (`QueryPlan.channelNames`).
+    /// The one place that rule is written.
+    static func stored(_ dim: String, in dims: Set<String>) -> String {
+        dim == "channelName" && !dims.contains("channelName") ? "channelId" : dim
+    }
+
+    /// A stored value as the grouped dimension shows it (a channel's name for channelName).
+    static func shown(_ dim: String, _ value: String, _ plan: QueryPlan) -> String {
+        dim == "channelName" ? plan.channelNames[value] ?? value : value
     }
 
     static func isUTC(_ zone: String) -> Bool { ["UTC", "Universal", "Etc/UTC", "Z"].contains(zone) }
