@@ -75,51 +75,23 @@ struct ImportCommand: ParsableCommand {
             }
             options.fixed[dim] = String(parts[1])
         }
-        var files: [String] = []
-        let listing = FolderListing()
-        for p in paths { files += try FileIO.filesUnder(p, listing: listing) }
-        options.listing = listing
-        let storePath = Store.defaultPath(store)
-        // A store written before content hashes were XXH3 lists files by the older hash. Opened
-        // once: the import re-reads its manifest under the writer lock anyway.
-        let existing = FileIO.exists(storePath + "/manifest") ? try Store(path: storePath) : nil
-        options.legacyContentHashes = existing?.recordsLegacyContentHashes ?? false
-        let total = files.count
+        var request = ImportTransaction.Request(store: Store.defaultPath(store), paths: paths)
+        request.options = options
+        request.keepGoing = keepGoing
+        let storePath = request.store
         let showProgress = !quiet && isatty(2) != 0
-        let draw: @Sendable (Int) -> Void = { done in Progress.draw(done: done, total: total) }
-        // The writer lock is taken before parsing: segments are written while later files are parsed.
-        let target = try existing ?? Store(path: storePath, create: true)
-        let session = try target.beginImport(waiting: {
+        let draw: @Sendable (Int, Int) -> Void = { done, total in Progress.draw(done: done, total: total) }
+        let result = try ImportTransaction.run(request, waiting: {
             if !quiet { printError("colan: waiting for another import into \(storePath) to finish") }
-        })
-        let run = ImportJob.parse(files, options: options, into: session, keepGoing: keepGoing, progress: showProgress ? draw : nil)
-        let parseSeconds = watch.seconds
+        }, progress: showProgress ? draw : nil)
         if showProgress { Progress.clear() }
-        let failures = run.failures
-        // Gives the import up; a store this import created is not left behind empty.
-        func giveUp() {
-            session.abandon()
-            if existing == nil { target.removeIfEmpty() }
-        }
-        if let error = run.storeError {
-            giveUp()
-            throw error
-        }
-        if !failures.isEmpty && !keepGoing {
-            giveUp()
+        let failures = result.failures
+        guard let outcome = result.outcome else {
             for f in failures { printError("colan: \(f)") }
-            printError("colan: nothing imported: \(failures.count) of \(files.count) files failed (use --keep-going to import the rest)")
+            printError("colan: nothing imported: \(failures.count) of \(result.files) files failed (use --keep-going to import the rest)")
             throw Reported()
         }
-        let outcome: ImportOutcome
-        do {
-            outcome = try session.finish()
-        } catch {
-            giveUp()
-            throw error
-        }
-        // --keep-going with every file failed: nothing was committed.
-        if outcome.filesImported == 0 && existing == nil { target.removeIfEmpty() }
+        let parseSeconds = result.parseSeconds
         if !outcome.shadowedFiles.isEmpty {
             // Not an error: a folder of overlapping re-downloads is imported this way on purpose.
             let shown = outcome.shadowedFiles.sorted().prefix(3).joined(separator: ", ")
@@ -140,7 +112,7 @@ struct ImportCommand: ParsableCommand {
         }
         if !failures.isEmpty {
             for f in failures { printError("colan: \(f)") }
-            printError("colan: \(failures.count) of \(files.count) files failed and were not imported")
+            printError("colan: \(failures.count) of \(result.files) files failed and were not imported")
             throw Reported()
         }
         // Done and committed: exit without freeing the parsed reports one by one (a folder of

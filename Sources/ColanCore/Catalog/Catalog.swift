@@ -73,6 +73,9 @@ public enum Catalog {
         ("uniqueViewersAnalytics", "uniqueViewersAnalytics"), ("uniqueViewerAnalytics", "uniqueViewersAnalytics"),
     ]
 
+    /// The Amagi channel lists' keys, which are also their report kinds (channelId -> channelName).
+    public static let channelListKinds = ["viewershipChannels", "adAnalyticsChannels"]
+
     /// A unique-viewers response's headline keys (`weeklyUniqueViewers`...): the exact distinct
     /// count of the whole requested period, by the interval the request asked for.
     public static let uniqueViewersHeadlines: [(key: String, interval: String)] = [

@@ -46,7 +46,7 @@ public final class ParsedFile: Sendable {
             incoming.inScanOrder = reportsInScanOrder
             return incoming
         }
-        let main = reports.last { !$0.totals.isEmpty && !JSONReportReader.channelListKeys.contains($0.kind) } ?? reports.first
+        let main = reports.last { !$0.totals.isEmpty && !Catalog.channelListKinds.contains($0.kind) } ?? reports.first
         summary = (main?.kind ?? "empty", main?.totals ?? [:])
     }
 }

@@ -3,7 +3,7 @@
 /// MediaMelon's {totalcount, pagecount, totalrecords, response: [...]}
 /// envelope, and any array of flat objects (MediaMelon alerts, generic).
 enum JSONReportReader {
-    static let channelListKeys = ["viewershipChannels", "adAnalyticsChannels"]
+    static let channelListKeys = Catalog.channelListKinds
     /// Rows with up to this many fields find a field's column by a scan of the names.
     static let scannedColumns = 16
     /// Top-level fields that may hold the request URL the response answered.
