@@ -107,10 +107,14 @@ def colan_rows(store, name):
                           "--metrics", "totalSessions,totalViewershipMinutes,aggregatedViewers"] + COLAN_ARGS[name],
                          check=True, capture_output=True, text=True).stdout
     rows = []
-    for r in list(csv.reader(io.StringIO(out)))[1:]:
+    table = list(csv.reader(io.StringIO(out)))
+    # CSV keeps numbers numeric; whether viewers are exact is its own last column, left out here.
+    width = len(table[0]) - (1 if table[0][-1] == "viewersExact" else 0)
+    for r in table[1:]:
+        r = r[:width]
         if name == "channelDayEastern":
             r = [r[1], r[0][:10]] + r[2:]
-        rows.append(r[:-1] + [r[-1].lstrip("<=")])
+        rows.append(r)
     return normalise(rows)
 
 
