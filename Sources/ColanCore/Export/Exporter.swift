@@ -16,6 +16,7 @@ public enum Exporter {
         public var report: String?
         /// First and last local date exported, in each dataset's own zone.
         public var from: String?
+        /// See `from`.
         public var to: String?
         /// Hive partitions: `month=YYYY-MM`, `day=YYYY-MM-DD`, or none.
         public var partition: Partition = .month
@@ -35,8 +36,9 @@ public enum Exporter {
     public struct Outcome: Sendable {
         /// The datasets, their folders relative to the export.
         public var datasets: [Dataset] = []
-        /// Files and rows written in all.
+        /// Files written in all.
         public var files = 0
+        /// Rows written in all.
         public var rows = 0
         /// Bytes of data files.
         public var bytes = 0
@@ -44,13 +46,21 @@ public enum Exporter {
 
     /// One dataset: a report kind's cuboid.
     public struct Dataset: Sendable {
+        /// Its folder, relative to the export.
         public var path: String
+        /// Its report kind.
         public var report: String
+        /// Its cuboid's interval, zone and dimensions.
         public var interval: String
+        /// See `interval`.
         public var zone: String
+        /// See `interval`.
         public var dimensions: [String]
+        /// Its columns: name, type as written, and kind (how it aggregates).
         public var columns: [(name: String, type: String, kind: String)]
+        /// Rows and files written.
         public var rows = 0
+        /// See `rows`.
         public var files = 0
     }
 

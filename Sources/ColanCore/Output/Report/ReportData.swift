@@ -8,6 +8,7 @@ public struct ReportData: Sendable {
         public var store: String
         /// First and last local date (YYYY-MM-DD); nil: the last 28 days the store holds.
         public var from: String?
+        /// See `from`.
         public var to: String?
         /// The zone of the days and hours.
         public var zone = "US/Pacific"
@@ -24,31 +25,43 @@ public struct ReportData: Sendable {
 
     /// A KPI card: a figure, its previous period's, and whether it is exact.
     public struct Figure: Sendable {
+        /// The metric's name (`agg`'s column).
         public var name: String
+        /// Its value over the range, in the previous period, and the change in percent.
         public var value: ResultValue
+        /// See `value`.
         public var previous: ResultValue
+        /// See `value`.
         public var change: ResultValue
     }
 
     /// A series of values over the days of the range (nil: no value that day).
     public struct Series: Sendable {
+        /// What the series counts (a device type, "other", the previous period).
         public var name: String
+        /// One value per day of the range.
         public var values: [Double?]
     }
 
     /// A ranked breakdown: the `agg --sort ... --limit ... --share` answer for one dimension.
     public struct Ranking: Sendable {
+        /// The section's title.
         public var title: String
+        /// The engine's answer, sorted, limited and with shares.
         public var result: AggregateResult
     }
 
     /// One line of the coverage grid: a report kind and channel, and which days hold data.
     public struct Coverage: Sendable {
+        /// The report kind.
         public var report: String
+        /// The channel, or "all" (any data of the kind).
         public var channel: String
+        /// Whether each day of the range holds data.
         public var days: [Bool]
     }
 
+    /// What was asked for.
     public var request: Request
     /// The range shown, as local day numbers.
     public var days: ClosedRange<Int64>
