@@ -35,3 +35,18 @@ public final class AlignedBuffer<Element: BitwiseCopyable>: @unchecked Sendable 
     /// The elements as a buffer pointer (valid while `self` is alive).
     public var buffer: UnsafeMutableBufferPointer<Element> { UnsafeMutableBufferPointer(start: pointer, count: count) }
 }
+
+extension AlignedBuffer {
+    /// The elements of `range` as an array (bounds checked: `range` must lie in 0..<count).
+    public func copy(_ range: Range<Int>) -> [Element] {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the buffer")
+        return Array(UnsafeBufferPointer(start: pointer + range.lowerBound, count: range.count))
+    }
+
+    /// `table[Int(self[i])]` for each i of `range` (bounds checked: `range` in 0..<count, every code
+    /// in `table`'s indices), for translating a chunk's codes through a lookup table.
+    public func translate<T>(_ range: Range<Int>, through table: [T]) -> [T] where Element: BinaryInteger {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the buffer")
+        return range.map { table[Int(pointer[$0])] }
+    }
+}

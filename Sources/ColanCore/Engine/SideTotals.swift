@@ -1,3 +1,8 @@
+// A scan kernel's file: `add` reads through pointers the scan passes. Invariants: `ids` holds
+// `count` group ids (a vector of the scan); a chunk's values are read at rows `firstRow ..<
+// firstRow + count`, inside the row group they were decoded from; every id below `discard` indexes
+// the dense arrays, which hold `groups + 1` entries.
+
 /// Per-group totals outside the summed accumulators, kept only for queries that need them:
 /// the sum and count of each row-averaged column's values, which summed columns a group's
 /// reports hold, and spans (lowest and highest value) of the source id and of dimensions whose

@@ -384,8 +384,7 @@ struct ExportBuffer {
     }
 
     /// Appends rows `rows` of a row group's decoded vectors (one per column, nil for a column the
-    /// segment lacks). Invariant for the buffer pointers below: `rows` lies within 0..<vector.count,
-    /// since the rows are counted from the row group the vectors were decoded from.
+    /// segment lacks); `rows` lies within the row group the vectors were decoded from.
     mutating func append(_ rows: Range<Int>, _ vectors: [ColumnVector?]) {
         let n = rows.count
         for (c, column) in columns.enumerated() {
@@ -411,10 +410,9 @@ struct ExportBuffer {
             }
             switch v.values {
             case .int64(let p):
-                let slice = UnsafeBufferPointer(start: UnsafePointer(p.pointer) + rows.lowerBound, count: n)
-                if column.type == .float64 { doubles[c] += slice.map(Double.init) } else { ints[c] += slice }
+                if column.type == .float64 { doubles[c] += p.copy(rows).map(Double.init) } else { ints[c] += p.copy(rows) }
             case .float64(let p):
-                doubles[c] += UnsafeBufferPointer(start: UnsafePointer(p.pointer) + rows.lowerBound, count: n)
+                doubles[c] += p.copy(rows)
             case .string(let dictionary, let local):
                 // The chunk's dictionary translated to the buffer's once.
                 let translation = dictionary.map { s -> UInt32 in
@@ -424,8 +422,7 @@ struct ExportBuffer {
                     dictionaries[c].append(s)
                     return code
                 }
-                let p = UnsafePointer(local.pointer)
-                codes[c] += rows.map { translation[Int(p[$0])] }
+                codes[c] += local.translate(rows, through: translation)
             }
         }
         count += n
