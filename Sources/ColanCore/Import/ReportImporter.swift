@@ -176,7 +176,7 @@ public enum ReportImporter {
         }
         var totals = totals
         if request.exactViewers != nil {
-            try recordExactScope(request: request, options: options, zone: zone, zoneName: zoneName,
+            recordExactScope(request: request, options: options, zone: zone, zoneName: zoneName,
                                  times: data.first.flatMap { if case .int64(let t) = $0.values { return t } else { return nil } },
                                  into: &totals)
         }
@@ -190,7 +190,7 @@ public enum ReportImporter {
     /// either, from the rows: the day of hourly rows, the 7 days from a week's first row, a month's
     /// first to last row), the zone and the slice (docs/STORE.md, `ExactViewers`).
     static func recordExactScope(request: RequestFacts, options: ImportOptions, zone: ZoneOffsets, zoneName: String,
-                                 times: [Int64]?, into totals: inout [String: String]) throws {
+                                 times: [Int64]?, into totals: inout [String: String]) {
         var from = request.from ?? options.requestedFrom, to = request.to ?? options.requestedTo
         if from == nil || to == nil, let interval = request.interval, let times, let lo = times.min(), let hi = times.max() {
             let first = BucketTable.floorDiv(lo + zone.offset(atUTC: lo), 86400), last = BucketTable.floorDiv(hi + zone.offset(atUTC: hi), 86400)
@@ -198,13 +198,15 @@ public enum ReportImporter {
             from = from ?? String(CivilTime.format(first * 86400).prefix(10))
             to = to ?? String(CivilTime.format(end * 86400).prefix(10))
         }
-        for (name, date) in [("startDate", from), ("endDate", to)] {
-            guard let date else { continue }
-            guard let label = TimeResolver.parse(date), !label.hasTimeOfDay else {
-                throw ColanError(.importing, "the requested \(name) '\(date)' is not a date; expected YYYY-MM-DD")
-            }
+        // Dates in another form than YYYY-MM-DD leave the period unknown (the count then answers only a
+        // row that holds exactly this response): a report is never refused for its URL's dates.
+        func day(_ text: String?) -> String? {
+            guard let text, let label = TimeResolver.parse(text), !label.hasTimeOfDay else { return nil }
+            return text
         }
-        totals[ExactViewers.scopeKey] = ExactViewers.scope(from: from, to: to, zone: zoneName, fixed: options.fixed)
+        let (first, last) = (day(from), day(to))
+        totals[ExactViewers.scopeKey] = ExactViewers.scope(from: first == nil || last == nil ? nil : first,
+                                                           to: first == nil || last == nil ? nil : last, zone: zoneName, fixed: options.fixed)
     }
 }
 

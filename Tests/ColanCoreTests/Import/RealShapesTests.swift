@@ -334,4 +334,18 @@ import Testing
         #expect(total.rows == [[.integer(57)]])
         #expect(total.notes.isEmpty)
     }
+
+    @Test func aURLWithDatesInAnotherFormIsStillImported() throws {
+        let json = """
+            {"url":"https://api-analytics.amagi.tv/api/v2?type=viewershipAnalytics&startDate=2021/10/12&endDate=2021/10/12&channelId=c9",
+             "viewershipAnalytics":[{"time":"2021-10-12 00:00:00","numberOfViewers":30,"numberOfSession":40,"viewershipMinutes":500}],
+             "totalSessions":40,"totalViewershipMinutes":500,"aggregatedViewers":30}
+            """
+        let (store, dir) = try makeStore(try importText(json))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var q = AggregateQuery()
+        q.metrics = ["aggregatedViewers"]
+        // The period is unknown, but the store holds exactly this response: its count answers the whole store.
+        #expect(try AggregateEngine.run(q, store: store).rows == [[.integer(30)]])
+    }
 }
