@@ -46,7 +46,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ColanCLITests",
-            dependencies: ["ColanCore"]
+            dependencies: ["ColanCore"],
+            exclude: ["Snapshots"]
         ),
     ],
     swiftLanguageModes: [.v6]
