@@ -22,6 +22,7 @@ public enum AggregateEngine {
         explain.append("row groups: \(output.rowGroupsRead) read, \(output.rowGroupsSkipped) skipped by statistics; rows scanned: \(output.rowsScanned)")
         let inputs = plan.inputs
         let width = output.width
+        let layout = AccumulatorLayout(inputs: inputs.count)
         // Finalize each group: its bucket, dimension values and metrics.
         var product: UInt64 = 1
         for d in query.by.indices { product *= UInt64(max(output.dictionaries[d].values.count, 1)) }
@@ -54,8 +55,8 @@ public enum AggregateEngine {
                 sortKey.append(Int(ranks[d][id]))
                 row.append(.text(output.dictionaries[d].values[id]))
             }
-            let inexactRows = values[at + width - 3]
-            var exact = inexactRows == 0 && (query.interval != .total || values[at + width - 2] == values[at + width - 1])
+            let inexactRows = values[at + layout.inexactRows]
+            var exact = inexactRows == 0 && (query.interval != .total || values[at + layout.minTime] == values[at + layout.maxTime])
                 && output.side.slices.allSatisfy { $0.isSingle(key) }
             // A uniqueViewersAnalytics report of this bucket and slice gives the exact count.
             var viewers: Int64?

@@ -26,13 +26,33 @@ struct ScanTask {
     var slices: [[Int64]?] = []
 }
 
-/// Per-worker accumulators: `width` Int64 values per group, group-major:
-/// the summed inputs, then a mark (non-zero) when the group has rows, then a
-/// mark when some of its rows' unique viewers are not exact, then the group's
-/// min and max time.
+/// Where each value of a group's accumulators sits: `inputs` summed inputs, then a mark
+/// (non-zero) when the group has rows, a count of its rows whose unique viewers are not exact,
+/// and its first and last row time. `GroupByKernel` writes the two marks at `inputs` and
+/// `inputs + 1` (its metrics' count).
+struct AccumulatorLayout {
+    /// Summed inputs, at 0..<inputs.
+    let inputs: Int
+    /// Non-zero when the group has rows.
+    var hasRows: Int { inputs }
+    /// Rows whose unique viewers are not exact.
+    var inexactRows: Int { inputs + 1 }
+    /// The group's first and last row time (tracked where a total's viewers may be exact).
+    var minTime: Int { inputs + 2 }
+    var maxTime: Int { inputs + 3 }
+    /// Values per group.
+    var width: Int { inputs + 4 }
+    /// The values added up when partial accumulators merge (all but the time span).
+    var summed: Range<Int> { 0..<minTime }
+}
+
+/// Per-worker accumulators: `width` Int64 values per group, group-major, laid out as
+/// `AccumulatorLayout` says.
 /// With few groups the dense accumulators are kept in four copies (see
 /// GroupByKernel.accumulateRows); the time span lives in the first copy only.
 struct Accumulators {
+    /// Where each of a group's values sits.
+    let layout: AccumulatorLayout
     let width: Int
     var dense: [Int64]
     var slots: [UInt64: Int] = [:]
@@ -46,12 +66,13 @@ struct Accumulators {
     static let copiedGroupLimit = 4096
 
     init(groups: Int, inputs: Int, dense: Bool) {
-        width = inputs + 4
+        layout = AccumulatorLayout(inputs: inputs)
+        width = layout.width
         denseGroups = dense ? groups : nil
         copies = dense && groups <= Self.copiedGroupLimit ? 4 : 1
         copyStride = (groups + 1) * width
         self.dense = dense ? [Int64](repeating: 0, count: copies * copyStride) : []
-        if dense { for g in 0...groups { self.dense[g * width + inputs + 2] = .max; self.dense[g * width + inputs + 3] = .min } }
+        if dense { for g in 0...groups { self.dense[g * width + layout.minTime] = .max; self.dense[g * width + layout.maxTime] = .min } }
     }
 
     /// Adds copies 1...3 into copy 0.
@@ -59,7 +80,7 @@ struct Accumulators {
         guard copies > 1 else { return }
         for c in 1..<copies {
             for g in 0..<(copyStride / width) {
-                for i in 0..<(width - 2) { dense[g * width + i] &+= dense[c * copyStride + g * width + i] }
+                for i in layout.summed { dense[g * width + i] &+= dense[c * copyStride + g * width + i] }
             }
         }
     }
@@ -195,19 +216,20 @@ enum QueryExecutor {
                 }
             }
         }
-        let width = plan.inputs.count + 4
+        let layout = AccumulatorLayout(inputs: plan.inputs.count)
+        let width = layout.width
         var keys: [UInt64] = []
         var values: [Int64] = []
         func combine(_ into: inout [Int64], _ at: Int, _ from: [Int64], _ offset: Int) {
-            for i in 0..<(width - 2) { into[at + i] &+= from[offset + i] }
-            into[at + width - 2] = min(into[at + width - 2], from[offset + width - 2])
-            into[at + width - 1] = max(into[at + width - 1], from[offset + width - 1])
+            for i in layout.summed { into[at + i] &+= from[offset + i] }
+            into[at + layout.minTime] = min(into[at + layout.minTime], from[offset + layout.minTime])
+            into[at + layout.maxTime] = max(into[at + layout.maxTime], from[offset + layout.maxTime])
         }
         if dense, var total = accumulators.first?.dense {
             for other in accumulators.dropFirst() {
                 for g in 0..<groups { combine(&total, g * width, other.dense, g * width) }
             }
-            for g in 0..<groups where total[g * width + width - 4] > 0 {
+            for g in 0..<groups where total[g * width + layout.hasRows] > 0 {
                 keys.append(UInt64(g))
                 values.append(contentsOf: total[(g * width)..<((g + 1) * width)])
             }
@@ -424,6 +446,7 @@ enum QueryExecutor {
     /// The hash-map path for queries with too many groups for arrays.
     private static func accumulateSparse(_ acc: inout Accumulators, ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>?, n: Int,
                                          scratch: ScanScratch, inputs: Int, exact: Bool, discard: UInt64) {
+        let layout = AccumulatorLayout(inputs: inputs)
         for i in 0..<n where ids.pointer[i] != discard {
             let key = ids.pointer[i]
             let slot: Int
@@ -431,16 +454,16 @@ enum QueryExecutor {
                 slot = acc.sparse.count / acc.width
                 acc.slots[key] = slot
                 acc.sparse += [Int64](repeating: 0, count: acc.width)
-                acc.sparse[slot * acc.width + inputs + 2] = .max
-                acc.sparse[slot * acc.width + inputs + 3] = .min
+                acc.sparse[slot * acc.width + layout.minTime] = .max
+                acc.sparse[slot * acc.width + layout.maxTime] = .min
             }
             let base = slot * acc.width
             for m in 0..<inputs { acc.sparse[base + m] &+= scratch.metrics[m].pointer[i] }
-            acc.sparse[base + inputs] += 1
-            if !exact { acc.sparse[base + inputs + 1] += 1 }
+            acc.sparse[base + layout.hasRows] += 1
+            if !exact { acc.sparse[base + layout.inexactRows] += 1 }
             if let times {
-                acc.sparse[base + inputs + 2] = min(acc.sparse[base + inputs + 2], times.pointer[i])
-                acc.sparse[base + inputs + 3] = max(acc.sparse[base + inputs + 3], times.pointer[i])
+                acc.sparse[base + layout.minTime] = min(acc.sparse[base + layout.minTime], times.pointer[i])
+                acc.sparse[base + layout.maxTime] = max(acc.sparse[base + layout.maxTime], times.pointer[i])
             }
         }
     }
@@ -448,10 +471,11 @@ enum QueryExecutor {
     /// A total's unique viewers are exact only over one report interval: tracks each group's first and last time.
     private static func trackTimeSpans(ids: AlignedBuffer<UInt64>, times: AlignedBuffer<Int64>, n: Int,
                                        sums: UnsafeMutablePointer<Int64>, width: Int, inputs: Int) {
+        let layout = AccumulatorLayout(inputs: inputs)
         for i in 0..<n {
-            let b = Int(ids.pointer[i]) * width + inputs
-            sums[b + 2] = min(sums[b + 2], times.pointer[i])
-            sums[b + 3] = max(sums[b + 3], times.pointer[i])
+            let b = Int(ids.pointer[i]) * width
+            sums[b + layout.minTime] = min(sums[b + layout.minTime], times.pointer[i])
+            sums[b + layout.maxTime] = max(sums[b + layout.maxTime], times.pointer[i])
         }
     }
 
