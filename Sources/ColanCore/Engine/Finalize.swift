@@ -105,4 +105,3 @@ extension AggregateEngine {
         return (keyed.map(\.row), explain)
     }
 }
-
