@@ -33,9 +33,9 @@ struct SideTotals {
             for i in 0..<count where ids[i] != discard { self.presence[ids[i], default: 0] |= presence }
         }
         guard !averaged.isEmpty else { return }
+        let zeros = [Double](repeating: 0, count: averaged.count * 2)
         for i in 0..<count where ids[i] != discard {
             let row = firstRow + i
-            var sums = averages[ids[i]] ?? [Double](repeating: 0, count: averaged.count * 2)
             for (c, column) in averaged.enumerated() {
                 guard let column, column.isValid(row) else { continue }
                 let value: Double
@@ -45,10 +45,10 @@ struct SideTotals {
                 case .string: continue
                 }
                 guard value.isFinite else { continue }
-                sums[2 * c] += value
-                sums[2 * c + 1] += 1
+                // Updated in place in the map (no copy of the group's sums per row).
+                averages[ids[i], default: zeros][2 * c] += value
+                averages[ids[i], default: zeros][2 * c + 1] += 1
             }
-            averages[ids[i]] = sums
         }
     }
 

@@ -368,8 +368,8 @@ struct ExportBuffer {
     private var codes: [[UInt32]]
     private var dictionaries: [[String]]
     private var indexes: [[String: UInt32]]
+    /// Per column, which rows hold a value; empty while every row does (filled at the first null).
     private var valid: [[Bool]]
-    private var anyNull: [Bool]
 
     init(columns: [ColumnSchema]) {
         self.columns = columns
@@ -380,7 +380,6 @@ struct ExportBuffer {
         dictionaries = Array(repeating: [], count: n)
         indexes = Array(repeating: [:], count: n)
         valid = Array(repeating: [], count: n)
-        anyNull = Array(repeating: false, count: n)
     }
 
     /// Appends rows `rows` of a row group's decoded vectors (one per column, nil for a column the
@@ -390,8 +389,8 @@ struct ExportBuffer {
         for (c, column) in columns.enumerated() {
             guard let v = vectors[c] else {
                 // A column this segment lacks: nulls.
+                if valid[c].isEmpty { valid[c] = [Bool](repeating: true, count: count) }
                 valid[c] += [Bool](repeating: false, count: n)
-                anyNull[c] = true
                 switch column.type {
                 case .string: codes[c] += [UInt32](repeating: 0, count: n)
                 case .float64: doubles[c] += [Double](repeating: 0, count: n)
@@ -399,14 +398,11 @@ struct ExportBuffer {
                 }
                 continue
             }
-            if v.validity == nil {
-                valid[c] += [Bool](repeating: true, count: n)
+            if v.validity == nil || rows.allSatisfy(v.isValid) {
+                if !valid[c].isEmpty { valid[c] += [Bool](repeating: true, count: n) }
             } else {
-                for i in rows {
-                    let ok = v.isValid(i)
-                    valid[c].append(ok)
-                    if !ok { anyNull[c] = true }
-                }
+                if valid[c].isEmpty { valid[c] = [Bool](repeating: true, count: count) }
+                valid[c] += rows.map(v.isValid)
             }
             switch v.values {
             case .int64(let p):
@@ -444,7 +440,7 @@ struct ExportBuffer {
 
     func parquetValues() -> [ParquetWriter.Values] {
         columns.enumerated().map { c, column in
-            let v = anyNull[c] ? valid[c] : nil
+            let v = valid[c].isEmpty ? nil : valid[c]
             switch column.type {
             case .timestamp: return .int64(ints[c].map { $0 &* 1_000_000 }, valid: nil)
             case .string:
@@ -462,7 +458,7 @@ struct ExportBuffer {
         for r in 0..<count {
             for (c, column) in columns.enumerated() {
                 if c > 0 { out.append(44) }
-                guard valid[c][r] else { continue }
+                guard valid[c].isEmpty || valid[c][r] else { continue }
                 switch column.type {
                 case .timestamp:
                     let t = CivilTime.format(ints[c][r])

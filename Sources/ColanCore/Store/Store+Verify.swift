@@ -86,13 +86,23 @@ extension Store {
                     for column in Self.checkedColumns where reader.schema.index(of: column) != nil {
                         if case .int64(let v) = try reader.read(column: column, rowGroup: g).values { columns.append((column, v)) }
                     }
-                    for i in 0..<source.count {
-                        let id = ids.pointer[i]
-                        rows[id, default: 0] += 1
+                    // A file's rows lie in runs of one source id: each run is summed, then recorded once.
+                    var start = 0
+                    while start < source.count {
+                        let id = ids.pointer[start]
+                        var end = start + 1
+                        while end < source.count && ids.pointer[end] == id { end += 1 }
+                        rows[id, default: 0] += end - start
                         for (name, values) in columns {
-                            sums[id, default: [:]][name, default: 0] += values.pointer[i]
-                            maxima[id, default: [:]][name] = max(maxima[id]?[name] ?? 0, values.pointer[i])
+                            var sum: Int64 = 0, largest = Int64.min
+                            for i in start..<end {
+                                sum &+= values.pointer[i]
+                                largest = max(largest, values.pointer[i])
+                            }
+                            sums[id, default: [:]][name, default: 0] += sum
+                            maxima[id, default: [:]][name] = max(maxima[id]?[name] ?? largest, largest)
                         }
+                        start = end
                     }
                 }
             } catch let error as ColanError {
