@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // colan pull's HTTP client (SwiftNIO, TLS by swift-nio-ssl): docs/DECISIONS.md, "HTTP client".
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // libzstd from Debian's libzstd-dev, found through pkg-config.
@@ -27,10 +29,19 @@ let package = Package(
             name: "ColanCore",
             dependencies: ["CZstd", "CXXHash"]
         ),
+        // colan pull: the vendors' APIs, fetched into the store through ColanCore's import.
+        .target(
+            name: "ColanPull",
+            dependencies: [
+                "ColanCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(
             name: "colan",
             dependencies: [
                 "ColanCore",
+                "ColanPull",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

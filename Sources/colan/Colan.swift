@@ -16,7 +16,7 @@ struct Colan: ParsableCommand {
             vendor's derived metrics. See docs/ in the source tree for the file format and metrics.
             """,
         version: ColanVersion.string,
-        subcommands: [ImportCommand.self, AggCommand.self, ReportCommand.self, ExportCommand.self, InfoCommand.self, CompactCommand.self, VerifyCommand.self,
+        subcommands: [ImportCommand.self, PullCommand.self, AggCommand.self, ReportCommand.self, ExportCommand.self, InfoCommand.self, CompactCommand.self, VerifyCommand.self,
                       GenCommand.self]
     )
 

@@ -149,12 +149,12 @@ func formatSeconds(_ s: Double) -> String {
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.
 enum Progress {
-    static func draw(done: Int, total: Int) {
+    static func draw(done: Int, total: Int, unit: String = "files") {
         let width = 30
         let filled = total == 0 ? width : width * done / total
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         var err = StandardError()
-        print("\r[\(bar)] \(done)/\(total) files", terminator: "", to: &err)
+        print("\r[\(bar)] \(done)/\(total) \(unit)", terminator: "", to: &err)
     }
 
     static func clear() {

@@ -49,7 +49,8 @@ struct VerifyCommand: ParsableCommand {
             for d in report.differences { print("differs: \(d)") }
             for n in report.notChecked { print("not checked: \(n)") }
             print("\(report.segmentsChecked) segments checked, \(report.corruptions.count) corrupt; "
-                  + "\(report.sourcesChecked) responses with totals checked, \(report.differences.count) differences")
+                  + "\(report.sourcesChecked) responses with totals checked, \(report.differences.count) differences"
+                  + (report.rawChecked > 0 ? "; \(report.rawChecked) raw responses checked" : ""))
             if !report.corruptions.isEmpty || !report.differences.isEmpty { throw Reported() }
         }
     }

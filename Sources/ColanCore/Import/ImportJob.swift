@@ -61,7 +61,8 @@ public enum ImportJob {
     /// Reads, parses, sorts and hashes one file.
     private static func parseFile(_ path: String, options: ImportOptions, buffers: ReadBuffers) -> Result<ParsedFile, ColanError> {
         do {
-            return .success(try FileIO.withContents(of: path, buffers: buffers) { bytes in
+            return .success(try FileIO.withContents(of: path, buffers: buffers) { file in
+              try RawResponses.withExpanded(file) { bytes in
                 // A big file is hashed on a thread of its own while it is parsed (a big CSV's
                 // parse runs on every core, but hashing it is one sequential pass).
                 let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
@@ -72,6 +73,7 @@ public enum ImportJob {
                 let hash = hashing?.result() ?? contentHash(bytes)
                 return ParsedFile(path: path, hash: hash, legacyHash: options.legacyContentHashes ? legacyContentHash(bytes) : nil,
                                   bytes: bytes.count, reports: reports, reportsInScanOrder: true)
+              }
             })
         } catch let error as ColanError {
             return .failure(error.inFile(path))

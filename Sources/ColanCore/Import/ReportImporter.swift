@@ -8,7 +8,7 @@ public enum ReportImporter {
     public static func importFile(_ path: String, options: ImportOptions) throws -> [ImportedReport] {
         let mapped = try MappedFile(path: path)
         do {
-            return try importBytes(mapped.bytes, path: path, options: options)
+            return try RawResponses.withExpanded(mapped.bytes) { try importBytes($0, path: path, options: options) }
         } catch let error as ColanError {
             throw error.inFile(path)
         }
@@ -18,6 +18,11 @@ public enum ReportImporter {
     public static func importBytes(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         var options = options
         try applySidecars(path: path, options: &options)
+        return try importContent(bytes, path: path, options: options)
+    }
+
+    /// Detects the kind of `bytes` and parses them (the sidecars already applied to `options`).
+    static func importContent(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
@@ -27,6 +32,24 @@ public enum ReportImporter {
             return try JSONReportReader.read(bytes, path: path, options: options)
         }
         return try CSVReportReader.read(bytes, path: path, options: options)
+    }
+
+    /// Parses a fetched response as `colan import` will read it once saved with its request URL
+    /// beside it (`colan pull` checks every response this way before keeping it).
+    /// - Throws: a `ColanError` (an HTML page, a vendor's error body, truncated or malformed JSON).
+    /// `facts`: what the kept URL file adds after the URL (`NAME=VALUE` lines).
+    public static func importResponse(_ bytes: [UInt8], requestURL: String, facts: [(String, String)] = [],
+                                      options: ImportOptions) throws -> [ImportedReport] {
+        var options = options
+        var parameters = RequestURL.parameters(requestURL)
+        for (name, value) in facts { parameters[name] = value }
+        try merge(parameters, into: &options, source: "the request URL")
+        options.namePattern = nil
+        return try bytes.withUnsafeBytes { raw in
+            try RawResponses.withExpanded(raw) { content in
+                try importContent(content, path: "response", options: options)
+            }
+        }
     }
 
     /// The error for a file that is an HTML page (a vendor's or a proxy's error page saved under
@@ -69,12 +92,13 @@ public enum ReportImporter {
             }
             for (filter, value) in values { try apply(filter, value, into: &options, source: "the file name") }
         }
-        // A request URL saved as FILE.url (one line) gives the query's parameters.
-        // Known from the folder's listing, or checked with access(): most files have none,
-        // and a failed read builds an error to throw away.
+        // A request URL saved as FILE.url gives the query's parameters; further lines NAME=VALUE
+        // give what the request did not say (`colan pull` writes the zone a scheduled report was
+        // set up with). Known from the folder's listing, or checked with access(): most files
+        // have none, and a failed read builds an error to throw away.
         let sidecar = path + ".url"
         if options.listing?.contains(sidecar) ?? FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = UTF8Text.string(url) {
-            try merge(RequestURL.parameters(text.trimmingWhitespace()), into: &options, source: "\(path).url")
+            try merge(RequestURL.sidecarParameters(text), into: &options, source: "\(path).url")
         }
     }
 
@@ -357,6 +381,19 @@ struct FileNamePattern: Sendable {
 
 /// Query parameters of a saved request URL (percent-decoded).
 enum RequestURL {
+    /// The parameters of a `FILE.url`: the query of its first line, then each further
+    /// `NAME=VALUE` line (a later line wins).
+    static func sidecarParameters(_ text: String) -> [String: String] {
+        let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard let first = lines.first else { return [:] }
+        var out = parameters(first)
+        for line in lines.dropFirst() {
+            let kv = line.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { out[String(kv[0])] = String(kv[1]) }
+        }
+        return out
+    }
+
     static func parameters(_ url: String) -> [String: String] {
         guard let q = url.firstIndex(of: "?") else { return [:] }
         var out: [String: String] = [:]

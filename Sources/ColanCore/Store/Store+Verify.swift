@@ -10,6 +10,8 @@ public struct VerifyReport: Sendable {
     public var differences: [String] = []
     /// Responses with totals that could not be checked, and why.
     public var notChecked: [String] = []
+    /// Raw responses kept by `colan pull` whose checksum and manifest record were checked.
+    public var rawChecked = 0
 }
 
 extension Store {
@@ -160,6 +162,7 @@ extension Store {
                 report.differences.append("\(source.path): avgSessionPerViewer is \(text) in the response; totalSessions / aggregatedViewers gives \(show((Double(sessions) / viewers * 100).rounded() / 100))")
             }
         }
+        verifyRawResponses(into: &report)
         return report
     }
 }

@@ -37,6 +37,51 @@ enum Zstd {
         func give(_ context: OpaquePointer) { lock.withLock { idle.append(context) } }
     }
 
+    /// The magic number every zstd frame starts with (little-endian 0xFD2FB528).
+    static let frameMagic: [UInt8] = [0x28, 0xB5, 0x2F, 0xFD]
+
+    /// Compresses `input` as one self-describing zstd frame: its content size and an XXH64
+    /// checksum of the content in the frame, so `expandFrame` (and the `zstd` tool) can
+    /// verify it. For the raw responses the store keeps (`RawResponses`).
+    static func compressFrame(_ input: UnsafeRawBufferPointer, level: Int32 = 9) -> [UInt8] {
+        guard let context = ZSTD_createCCtx() else { fatalError("zstd: out of memory for a compression context") }
+        defer { ZSTD_freeCCtx(context) }
+        ZSTD_CCtx_setParameter(context, ZSTD_c_compressionLevel, level)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_checksumFlag, 1)
+        ZSTD_CCtx_setParameter(context, ZSTD_c_contentSizeFlag, 1)
+        let bound = ZSTD_compressBound(input.count)
+        var failed = false
+        let out = [UInt8](unsafeUninitializedCapacity: bound) { dst, count in
+            let written = ZSTD_compress2(context, dst.baseAddress, bound, input.baseAddress, input.count)
+            failed = ZSTD_isError(written) != 0
+            count = failed ? 0 : written
+        }
+        precondition(!failed, "zstd: compressing into compressBound bytes failed")
+        return out
+    }
+
+    /// Expands one whole zstd frame (`compressFrame`), checking its checksum when it has one.
+    /// - Throws: a `ColanError` for a frame without a content size, larger than `limit`,
+    ///   truncated, corrupt, or whose checksum differs.
+    static func expandFrame(_ input: UnsafeRawBufferPointer, limit: Int = 1 << 34) throws -> [UInt8] {
+        let size = ZSTD_getFrameContentSize(input.baseAddress, input.count)
+        if size == ZSTD_CONTENTSIZE_ERROR {
+            throw ColanError(.format, "not a zstd frame, or a truncated one")
+        }
+        guard size != ZSTD_CONTENTSIZE_UNKNOWN else {
+            throw ColanError(.format, "zstd frame without a content size (colan writes one)")
+        }
+        guard size <= UInt64(limit) else { throw ColanError(.format, "zstd frame expands to \(size) bytes, more than \(limit)") }
+        let frame = ZSTD_findFrameCompressedSize(input.baseAddress, input.count)
+        if ZSTD_isError(frame) != 0 {
+            throw ColanError(.format, "zstd frame is corrupt: \(String(cString: ZSTD_getErrorName(frame)))")
+        }
+        guard frame == input.count else {
+            throw ColanError(.format, "\(input.count - frame) bytes after the zstd frame")
+        }
+        return try decompress(input, rawCount: Int(size))
+    }
+
     /// Decompresses one frame that must expand to exactly `rawCount` bytes.
     static func decompress(_ input: UnsafeRawBufferPointer, rawCount: Int) throws -> [UInt8] {
         var out = [UInt8](repeating: 0, count: rawCount)
