@@ -77,8 +77,9 @@ public final class PullSession: @unchecked Sendable {
     let dryRun: Bool
     /// Adds credentials to a request.
     let authorize: @Sendable (HTTPRequest) async throws -> HTTPRequest
-    /// Renews credentials after a 401 (MediaMelon's OAuth), or nil.
-    let reauthorize: (@Sendable (HTTPRequest) async throws -> HTTPRequest?)?
+    /// Renews credentials after a 401 (MediaMelon's OAuth), or nil: given the request as
+    /// planned and as sent, returns it with fresh credentials.
+    let reauthorize: (@Sendable (HTTPRequest, HTTPRequest) async throws -> HTTPRequest?)?
     /// Responses per import transaction.
     let batchSize: Int
     /// This run's folder name under `raw/VENDOR/`: its start in UTC (runs sort by time).
@@ -98,7 +99,7 @@ public final class PullSession: @unchecked Sendable {
     public init(store: String, vendor: String, fetcher: Fetcher, redact: Redactor, importOptions: ImportOptions,
                 dryRun: Bool, batchSize: Int = 64,
                 authorize: @escaping @Sendable (HTTPRequest) async throws -> HTTPRequest,
-                reauthorize: (@Sendable (HTTPRequest) async throws -> HTTPRequest?)? = nil) throws {
+                reauthorize: (@Sendable (HTTPRequest, HTTPRequest) async throws -> HTTPRequest?)? = nil) throws {
         self.store = store
         self.vendor = vendor
         self.fetcher = fetcher
@@ -191,7 +192,7 @@ public final class PullSession: @unchecked Sendable {
         }
         let request = try await authorize(planned.request)
         var renewal: (@Sendable () async throws -> HTTPRequest?)? = nil
-        if let reauthorize { renewal = { try await reauthorize(planned.request) } }
+        if let reauthorize { renewal = { try await reauthorize(planned.request, request) } }
         let response = try await fetcher.fetch(request, reauthorize: renewal)
         let reports: [ImportedReport]
         do {

@@ -79,7 +79,7 @@ struct PullCommonOptions: ParsableArguments {
     /// Runs a pull: the session, its jobs, progress and the summary; exit 1 when anything failed.
     func execute(vendor: String, secrets: [Secret], zone: String,
                  authorize: @escaping @Sendable (Fetcher) -> (@Sendable (HTTPRequest) async throws -> HTTPRequest),
-                 reauthorize: (@Sendable (Fetcher) -> (@Sendable (HTTPRequest) async throws -> HTTPRequest?))? = nil,
+                 reauthorize: (@Sendable (Fetcher) -> (@Sendable (HTTPRequest, HTTPRequest) async throws -> HTTPRequest?))? = nil,
                  plan: @escaping @Sendable (PullSession) async throws -> [PullJob]) throws {
         let watch = Stopwatch()
         let storePath = Store.defaultPath(store)
@@ -355,6 +355,9 @@ struct PullMediaMelon: ParsableCommand {
     @Flag(help: "Also pull the alerts of the same days.")
     var alerts = false
 
+    @Option(help: "Records per page.")
+    var pageLimit: Int = 1000
+
     func run() throws {
         try runReportingErrors { try pull() }
     }
@@ -377,6 +380,8 @@ struct PullMediaMelon: ParsableCommand {
         pull.by = by
         pull.planLevel = planlevel
         pull.alerts = alerts
+        guard pageLimit >= 1 else { throw ColanError(.usage, "--page-limit must be 1 or more") }
+        pull.pageLimit = pageLimit
         pull.from = try common.day(common.from, "--from")
         pull.to = try common.day(common.to, "--to")
         pull.lookback = common.lookback
@@ -384,7 +389,7 @@ struct PullMediaMelon: ParsableCommand {
         let planned = pull
         let base = pull.baseURL
         let authorize: @Sendable (Fetcher) -> (@Sendable (HTTPRequest) async throws -> HTTPRequest)
-        var reauthorize: (@Sendable (Fetcher) -> (@Sendable (HTTPRequest) async throws -> HTTPRequest?))? = nil
+        var reauthorize: (@Sendable (Fetcher) -> (@Sendable (HTTPRequest, HTTPRequest) async throws -> HTTPRequest?))? = nil
         switch credentials {
         case .apiKey(let key):
             authorize = { _ in { request in
@@ -400,7 +405,7 @@ struct PullMediaMelon: ParsableCommand {
             }
             reauthorize = { fetcher in
                 let auth = holder.auth(base: base, user: user, password: password, fetcher: fetcher)
-                return { try await auth.reauthorize($0) }
+                return { planned, sent in try await auth.reauthorize(planned, refused: MediaMelonAuth.bearer(of: sent)) }
             }
         }
         try common.execute(vendor: "mediamelon", secrets: pull.secrets, zone: "UTC", authorize: authorize,

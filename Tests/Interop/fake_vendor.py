@@ -35,7 +35,9 @@ DEVICES = ["Desktop", "Media Player", "Mobile Phone", "Roku", "Smart TV", "TV", 
 # Concurrent users are the 24 hours before this fixed instant, so repeated pulls agree.
 CONCURRENT_END = datetime(2021, 10, 1, 0, 0, tzinfo=timezone.utc)
 
-STATE = {"faults": [], "revised_from": None, "revision": 0, "log": [], "access": set(), "refresh": set(), "issued": 0}
+# An access token answers this many requests, then gets 401 (the client must renew it).
+TOKEN_USES = 4
+STATE = {"faults": [], "revised_from": None, "revision": 0, "log": [], "access": {}, "refresh": set(), "issued": 0}
 LOCK = threading.Lock()
 
 
@@ -203,6 +205,14 @@ def expected(q):
             out[c] = {"impressions": sum(r["impressionsRecorded"] for r in rows), "rows": len(rows)}
         elif kind == "uniqueViewersAnalytics":
             out[c] = {d: unique_day(c, d)[1] for d in span}
+        elif kind == "scheduled":
+            rows = [line.split(",") for d in span for line in scheduled_csv(c, d).splitlines()[1:]]
+            out[c] = {"numberOfSession": sum(int(r[3]) for r in rows), "viewershipMinutes": sum(int(r[4]) for r in rows), "rows": len(rows)}
+        elif kind == "mediamelon":
+            start = int(datetime.fromisoformat(start + "T00:00:00+00:00").timestamp())
+            stop = int(datetime.fromisoformat(end + "T00:00:00+00:00").timestamp()) + 86399
+            rows = mm_rows(c, start, stop)
+            out[c] = {"viewercount": sum(r["viewercount"] for r in rows), "rows": len(rows), "alerts": len(mm_alerts(c, start, stop))}
         elif kind == "concurrentUsers":
             pts = concurrent_points(c)
             out[c] = {"points": len(pts), "peak": max(p["viewerCount"] for p in pts)}
@@ -292,13 +302,14 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/generateOAuthToken":
             form = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
             with LOCK:
+                STATE["log"][-1]["grant"] = form.get("grant_type")
                 ok = (form.get("grant_type") == "password" and form.get("username") == MM_USER and form.get("password") == MM_PASSWORD) or \
                      (form.get("grant_type") == "refresh_token" and form.get("refresh_token") in STATE["refresh"])
                 if not ok:
                     return self.send(401, {"error": "invalid_grant", "error_description": "Bad credentials"})
                 STATE["issued"] += 1
                 access, refresh = "mm-access-%d-x" % STATE["issued"], "mm-refresh-%d-x" % STATE["issued"]
-                STATE["access"].add(access)
+                STATE["access"][access] = TOKEN_USES
                 STATE["refresh"].add(refresh)
             return self.send(201, {"access_token": access, "token_type": "bearer", "refresh_token": refresh, "expires_in": 18000, "scope": "read write"})
         return self.send(404, {"message": "no such endpoint"})
@@ -342,7 +353,10 @@ class Handler(BaseHTTPRequestHandler):
     def mediamelon(self, url, q):
         auth = self.headers.get("Authorization", "")
         with LOCK:
-            ok = self.headers.get("X-API-Key") == MM_KEY or (auth.startswith("Bearer ") and auth[7:] in STATE["access"])
+            ok = self.headers.get("X-API-Key") == MM_KEY
+            if not ok and auth.startswith("Bearer ") and STATE["access"].get(auth[7:], 0) > 0:
+                STATE["access"][auth[7:]] -= 1
+                ok = True
         if not ok:
             return self.send(401, {"detail": "token expired or invalid"})
         customer = url.path.rstrip("/").split("/")[-1]

@@ -144,13 +144,31 @@ public actor MediaMelonAuth {
         return out
     }
 
-    /// After a 401: a new token, then the request with it.
-    public func reauthorize(_ request: HTTPRequest) async throws -> HTTPRequest? {
-        access = nil
+    /// After a 401 of `request` (as sent before `authorize`): a new token, unless another
+    /// request renewed the refused one already, then the request with it.
+    public func reauthorize(_ request: HTTPRequest, refused: String?) async throws -> HTTPRequest? {
+        if refused == nil || refused == access?.value { access = nil }
         return try await authorize(request)
     }
 
+    /// The bearer token a sent request carries.
+    public static func bearer(of request: HTTPRequest) -> String? {
+        request.headers.first { $0.name == "Authorization" }.map { String($0.value.dropFirst("Bearer ".count)) }
+    }
+
+    /// The renewal under way: requests that need a token meanwhile wait for it (the actor lets
+    /// them in while it awaits the token endpoint) instead of each signing in again.
+    private var renewing: Task<Void, Error>?
+
     private func renew() async throws {
+        if let renewing { return try await renewing.value }
+        let task = Task { try await self.renewNow() }
+        renewing = task
+        defer { renewing = nil }
+        try await task.value
+    }
+
+    private func renewNow() async throws {
         if let refresh, let answer = try? await grant([("grant_type", "refresh_token"), ("refresh_token", refresh.value)]) {
             take(answer)
             return
