@@ -56,6 +56,10 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
+            name: "ColanPullTests",
+            dependencies: ["ColanCore", "ColanPull"]
+        ),
+        .testTarget(
             name: "ColanCLITests",
             dependencies: ["ColanCore"],
             exclude: ["Snapshots"]

@@ -1,6 +1,6 @@
 import ColanCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// One response to fetch and keep.
 public struct PlannedFetch: Sendable {
@@ -86,7 +86,7 @@ public final class PullSession: @unchecked Sendable {
     let run: String
     let raw: RawResponses
 
-    private let lock = NSLock()
+    private let lock = PThreadMutex()
     private var summary = PullSummary()
     private var knownHashes: Set<String>
     private var held: [String: (first: Day, last: Day)]
@@ -110,7 +110,7 @@ public final class PullSession: @unchecked Sendable {
         self.authorize = authorize
         self.reauthorize = reauthorize
         raw = RawResponses(store: store)
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = currentSeconds()
         run = CivilTime.format(now).replacingAll(" ", with: "T").replacingAll(":", with: "") + "Z"
         let sources = FileIO.exists(store + "/manifest") ? try Store(path: store).sources : []
         knownHashes = Set(sources.map(\.hash))

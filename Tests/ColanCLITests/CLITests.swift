@@ -47,16 +47,21 @@ func expectSnapshot(_ text: String, _ name: String) throws {
     @Test func helpListsEveryCommandAndOption() throws {
         let (code, out, _) = try colan(["--help"])
         #expect(code == 0)
-        for command in ["import", "agg", "info", "gen"] { #expect(out.contains(command), "--help lacks \(command)") }
+        for command in ["import", "pull", "agg", "info", "gen"] { #expect(out.contains(command), "--help lacks \(command)") }
         let expected: [String: [String]] = [
             "import": ["--store", "--tz", "--set", "--name", "--interval", "--keep-going", "--quiet"],
             "agg": ["--store", "--report", "--by", "--tz", "--from", "--to", "--where", "--metrics", "--format", "--explain",
                     "--approximate-zone", "--sort", "--limit", "--share", "--compare"],
             "info": ["--row-groups"],
             "gen": ["--rows", "--out", "--format", "--seed", "--days", "--channels", "--zstd"],
+            "pull amagi": ["--store", "--token-file", "--base-url", "--from", "--to", "--lookback", "--channels", "--customer", "--reports",
+                           "--interval", "--tz", "--split", "--concurrency", "--dry-run", "--quiet"],
+            "pull amagi-scheduled": ["--schedule", "--from", "--to", "--every", "--token-file", "--base-url"],
+            "pull mediamelon": ["--customer", "--api-key-file", "--user", "--password-file", "--base-url", "--metrics", "--dimension",
+                                "--granularity", "--from", "--to", "--alerts"],
         ]
         for (command, options) in expected {
-            let (c, help, _) = try colan([command, "--help"])
+            let (c, help, _) = try colan(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(c == 0)
             for option in options { #expect(help.contains(option), "\(command) --help lacks \(option)") }
         }
@@ -65,7 +70,8 @@ func expectSnapshot(_ text: String, _ name: String) throws {
     /// The help a user reads, whole: a change to any command's options or wording shows in review.
     @Test func helpSnapshots() throws {
         var all = ""
-        for command in [[], ["import"], ["agg"], ["report"], ["export"], ["verify"]] {
+        for command in [[], ["import"], ["pull", "amagi"], ["pull", "amagi-scheduled"], ["pull", "mediamelon"], ["agg"], ["report"],
+                        ["export"], ["verify"]] {
             let (code, out, _) = try colan(command + ["--help"], environment: ["COLUMNS": "100"])
             #expect(code == 0)
             all += "$ colan \((command + ["--help"]).joined(separator: " "))\n" + out + "\n"

@@ -172,6 +172,17 @@ import Testing
         #expect(againOut.contains("already in the store") && againOut.contains(": 0 rows added"), "\(againOut)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/manifest")) == manifest)
 
+        // verify expands every kept response: a damaged one is reported.
+        let kept = try RawResponses(store: store).files()
+        #expect(kept.count > 300)
+        var damaged = try Data(contentsOf: URL(fileURLWithPath: kept[0]))
+        damaged[damaged.count / 2] ^= 0x5A
+        let original = try Data(contentsOf: URL(fileURLWithPath: kept[0]))
+        try damaged.write(to: URL(fileURLWithPath: kept[0]))
+        let (verifyCode, verifyOut, verifyErr) = try colan(["verify", "--store", store])
+        #expect(verifyCode == 1 && (verifyOut + verifyErr).contains(kept[0]), "\(verifyOut)\(verifyErr)")
+        try original.write(to: URL(fileURLWithPath: kept[0]))
+
         // The kept raw responses rebuild the same store.
         let rebuilt = dir.appendingPathComponent("rebuilt").path
         let (imported, _, importErr) = try colan(["import", "--store", rebuilt, "--quiet", store + "/raw"])
@@ -275,14 +286,17 @@ import Testing
         #expect(err.contains("viewershipAnalytics nope 2021-09-01..2021-09-30: HTTP 422: channel_id nope is not valid"), "\(err)")
         #expect(try Self.agg(store, ["--by", "channelId"] + Self.range).keys.sorted() == ["ch01"])
 
-        try vendor.post("/_control/faults", #"{"faults": ["html", "truncated"]}"#)
+        try vendor.post("/_control/faults", #"{"faults": ["html", "truncated", "wrong"]}"#)
         let (bad, _, badErr) = try Self.pull(vendor, ["amagi", "--store", store, "--token-file", token, "--channels", "ch02",
                                                       "--reports", "viewership", "--from", "2021-09-01", "--to", "2021-09-10"])
         let (bad2, _, badErr2) = try Self.pull(vendor, ["amagi", "--store", store, "--token-file", token, "--channels", "ch02",
                                                         "--reports", "viewership", "--from", "2021-09-01", "--to", "2021-09-10"])
-        #expect(bad == 1 && bad2 == 1)
+        let (bad3, _, badErr3) = try Self.pull(vendor, ["amagi", "--store", store, "--token-file", token, "--channels", "ch02",
+                                                        "--reports", "viewership", "--from", "2021-09-01", "--to", "2021-09-10"])
+        #expect(bad == 1 && bad2 == 1 && bad3 == 1)
         #expect(badErr.contains("HTML page") && badErr.contains("Maintenance"), "\(badErr)")
         #expect(badErr2.contains("truncated"), "\(badErr2)")
+        #expect(badErr3.contains("asked for viewershipAnalytics, the response is"), "\(badErr3)")
         #expect(try Self.agg(store, ["--by", "channelId"] + Self.range).keys.sorted() == ["ch01"])
 
         let wrong = dir.appendingPathComponent("wrong").path
@@ -351,6 +365,49 @@ import Testing
         try Self.expectNoSecret("mm-password-secret", in: store)
         let alerts = try colan(["info", "--store", store]).1
         #expect(alerts.contains("alertId"), "\(alerts)")
+    }
+
+    /// `--split deviceType=...` pulls one slice per value, recorded as the slice's dimension:
+    /// `colan agg --by deviceType` answers the server's per-device numbers.
+    @Test func splitsAreSlicesAggCanGroupBy() throws {
+        let vendor = try FakeVendor()
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let (code, _, err) = try Self.pull(vendor, ["amagi", "--store", store, "--token-file", try Self.tokenFile(dir), "--channels", "ch01",
+                                                    "--reports", "viewership", "--split", "deviceType=Roku,Smart TV"] + Self.range)
+        #expect(code == 0, "\(err)")
+        let got = try Self.agg(store, ["--by", "deviceType"] + Self.range)
+        #expect(got.keys.sorted() == ["Roku", "Smart TV"])
+        for device in ["Roku", "Smart TV"] {
+            let encoded = device.replacingOccurrences(of: " ", with: "%20")
+            let want = try vendor.json("/_control/expected?type=viewershipAnalytics&from=2021-09-01&to=2021-09-30&scope=ch01&deviceType=\(encoded)")
+                as! [String: [String: Any]]
+            #expect(got[device]?["totalSessions"] == "\(want["ch01"]!["numberOfSession"]!)", "\(device)")
+        }
+        let log = try vendor.json("/_control/log") as! [[String: Any]]
+        #expect(log.contains { (($0["query"] as? String) ?? "").contains("deviceType=Smart%20TV") })
+        // An unknown filter, and one without listed values, are refused before any request.
+        #expect(try Self.pull(vendor, ["amagi", "--store", store, "--token-file", try Self.tokenFile(dir), "--split", "planet"]).0 == 2)
+        #expect(try Self.pull(vendor, ["amagi", "--store", store, "--token-file", try Self.tokenFile(dir), "--split", "city"]).0 == 2)
+    }
+
+    /// MediaMelon with an API key from the environment: sent as X-API-Key, never kept.
+    @Test func mediaMelonWithAnAPIKey() throws {
+        let vendor = try FakeVendor()
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let (code, _, err) = try colan(["pull", "mediamelon", "--store", store, "--customer", "7002", "--metrics", "viewercount",
+                                        "--granularity", "hour", "--from", "2021-09-05", "--to", "2021-09-05", "--base-url", vendor.base],
+                                       environment: ["MEDIAMELON_API_KEY": "mm-api-key-secret"])
+        #expect(code == 0, "\(err)")
+        let log = try vendor.json("/_control/log") as! [[String: Any]]
+        #expect(log.contains { (($0["headers"] as? [String: String])?["X-API-Key"]) == "mm-api-key-secret" })
+        try Self.expectNoSecret("mm-api-key-secret", in: store)
+        let (missing, _, missingErr) = try colan(["pull", "mediamelon", "--store", store, "--customer", "7002", "--metrics", "viewercount",
+                                                  "--from", "2021-09-05", "--base-url", vendor.base], environment: ["MEDIAMELON_API_KEY": ""])
+        #expect(missing == 2 && missingErr.contains("--api-key-file"), "\(missingErr)")
     }
 
     static func expectNoSecret(_ secret: String, in store: String) throws {

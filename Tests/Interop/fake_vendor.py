@@ -10,7 +10,8 @@ function of channel, day, slice and the day's revision, so a test can ask the se
 what colan should hold (/_control/expected).
 
 Control (POST unless said): /_control/faults {"faults": ["429", "500", "timeout", ...]}
-applies one fault to each of the next report requests; /_control/revise {"from": DAY}
+applies one fault to each of the next report requests (429, 500, timeout, truncated,
+html, wrong: the channel list instead of the report); /_control/revise {"from": DAY}
 revises every day from DAY on; /_control/expire makes MediaMelon's access tokens
 expire; GET /_control/log lists every request (path, query, headers); GET
 /_control/expected?type=T&from=D&to=D[&scope=channelId|customerId] the sums per channel.
@@ -191,7 +192,7 @@ def expected(q):
     for c in scopes:
         span = list(days(start, end))
         if kind == "viewershipAnalytics":
-            v = [viewership_day(c, d, None) for d in span]
+            v = [viewership_day(c, d, q.get("deviceType")) for d in span]
             out[c] = {"numberOfSession": sum(x["sessions"] for x in v), "viewershipMinutes": sum(x["minutes"] for x in v)}
         elif kind == "contentAnalytics":
             rows = [r for d in span for r in content_rows(c, d, None)]
@@ -340,6 +341,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "truncated":
             status, body = amagi_report(q)
             return self.send(200, json.dumps(body)[:-40].encode())
+        if fault == "wrong":
+            chans = [{"channelName": "Channel %s" % c[2:], "channelId": c} for c in CHANNELS]
+            return self.send(200, {"viewershipChannels": chans, "adAnalyticsChannels": chans})
         if fault == "html":
             return self.send(200, "<html><head><title>Maintenance</title></head></html>", "text/html")
         if url.path == "/api/v2":

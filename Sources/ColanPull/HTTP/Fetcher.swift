@@ -1,5 +1,5 @@
 import ColanCore
-import Foundation
+import FoundationEssentials
 
 /// How a pull retries: exponential backoff with full jitter on timeouts, broken connections,
 /// 429 (waiting at least what Retry-After says) and 5xx; never on other 4xx.
@@ -119,20 +119,23 @@ public final class Fetcher: Sendable {
     static func retryAfterSeconds(_ value: String) -> Double? {
         let text = value.trimmed(" \t")
         if let seconds = Double(text), seconds >= 0 { return seconds }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: text) else { return nil }
-        return max(0, date.timeIntervalSinceNow)
+        // An IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let month = months.firstIndex(of: String(parts[2])),
+              let year = Int(parts[3]) else { return nil }
+        let clock = parts[4].split(separator: ":").compactMap { Int($0) }
+        guard clock.count == 3 else { return nil }
+        let at = Int64(CivilTime.days(year: year, month: month + 1, day: day)) * 86400 + Int64(clock[0] * 3600 + clock[1] * 60 + clock[2])
+        return Double(max(0, at - currentSeconds()))
     }
 
     /// The vendor's message in an error body: a JSON `message` (Amagi, MediaMelon), `error` or
     /// `detail`, else the start of the text; an HTML page's title.
     static func vendorMessage(_ response: HTTPResponse) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any] {
+        if let object = JSONFields.of(response.body) {
             for key in ["message", "error_description", "detail", "error"] {
-                if let text = object[key] as? String, !text.isEmpty { return text }
+                if let text = object.strings[key], !text.isEmpty { return text }
             }
         }
         let text = String(decoding: response.body.prefix(4096), as: UTF8.self)

@@ -1,5 +1,5 @@
 import ColanCore
-import Foundation
+import FoundationEssentials
 
 /// `colan pull amagi`: the Amagi Analytics API v2 (../shared/reference/amagi-analytics-api-v2.txt),
 /// planned as units of requests the API accepts (docs/PULL.md).
@@ -80,17 +80,14 @@ public struct AmagiPull: Sendable {
     /// The channel list: (viewership channels, ad channels), each id with its name, in order.
     /// The list is kept and imported too (it names the channels: `channelName`).
     public func channelList(session: PullSession) async throws -> (viewership: [String], ad: [String]) {
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = currentSeconds()
         let planned = PlannedFetch(url: baseURL + "/api/v2/channelList", unit: "channelList",
                                    file: String(CivilTime.format(now).prefix(10)) + ".json", kinds: Set(Catalog.channelListKinds))
         let body = session.isDryRun ? try await session.peek(planned) : try await session.keep(planned).body
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
-            throw FetchFailure.unusable("the channel list is not a JSON object")
+        guard let list = try? JSONDecoder().decode(ChannelList.self, from: Data(body)) else {
+            throw FetchFailure.unusable("the channel list is not a JSON object of channel lists")
         }
-        func ids(_ key: String) -> [String] {
-            (object[key] as? [[String: Any]] ?? []).compactMap { $0["channelId"] as? String }
-        }
-        return (ids("viewershipChannels"), ids("adAnalyticsChannels"))
+        return ((list.viewershipChannels ?? []).compactMap(\.channelId), (list.adAnalyticsChannels ?? []).compactMap(\.channelId))
     }
 
     /// The units of the pull. `viewershipChannels`/`adChannels`: the channel list's, when every
@@ -232,8 +229,8 @@ public struct AmagiPull: Sendable {
                 let pageRows = reports.reduce(0) { $0 + $1.table.rowCount }
                 rows += pageRows
                 // The response's count of rows (contentCount, adContentCount) is the whole query's.
-                let count = (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
-                    .flatMap { $0["contentCount"] ?? $0["adContentCount"] } as? Int
+                let fields = JSONFields.of(body)
+                let count = fields?.int("contentCount") ?? fields?.int("adContentCount")
                 if body.isEmpty || pageRows == 0 || pageRows < limit || (count.map { rows >= $0 } ?? false) || page >= 100_000 { return }
                 page += 1
             }
@@ -246,7 +243,7 @@ public struct AmagiPull: Sendable {
         let parameters = [("type", "concurrentUsers"), ("hoursLimit", String(concurrentHours)), (scope.param, scope.value)]
         let unit = [Report.concurrent.type, scope.param + "=" + percentEncoded(scope.value)].joined(separator: "/")
         let base = baseURL + "/api/v2"
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = currentSeconds()
         let file = CivilTime.format(now).replacingAll(" ", with: "T").replacingAll(":", with: "") + "Z.json"
         return PullJob(channel: scope.value, label: "concurrentUsers \(scope.value) last \(concurrentHours) h") { session in
             try await session.keep(PlannedFetch(url: url(base, parameters), unit: unit, file: file, kinds: ["concurrentUsers"]))

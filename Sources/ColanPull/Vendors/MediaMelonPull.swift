@@ -1,5 +1,5 @@
 import ColanCore
-import Foundation
+import FoundationEssentials
 
 /// `colan pull mediamelon`: SmartSight's metrics query (`/mm-apis/qbrData/vod/{customerId}`) day
 /// by day, paged by offset and limit until `pagecount` pages are read, and its alerts
@@ -104,8 +104,7 @@ public struct MediaMelonPull: Sendable {
                 let (body, reports) = try await session.keep(PlannedFetch(url: address, unit: unit, file: "\(day)_\(day).p\(page + 1).json",
                                                                           kinds: nil))
                 let rows = reports.reduce(0) { $0 + $1.table.rowCount }
-                let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
-                let pages = (object?["pagecount"] as? Int) ?? (object?["pagecount"] as? String).flatMap { Int($0) }
+                let pages = JSONFields.of(body)?.int("pagecount")
                 page += 1
                 if body.isEmpty || rows == 0 || page >= 100_000 { return }
                 if let pages { if page >= pages { return } } else if rows < limit { return }
@@ -138,7 +137,7 @@ public actor MediaMelonAuth {
 
     /// The request with a bearer token that is not about to expire.
     public func authorize(_ request: HTTPRequest) async throws -> HTTPRequest {
-        if access == nil || Date().timeIntervalSince1970 >= expires - 30 { try await renew() }
+        if access == nil || Double(currentSeconds()) >= expires - 30 { try await renew() }
         var out = request
         out.headers.append((name: "Authorization", value: "Bearer " + (access?.value ?? "")))
         return out
@@ -176,7 +175,7 @@ public actor MediaMelonAuth {
         take(try await grant([("grant_type", "password"), ("username", user), ("password", password.value)]))
     }
 
-    private func grant(_ form: [(String, String)]) async throws -> [String: Any] {
+    private func grant(_ form: [(String, String)]) async throws -> JSONFields {
         let body = form.map { "\($0.0)=\(percentEncoded($0.1))" }.joined(separator: "&")
         let request = HTTPRequest(.post, tokenURL, headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")],
                                   body: Array(body.utf8))
@@ -186,22 +185,21 @@ public actor MediaMelonAuth {
         } catch let failure as FetchFailure {
             throw FetchFailure.refused(status: 401, message: "sign-in refused: \(failure)")
         }
-        guard let object = try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any],
-              let token = object["access_token"] as? String, !token.isEmpty else {
+        guard let object = JSONFields.of(response.body), let token = object.strings["access_token"], !token.isEmpty else {
             throw FetchFailure.unusable("the token response holds no access_token")
         }
         return object
     }
 
-    private func take(_ object: [String: Any]) {
-        let token = Secret(object["access_token"] as? String ?? "")
+    private func take(_ object: JSONFields) {
+        let token = Secret(object.strings["access_token"] ?? "")
         access = token
         received.append(token)
-        if let value = object["refresh_token"] as? String, !value.isEmpty {
+        if let value = object.strings["refresh_token"], !value.isEmpty {
             refresh = Secret(value)
             received.append(Secret(value))
         }
-        let seconds = (object["expires_in"] as? Double) ?? (object["expires_in"] as? Int).map(Double.init) ?? 3600
-        expires = Date().timeIntervalSince1970 + seconds
+        let seconds = object.numbers["expires_in"] ?? object.strings["expires_in"].flatMap { Double($0) } ?? 3600
+        expires = Double(currentSeconds()) + seconds
     }
 }
