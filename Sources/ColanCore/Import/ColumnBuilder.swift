@@ -43,10 +43,7 @@ struct ColumnBuilder {
     /// Whether `name` (a column's `nameUTF8`) and `bytes` are the same bytes.
     @inline(__always) static func equal(_ name: [UInt8], _ bytes: UnsafeRawBufferPointer) -> Bool {
         guard name.count == bytes.count else { return false }
-        return name.withUnsafeBytes { own in
-            guard let a = own.baseAddress, let b = bytes.baseAddress else { return true }
-            return memcmp(a, b, bytes.count) == 0
-        }
+        return name.withUnsafeBytes { ByteWordsKernel.equal($0, bytes) }
     }
 
     init(name: String, catalog: Catalog.Field?) {
