@@ -1,20 +1,29 @@
-import ColanCore
+@testable import ColanCore
 import Foundation
 import Testing
 
-/// Imports CSV texts as files with content hashes, as `colan import` does.
+/// Imports CSV texts through the import transaction `colan import` runs: each written as a file
+/// (in a folder beside the store), then `ImportTransaction.run`; the outcome names files by
+/// their names, and `store` reads the committed manifest.
 @discardableResult
 func importCSVs(_ store: Store, _ files: [(name: String, csv: String)], fixed: [String: String] = [:]) throws -> ImportOutcome {
     var options = ImportOptions()
     options.fixed = fixed
     options.zone = "UTC"
-    let parsed = try files.map { f -> ParsedFile in
-        let bytes = Array(f.csv.utf8)
-        let reports = try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: f.name, options: options) }
-        let hash = bytes.withUnsafeBytes { String(Checksum.xxh64($0, seed: 1), radix: 16) + "-" + String(Checksum.xxh64($0, seed: 2), radix: 16) }
-        return ParsedFile(path: f.name, hash: hash, bytes: bytes.count, reports: reports)
-    }
-    return try store.importFiles(parsed)
+    let folder = store.path + "-incoming-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for f in files { try f.csv.write(toFile: folder + "/" + f.name, atomically: false, encoding: .utf8) }
+    var request = ImportTransaction.Request(store: store.path, paths: files.map { folder + "/" + $0.name })
+    request.options = options
+    let result = try ImportTransaction.run(request)
+    if let failure = result.failures.first { throw failure }
+    try store.reload()
+    var outcome = try #require(result.outcome)
+    func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+    outcome.alreadyImported = outcome.alreadyImported.map(name)
+    outcome.shadowedFiles = outcome.shadowedFiles.map(name)
+    return outcome
 }
 
 func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [:]) throws -> [[ResultValue]] {
