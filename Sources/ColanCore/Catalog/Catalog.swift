@@ -56,10 +56,7 @@ public enum Catalog {
     ]
 
     /// Amagi v2 report kinds, by the `type` query parameter and the response's array key.
-    public static let amagiReportKinds = [
-        "viewershipAnalytics", "contentAnalytics", "concurrentUsers", "adAnalytics", "adContentAnalytics",
-        "uniqueViewersAnalytics",
-    ]
+    public static let amagiReportKinds = ReportKind.amagi.map(\.rawValue)
 
     /// The keys Amagi v2 responses hold their rows under, and the report kind each means: the
     /// reference's keys (named after the `type` parameter) and those real responses use
@@ -74,7 +71,7 @@ public enum Catalog {
     ]
 
     /// The Amagi channel lists' keys, which are also their report kinds (channelId -> channelName).
-    public static let channelListKinds = ["viewershipChannels", "adAnalyticsChannels"]
+    public static let channelListKinds = ReportKind.allCases.filter(\.isChannelList).map(\.rawValue)
 
     /// A unique-viewers response's headline keys (`weeklyUniqueViewers`...): the exact distinct
     /// count of the whole requested period, by the interval the request asked for.

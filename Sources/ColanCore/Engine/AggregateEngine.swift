@@ -34,10 +34,10 @@ public enum AggregateEngine {
     /// of the query's slices and buckets, keyed by the row's time label and
     /// dimension values; empty when the store has none that fit.
     static func uniqueViewersReports(_ query: AggregateQuery, plan: QueryPlan, store: Store) throws -> [[ResultValue]: Int64] {
-        guard query.report == "viewershipAnalytics", plan.inputs.contains("uniqueViewers"),
-              store.segments.contains(where: { $0.kind == "uniqueViewersAnalytics" }) else { return [:] }
+        guard let other = ReportKind(rawValue: query.report)?.exactViewersAlsoFrom, plan.inputs.contains("uniqueViewers"),
+              store.segments.contains(where: { $0.kind == other.rawValue }) else { return [:] }
         var sub = query
-        sub.report = "uniqueViewersAnalytics"
+        sub.report = other.rawValue
         sub.metrics = ["uniqueViewers"]
         guard let result = try? rollup(sub, store: store) else { return [:] }
         var exact: [[ResultValue]: Int64] = [:]

@@ -78,10 +78,10 @@ enum MetricDefinitions {
 
     /// The vendor's definitions of a report kind, all of them (defaults and those asked for by name).
     static func vendor(_ report: String) -> [Definition] {
-        switch report {
-        case "viewershipAnalytics", "contentAnalytics": viewership + hourlyAverages
-        case "adAnalytics", "adContentAnalytics": ad
-        default: []
+        switch ReportKind(rawValue: report)?.family {
+        case .viewership: viewership + hourlyAverages
+        case .adFunnel: ad
+        case nil: []
         }
     }
 
@@ -97,12 +97,8 @@ enum MetricDefinitions {
     /// (counts and gauges as below, other integers summed, ratios and floats as row averages).
     static func defaults(for report: String, columns: [ColumnSchema]) -> [Definition] {
         let present = Set(columns.map(\.name))
-        switch report {
-        case "viewershipAnalytics", "contentAnalytics", "adAnalytics", "adContentAnalytics":
-            let base = report.hasPrefix("ad") ? ad : viewership
-            return base.filter { $0.inputs.allSatisfy(present.contains) }
-        default:
-            break
+        if let family = ReportKind(rawValue: report)?.family {
+            return (family == .adFunnel ? ad : viewership).filter { $0.inputs.allSatisfy(present.contains) }
         }
         var seen = Set<String>()
         var out: [Definition] = []

@@ -60,7 +60,7 @@ enum QueryPlanner {
         let kinds = Array(Set(store.segments.map(\.kind))).sorted()
         guard kinds.contains(query.report) else {
             let known = Array(Set(kinds + Catalog.amagiReportKinds)).sorted()
-            if Catalog.amagiReportKinds.contains(query.report) || ["smartsight", "generic"].contains(query.report) {
+            if ReportKind(rawValue: query.report)?.isQueryable == true {
                 throw ColanError(.query, "no \(query.report) reports imported yet",
                                  hint: kinds.isEmpty ? "the store is empty" : "this store holds: " + kinds.joined(separator: ", "))
             }
@@ -74,7 +74,7 @@ enum QueryPlanner {
         let opened = try store.open(kind: query.report, range: plan.range)
         let outside = store.segmentsOutside(kind: query.report, range: plan.range)
         // channelName is read through channelId and the imported channel lists.
-        for list in try store.open(kind: "viewershipChannels") + store.open(kind: "adAnalyticsChannels") {
+        for list in try Catalog.channelListKinds.flatMap({ try store.open(kind: $0) }) {
             let table = try list.reader.readTable()
             guard let i = table.schema.index(of: "channelId"), let n = table.schema.index(of: "channelName"),
                   case .dictionary(let ids, let idCodes) = table.columns[i].values,
@@ -235,7 +235,7 @@ enum QueryPlanner {
     static func planExactCounts(_ plan: inout QueryPlan, store: Store) {
         let query = plan.query
         guard plan.inputs.contains("uniqueViewers") || plan.gauges.contains("uniqueViewers"), query.interval != .hour else { return }
-        let kinds = query.report == "viewershipAnalytics" ? [query.report, "uniqueViewersAnalytics"] : [query.report]
+        let kinds = [query.report] + (ReportKind(rawValue: query.report)?.exactViewersAlsoFrom.map { [$0.rawValue] } ?? [])
         let sources = store.manifest.sources
         plan.exactSources = sources.indices.filter { kinds.contains(sources[$0].kind) && sources[$0].totals[ExactViewers.scopeKey] != nil }
         guard plan.exactSources.contains(where: { sources[$0].kind == query.report }),

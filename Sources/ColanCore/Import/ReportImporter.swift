@@ -152,7 +152,8 @@ public enum ReportImporter {
     static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
                          interval declared: String?, totals: [String: String], request: RequestFacts = RequestFacts(),
                          locate: (Int) -> String) throws -> ImportedReport {
-        var zoneName = kind == "concurrentUsers" ? "UTC" : options.zone
+        let gauge = ReportKind(rawValue: kind)?.isGauge ?? false
+        var zoneName = gauge ? "UTC" : options.zone
         let zone = try ZoneOffsets.named(zoneName)
         var schema: [ColumnSchema] = []
         var data: [ColumnData] = []
@@ -161,15 +162,17 @@ public enum ReportImporter {
         if let timeColumn {
             let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, locate: locate)
             if interval == nil {
-                if kind == "concurrentUsers" || !times.allHours { interval = "INSTANT" } else if !times.allMidnight { interval = "HOURLY" } else {
-                    interval = "DAILY"
-                }
+                interval = (gauge || !times.allHours ? ReportInterval.instant : !times.allMidnight ? .hourly : .daily).rawValue
             }
             // Times written in UTC ("...Z", epoch numbers) make a UTC report whatever --tz says.
             if times.allUTC { zoneName = "UTC" }
             let instants = times.instants
             schema.append(ColumnSchema("time", .timestamp, .time))
             data.append(ColumnData(.int64(instants)))
+        }
+        if let interval, ReportInterval(rawValue: interval) == nil {
+            throw ColanError(.importing, "interval '\(interval)' is not one colan knows",
+                             hint: "known: " + ReportInterval.allCases.map(\.rawValue).joined(separator: ", "))
         }
         var seen = Set<String>(["time"])
         let kindFields = Catalog.kindFields[kind]
@@ -204,7 +207,7 @@ public enum ReportImporter {
                                  times: data.first.flatMap { if case .int64(let t) = $0.values { return t } else { return nil } },
                                  into: &totals)
         }
-        return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? "NONE" : "DAILY"),
+        return ImportedReport(file: path, kind: kind, interval: interval ?? (timeColumn == nil ? ReportInterval.none : .daily).rawValue,
                               zone: zoneName, fixed: options.fixed,
                               table: Table(schema: Schema(schema), columns: data), totals: totals)
     }
@@ -218,7 +221,7 @@ public enum ReportImporter {
         var from = request.from ?? options.requestedFrom, to = request.to ?? options.requestedTo
         if from == nil || to == nil, let interval = request.interval, let times, let lo = times.min(), let hi = times.max() {
             let first = BucketTable.floorDiv(lo + zone.offset(atUTC: lo), 86400), last = BucketTable.floorDiv(hi + zone.offset(atUTC: hi), 86400)
-            let end = interval == "WEEKLY" ? first + 6 : interval == "DAILY" ? first : last
+            let end = ReportInterval(rawValue: interval)?.days.map { first + Int64($0) - 1 } ?? last
             from = from ?? String(CivilTime.format(first * 86400).prefix(10))
             to = to ?? String(CivilTime.format(end * 86400).prefix(10))
         }

@@ -125,6 +125,15 @@ struct Manifest: Equatable, Sendable {
             }
             var m = Manifest()
             m.sources.reserveCapacity(lines.count)
+            // Kinds are checked once each: a manifest of thousands of responses names a handful.
+            var knownKinds: Set<String> = []
+            func kind(_ text: String, line: Int) throws -> String {
+                if !knownKinds.contains(text) {
+                    _ = try ReportKind.recorded(text, at: "manifest line \(line)")
+                    knownKinds.insert(text)
+                }
+                return text
+            }
             for (i, line) in lines.enumerated().dropFirst() {
                 let f = fields(line)
                 switch f.first.map(text) {
@@ -134,7 +143,7 @@ struct Manifest: Equatable, Sendable {
                     m.nextSource = b
                 case "segment":
                     guard f.count == 7, let rows: Int = int(f[2]), !f[1].contains(47) else { throw corrupt(i + 1, "bad 'segment' record") }
-                    m.segments.append(SegmentEntry(name: text(f[1]), rows: rows, kind: text(f[3]), cuboid: text(f[4]),
+                    m.segments.append(SegmentEntry(name: text(f[1]), rows: rows, kind: try kind(text(f[3]), line: i + 1), cuboid: text(f[4]),
                                                    minTime: int(f[5]), maxTime: int(f[6])))
                 case "source":
                     guard f.count == 8, let id: Int = int(f[1]), let size: Int = int(f[3]), let rows: Int = int(f[4]) else {
@@ -146,7 +155,8 @@ struct Manifest: Equatable, Sendable {
                         guard kv.count == 2 else { throw corrupt(i + 1, "bad totals") }
                         totals[text(kv[0])] = text(kv[1])
                     }
-                    m.sources.append(SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: text(f[5]), path: text(f[6]),
+                    m.sources.append(SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: try kind(text(f[5]), line: i + 1),
+                                                 path: text(f[6]),
                                                  totals: totals))
                 default:
                     throw corrupt(i + 1, "unknown record '\(f.first.map(text) ?? "")'")

@@ -39,8 +39,8 @@ extension Store {
                 return Double(x) * scale / Double(y)
             }
         }
-        switch kind {
-        case "viewershipAnalytics", "contentAnalytics":
+        switch ReportKind(rawValue: kind)?.family {
+        case .viewership:
             return [
                 sum("totalSessions", "numberOfSession"),
                 sum("totalViewershipMinutes", "viewershipMinutes"),
@@ -52,7 +52,7 @@ extension Store {
                 TotalCheck(total: "hourlyAverageViewershipMinutes", compute: perRow("viewershipMinutes"), ratio: true),
                 TotalCheck(total: "hourlyAverageNumberOfViewers", compute: perRow("uniqueViewers"), ratio: true),
             ]
-        case "adAnalytics", "adContentAnalytics":
+        case .adFunnel:
             return [
                 sum("totalAdOpportunitiesDetected", "adOpportunities"),
                 sum("totalAdRequestsSent", "adRequests"),
@@ -61,7 +61,7 @@ extension Store {
                 sum("totalImpressionsRecorded", "impressions"),
                 TotalCheck(total: "totalConversionRate", compute: ratio("impressions", "adAssets", 100), ratio: true),
             ]
-        default:
+        case nil:
             return []
         }
     }

@@ -13,16 +13,7 @@ public enum BucketInterval: String, Sendable, CaseIterable {
     case total
 
     /// Report intervals (HOURLY, DAILY, ...) ordered by length, for comparing with buckets.
-    static func rank(ofReportInterval interval: String) -> Int? {
-        switch interval {
-        case "INSTANT": 0
-        case "HOURLY": 1
-        case "DAILY": 2
-        case "WEEKLY": 3
-        case "MONTHLY": 4
-        default: nil
-        }
-    }
+    static func rank(ofReportInterval interval: String) -> Int? { ReportInterval(rawValue: interval)?.rank }
 
     /// This bucket's length rank, comparable with `rank(ofReportInterval:)`.
     var rank: Int {

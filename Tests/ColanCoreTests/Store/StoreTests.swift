@@ -272,4 +272,26 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
             #expect(e.message == "store written in manifest version 2; this colan reads versions up to 1")
         }
     }
+
+    /// A report kind or interval this colan does not know is refused with what it is and where,
+    /// never taken for another (an unknown interval once ranked as daily).
+    @Test func unknownKindsAndIntervalsAreRefusedNotDefaulted() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try importCSVs(store, [("d.csv", "time,deviceType,numberOfSession\n2024-03-01,Roku,5\n")])
+        let manifest = try String(contentsOfFile: store.path + "/manifest", encoding: .utf8)
+        let renamed = manifest.replacingOccurrences(of: "\tviewershipAnalytics\t", with: "\tpodcastAnalytics\t")
+        #expect(renamed != manifest)
+        try renamed.write(toFile: store.path + "/manifest", atomically: true, encoding: .utf8)
+        do {
+            _ = try Store(path: store.path)
+            Issue.record("a manifest naming an unknown report kind was read")
+        } catch let e as ColanError {
+            #expect(e.message.contains("names report kind 'podcastAnalytics', which this colan does not know"), "\(e)")
+            #expect(e.message.contains("manifest line"))
+        }
+        var options = ImportOptions()
+        options.interval = "QUARTERLY"
+        #expect(throws: ColanError.self) { try importText("time,numberOfSession\n2024-03-01,5\n", name: "q.csv", options: options) }
+    }
 }

@@ -91,7 +91,7 @@ enum JSONReportReader {
             guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
             try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
         }
-        if kind == "uniqueViewersAnalytics", let headline = Catalog.uniqueViewersHeadlines.first(where: { totals[$0.key] != nil }) {
+        if kind.flatMap(ReportKind.init(rawValue:))?.hasPeriodHeadline == true, let headline = Catalog.uniqueViewersHeadlines.first(where: { totals[$0.key] != nil }) {
             // Real unique-viewers responses: the headline counts the requested period; the rows
             // break it down one step finer (a DAILY request gives hours, WEEKLY and MONTHLY days).
             guard let text = totals[headline.key], let count = Int64(text), count >= 0 else {
@@ -99,7 +99,7 @@ enum JSONReportReader {
             }
             request.exactViewers = count
             request.interval = headline.interval
-            interval = headline.interval == "DAILY" ? "HOURLY" : "DAILY"
+            interval = ReportInterval(rawValue: headline.interval)?.finer?.rawValue
         } else if let text = totals["aggregatedViewers"], let kind, kind != "generic" {
             guard let count = Int64(text), count >= 0 else {
                 throw ColanError(.importing, "\"aggregatedViewers\" is \(text), not a count")
@@ -108,7 +108,7 @@ enum JSONReportReader {
         }
         for list in channels where list.rows > 0 {
             reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
-                                                       options: ImportOptions(), interval: "NONE", totals: ["list": list.key],
+                                                       options: ImportOptions(), interval: ReportInterval.none.rawValue, totals: ["list": list.key],
                                                        locate: { locate(bytes, list.offsets, $0) }))
         }
         if let table, let kind {
