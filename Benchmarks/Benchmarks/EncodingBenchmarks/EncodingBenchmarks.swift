@@ -1,5 +1,5 @@
 import Benchmark
-import ColanCore
+@_spi(Benchmarks) import ColanCore
 
 // Encode and decode speed of each encoding, on 65,536-value streams (one
 // row group) shaped like report columns. Throughput is values per second:

@@ -1,5 +1,5 @@
 import Benchmark
-import ColanCore
+@_spi(Benchmarks) import ColanCore
 import Foundation
 
 // The hot paths above the encodings, named by data shape:

@@ -12,9 +12,9 @@
 //   `(groups + 1) * width` values;
 // - every pointer is valid for `count` elements.
 
-/// Vectorizable loops over decoded columns: the group-by kernel. Public so
-/// the benchmark suite can time it on decoded vectors alone.
-public enum GroupByKernel {
+/// Vectorizable loops over decoded columns: the group-by kernel. Visible outside ColanCore
+/// only as SPI `Benchmarks`, so the benchmark suite can time it on decoded vectors alone.
+@_spi(Benchmarks) public enum GroupByKernel {
     /// `ids[i] = table[codes[i]] * stride + ids[i]`: adds one dimension to the group ids.
     public static func addDimension(_ codes: UnsafePointer<UInt32>, _ table: UnsafePointer<UInt64>, count: Int,
                              into ids: UnsafeMutablePointer<UInt64>) {

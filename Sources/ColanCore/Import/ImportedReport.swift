@@ -1,5 +1,7 @@
 /// What the user says about the files being imported (the responses do not
-/// echo their filters or zone).
+/// echo their filters or zone). The import's own mechanics (chunk size, row-kernel switches,
+/// legacy hashes, the folder listing) are `package`: set by `ImportTransaction`, and by this
+/// package's tests and fuzzer, never by a caller of the library.
 public struct ImportOptions: Sendable {
     /// The zone the report's local time labels are in (`--tz`, default US/Pacific).
     public var zone: String = "US/Pacific"
@@ -21,24 +23,24 @@ public struct ImportOptions: Sendable {
     /// CSV files with at least this many bytes after the header, and no quotes,
     /// are parsed in chunks of half as many bytes on all cores (one file then
     /// still uses every core).
-    public var parallelCSVBytes = 16 << 20
+    package var parallelCSVBytes = 16 << 20
 
     /// Rows of plain CSV files go through the row kernel (`PlainCSVKernel`);
     /// off, every row takes the general field loop (tests compare the two).
-    public var csvRowKernel = true
+    package var csvRowKernel = true
 
     /// Rows of JSON reports go through the row kernel (`JSONRowKernel`) where
     /// it can take them; off, every row takes the general loop (tests compare the two).
-    public var jsonRowKernel = true
+    package var jsonRowKernel = true
 
     /// Also compute each file's pre-XXH3 content hash, for a store whose
     /// manifest still records such hashes (`Store.recordsLegacyContentHashes`):
     /// a file imported before is then recognised by either.
-    public var legacyContentHashes = false
+    package var legacyContentHashes = false
 
     /// The folders the files were listed from, with the sidecars seen there:
     /// files in them need no access() call to learn whether they have one.
-    public var listing: FolderListing?
+    package var listing: FolderListing?
 
     /// Options with the vendor's defaults.
     public init() {}

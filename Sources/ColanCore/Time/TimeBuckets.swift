@@ -31,7 +31,7 @@ public enum BucketInterval: String, Sendable, CaseIterable {
 /// query, so rows never touch a calendar: every bucket boundary of every zone
 /// falls on a multiple of 15 minutes UTC (zone offsets are whole quarter
 /// hours), so `table[(t - origin) / 900]` is exact for any instant t.
-public struct BucketTable: Sendable {
+@_spi(Benchmarks) public struct BucketTable: Sendable {
     /// Seconds per table slot.
     public static let slot: Int64 = 900
     /// The instant of slot 0 (a multiple of `slot`).

@@ -1,6 +1,6 @@
-/// Public entry points to the stream encoders, for benchmarks and tools that
+/// Entry points to the stream encoders for the benchmarks (SPI `Benchmarks`: `@_spi(Benchmarks) import ColanCore`), which
 /// measure one encoding at a time. Segments use them through the chunk layer.
-public enum StreamCodec {
+@_spi(Benchmarks) public enum StreamCodec {
     /// Encodes integers as the segment writer would (smallest encoding;
     /// `zstdSaving` admits zstd-bytes when it saves that fraction).
     /// Returns the stream and its description ("bitpack", "rle(const,bitpack)", ...).
