@@ -235,8 +235,10 @@ public final class PullSession: @unchecked Sendable {
     }
 
     /// Imports `paths` in one transaction (on the commit queue, one batch at a time, in order).
-    private func commit(_ paths: [String]) {
-        guard lock.withLock({ commitError == nil }) else { return }
+    /// Returns the files whose content the store held already.
+    @discardableResult
+    private func commit(_ paths: [String]) -> [String] {
+        guard lock.withLock({ commitError == nil }) else { return [] }
         var request = ImportTransaction.Request(store: store, paths: paths)
         request.options = importOptions
         request.keepGoing = true
@@ -247,15 +249,20 @@ public final class PullSession: @unchecked Sendable {
                 summary.rowsReplaced += result.outcome?.rowsReplaced ?? 0
                 for failure in result.failures { summary.failures.append(redact("import: \(failure)")) }
             }
+            return result.outcome?.alreadyImported ?? []
         } catch {
             lock.withLock { commitError = redact("the store could not be written: \(error)") }
+            return []
         }
     }
 
-    /// Imports the raw responses of this vendor a killed pull saved but did not commit.
+    /// Imports the raw responses of this vendor a killed pull saved but did not commit, and
+    /// removes temporary files it left. A saved response whose content the store holds under
+    /// another file (a later pull fetched it again) is removed: the raw folder keeps each once.
     public func recoverUncommitted() throws {
+        guard !dryRun else { return }
         raw.removeLeftovers()
-        guard !dryRun, FileIO.exists(store + "/manifest") else { return }
+        guard FileIO.exists(store + "/manifest") else { return }
         let recorded = Set(try Store(path: store).sources.compactMap { source in
             source.path.firstRange(of: "/raw/").map { String(source.path[$0.upperBound...]) }
         })
@@ -264,7 +271,12 @@ public final class PullSession: @unchecked Sendable {
             let relative = String(file[at.upperBound...])
             return relative.hasPrefix(vendor + "/") && !recorded.contains(relative)
         }
-        if !orphans.isEmpty { commits.sync { commit(orphans) } }
+        guard !orphans.isEmpty else { return }
+        let held = commits.sync { commit(orphans) }
+        for path in held {
+            try? FileIO.remove(path + ".url")
+            try? FileIO.remove(path)
+        }
     }
 
     // MARK: Running
@@ -278,13 +290,12 @@ public final class PullSession: @unchecked Sendable {
         await withTaskGroup(of: Void.self) { group in
             func start(_ job: PullJob) {
                 group.addTask {
-                    if let why = self.lock.withLock({ self.stoppedChannels[job.channel] }) {
-                        self.lock.withLock {
-                            self.summary.skipped += 1
-                            _ = why
-                        }
-                        return
+                    let stopped = self.lock.withLock {
+                        guard self.stoppedChannels[job.channel] != nil else { return false }
+                        self.summary.skipped += 1
+                        return true
                     }
+                    if stopped { return }
                     do {
                         try await job.run(self)
                     } catch let failure as FetchFailure {

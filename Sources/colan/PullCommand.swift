@@ -96,27 +96,11 @@ struct PullCommonOptions: ParsableArguments {
         let concurrency = self.concurrency
         let dryRun = self.dryRun
         let outcome: Result<PullSummary, Error> = blockingWait {
-            defer { Task { await transport.shutdown() } }
-            do {
-                let session = try PullSession(store: storePath, vendor: vendor, fetcher: fetcher, redact: redact,
-                                              importOptions: importOptions, dryRun: dryRun,
-                                              authorize: authorize(fetcher), reauthorize: reauthorize?(fetcher))
-                try session.recoverUncommitted()
-                let jobs: [PullJob]
-                do {
-                    jobs = try await plan(session)
-                } catch let failure as FetchFailure {
-                    session.fail("planning: \(failure)")
-                    return .success(session.currentSummary)
-                }
-                let summary = await session.run(jobs, concurrency: concurrency) { done, total in
-                    if showProgress { Progress.draw(done: done, total: total, unit: "units") }
-                }
-                if showProgress { Progress.clear() }
-                return .success(summary)
-            } catch {
-                return .failure(error)
-            }
+            let result = await Self.pull(storePath: storePath, vendor: vendor, fetcher: fetcher, redact: redact, importOptions: importOptions,
+                                         dryRun: dryRun, concurrency: concurrency, showProgress: showProgress,
+                                         authorize: authorize, reauthorize: reauthorize, plan: plan)
+            await transport.shutdown()
+            return result
         }
         let summary: PullSummary
         switch outcome {
@@ -139,6 +123,34 @@ struct PullCommonOptions: ParsableArguments {
         }
         for failure in summary.failures { printError("colan: failed: \(failure)") }
         if !summary.failures.isEmpty { throw Reported() }
+    }
+
+    /// The pull itself, on the concurrency pool: the session, recovery, the plan, the units.
+    private static func pull(storePath: String, vendor: String, fetcher: Fetcher, redact: Redactor, importOptions: ImportOptions,
+                             dryRun: Bool, concurrency: Int, showProgress: Bool,
+                             authorize: @Sendable (Fetcher) -> (@Sendable (HTTPRequest) async throws -> HTTPRequest),
+                             reauthorize: (@Sendable (Fetcher) -> (@Sendable (HTTPRequest, HTTPRequest) async throws -> HTTPRequest?))?,
+                             plan: @Sendable (PullSession) async throws -> [PullJob]) async -> Result<PullSummary, Error> {
+        do {
+            let session = try PullSession(store: storePath, vendor: vendor, fetcher: fetcher, redact: redact,
+                                          importOptions: importOptions, dryRun: dryRun,
+                                          authorize: authorize(fetcher), reauthorize: reauthorize?(fetcher))
+            try session.recoverUncommitted()
+            let jobs: [PullJob]
+            do {
+                jobs = try await plan(session)
+            } catch let failure as FetchFailure {
+                session.fail("planning: \(failure)")
+                return .success(session.currentSummary)
+            }
+            let summary = await session.run(jobs, concurrency: concurrency) { done, total in
+                if showProgress { Progress.draw(done: done, total: total, unit: "units") }
+            }
+            if showProgress { Progress.clear() }
+            return .success(summary)
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -271,6 +271,32 @@ import Testing
         #expect(sawPartial, "no kill landed before the pull's end: the kill points do not cover it")
     }
 
+    /// A response saved but never committed (a kill between the two) is imported by the next
+    /// pull, or removed when the store holds its content under another file.
+    @Test func uncommittedResponsesAreRecovered() throws {
+        let vendor = try FakeVendor()
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let token = try Self.tokenFile(dir)
+        let args = ["amagi", "--store", store, "--token-file", token, "--channels", "ch01", "--reports", "viewership"]
+        #expect(try Self.pull(vendor, args + ["--from", "2021-09-01", "--to", "2021-09-10"]).0 == 0)
+        let kept = try RawResponses(store: store).files()
+        #expect(kept.count == 1)
+        // A copy under a later run's folder: its content is held under the first file.
+        let fm = FileManager.default
+        let copy = kept[0].replacingOccurrences(of: "/raw/amagi/", with: "/raw/amagi/9999-12-31T000000Z-")
+        try fm.createDirectory(atPath: (copy as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try fm.copyItem(atPath: kept[0], toPath: copy)
+        try fm.copyItem(atPath: kept[0] + ".url", toPath: copy + ".url")
+        // And a leftover temporary file.
+        try Data([1, 2, 3]).write(to: URL(fileURLWithPath: (kept[0] as NSString).deletingLastPathComponent + "/.tmp-x.json.zst"))
+        #expect(try Self.pull(vendor, args + ["--from", "2021-09-10", "--to", "2021-09-10"]).0 == 0)
+        #expect(!fm.fileExists(atPath: copy) && !fm.fileExists(atPath: copy + ".url"))
+        #expect(!fm.fileExists(atPath: (kept[0] as NSString).deletingLastPathComponent + "/.tmp-x.json.zst"))
+        #expect(try colan(["verify", "--store", store]).0 == 0)
+    }
+
     /// Refusals (an unknown channel's 422, a rejected token's 403) and unusable responses (HTML,
     /// truncated JSON) fail their units with the vendor's message and a non-zero exit; the other
     /// channels land; nothing of the failed ones is kept; the token is never printed.

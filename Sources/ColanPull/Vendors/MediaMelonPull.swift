@@ -182,8 +182,8 @@ public actor MediaMelonAuth {
         let response: HTTPResponse
         do {
             response = try await fetcher.fetch(request)
-        } catch let failure as FetchFailure {
-            throw FetchFailure.refused(status: 401, message: "sign-in refused: \(failure)")
+        } catch FetchFailure.refused(let status, let message) {
+            throw FetchFailure.refused(status: status, message: "sign-in refused: \(message)")
         }
         guard let object = JSONFields.of(response.body), let token = object.strings["access_token"], !token.isEmpty else {
             throw FetchFailure.unusable("the token response holds no access_token")
