@@ -418,6 +418,24 @@ import Testing
         #expect(try Self.pull(vendor, ["amagi", "--store", store, "--token-file", try Self.tokenFile(dir), "--split", "city"]).0 == 2)
     }
 
+    /// `--customer ID` without channels pulls customer-wide (`customerId=`), recorded as such.
+    @Test func customerWidePulls() throws {
+        let vendor = try FakeVendor()
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let (code, _, err) = try Self.pull(vendor, ["amagi", "--store", store, "--token-file", try Self.tokenFile(dir), "--customer", "c1",
+                                                    "--reports", "viewership,unique"] + Self.range)
+        #expect(code == 0, "\(err)")
+        let log = try vendor.json("/_control/log") as! [[String: Any]]
+        let queries = log.compactMap { $0["query"] as? String }.filter { $0.contains("type=") }
+        #expect(queries.count == 31 && queries.allSatisfy { $0.contains("customerId=c1") && !$0.contains("channelId") }, "\(queries.count)")
+        let want = try vendor.json("/_control/expected?type=viewershipAnalytics&from=2021-09-01&to=2021-09-30&scope=customer:c1")
+            as! [String: [String: Any]]
+        let got = try Self.agg(store, ["--by", "customerId"] + Self.range)
+        #expect(got["c1"]?["totalSessions"] == "\(want["customer:c1"]!["numberOfSession"]!)", "\(got)")
+    }
+
     /// MediaMelon with an API key from the environment: sent as X-API-Key, never kept.
     @Test func mediaMelonWithAnAPIKey() throws {
         let vendor = try FakeVendor()
