@@ -1,3 +1,4 @@
+import ColanCore
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -50,3 +51,8 @@ struct ChannelList: Decodable {
 
 /// Seconds since 1970, now.
 func currentSeconds() -> Int64 { Int64(time(nil)) }
+
+/// A UTC instant as a name part that sorts in time order: `2026-12-06T060001Z`.
+func compactUTC(_ seconds: Int64) -> String {
+    CivilTime.format(seconds).replacingAll(" ", with: "T").replacingAll(":", with: "") + "Z"
+}

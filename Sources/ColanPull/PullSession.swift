@@ -111,7 +111,7 @@ public final class PullSession: @unchecked Sendable {
         self.reauthorize = reauthorize
         raw = RawResponses(store: store)
         let now = currentSeconds()
-        run = CivilTime.format(now).replacingAll(" ", with: "T").replacingAll(":", with: "") + "Z"
+        run = compactUTC(now)
         let sources = FileIO.exists(store + "/manifest") ? try Store(path: store).sources : []
         knownHashes = Set(sources.map(\.hash))
         held = Self.heldRanges(sourcePaths: sources.map(\.path), vendor: vendor)

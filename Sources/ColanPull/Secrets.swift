@@ -23,12 +23,12 @@ public struct Secret: Sendable, CustomStringConvertible {
             let bytes: [UInt8]
             do { bytes = try FileIO.read(file) } catch { throw ColanError(.usage, "cannot read \(option) \(file)") }
             let line = String(decoding: bytes, as: UTF8.self).split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first ?? ""
-            let value = String(line).trimmed(" \t")
+            let value = String(line).trimmingWhitespace()
             guard !value.isEmpty else { throw ColanError(.usage, "\(option) \(file) is empty") }
             return Secret(value)
         }
         if let raw = getenv(variable), let value = String(validatingCString: raw), !value.isEmpty {
-            return Secret(value.trimmed(" \t\r\n"))
+            return Secret(value.trimmingWhitespace())
         }
         throw ColanError(.usage, "no credentials: give \(option) FILE or set $\(variable)")
     }
@@ -48,29 +48,5 @@ public struct Redactor: Sendable {
         var out = text
         for value in values where out.contains(value) { out = out.replacingAll(value, with: "***") }
         return out
-    }
-}
-
-extension String {
-    /// The string without leading and trailing characters of `set`.
-    func trimmed(_ set: String) -> String {
-        let chars = Set(set)
-        var s = Substring(self)
-        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
-        while let l = s.last, chars.contains(l) { s = s.dropLast() }
-        return String(s)
-    }
-
-    /// Every occurrence of `target` replaced by `replacement`.
-    func replacingAll(_ target: String, with replacement: String) -> String {
-        guard !target.isEmpty else { return self }
-        var out = ""
-        var rest = Substring(self)
-        while let range = rest.firstRange(of: target) {
-            out += rest[..<range.lowerBound]
-            out += replacement
-            rest = rest[range.upperBound...]
-        }
-        return out + rest
     }
 }

@@ -423,7 +423,7 @@ enum RequestURL {
 
 extension String {
     /// The string without leading and trailing spaces, tabs and line breaks.
-    func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         let ws: Set<Character> = [" ", "\t", "\n", "\r"]
         var s = Substring(self)
         while let f = s.first, ws.contains(f) { s = s.dropFirst() }

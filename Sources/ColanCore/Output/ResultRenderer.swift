@@ -196,7 +196,7 @@ public enum ResultRenderer {
 
 extension String {
     /// The string with every `target` replaced (no Foundation in the core).
-    func replacingAll(_ target: String, with replacement: String) -> String {
+    package func replacingAll(_ target: String, with replacement: String) -> String {
         guard !target.isEmpty, contains(target) else { return self }
         var out = ""
         var rest = Substring(self)

@@ -40,8 +40,7 @@ public final class AsyncHTTPTransport: HTTPTransport {
             return HTTPResponse(status: Int(response.status.code), headers: headers, body: Array(body.readableBytesView))
         } catch let error as HTTPClientError {
             throw Self.translate(error, timeout: timeout, limit: bodyLimit)
-        } catch let error as NIOTooManyBytesError {
-            _ = error
+        } catch is NIOTooManyBytesError {
             throw TransportError.tooLarge(limit: bodyLimit)
         } catch {
             throw TransportError.connection(String(describing: error))

@@ -117,7 +117,7 @@ public final class Fetcher: Sendable {
 
     /// Seconds from a Retry-After value: delta-seconds, or an HTTP date.
     static func retryAfterSeconds(_ value: String) -> Double? {
-        let text = value.trimmed(" \t")
+        let text = value.trimmingWhitespace()
         if let seconds = Double(text), seconds >= 0 { return seconds }
         // An IMF-fixdate: "Wed, 21 Oct 2015 07:28:00 GMT".
         let parts = text.split(separator: " ")
@@ -140,10 +140,10 @@ public final class Fetcher: Sendable {
         }
         let text = String(decoding: response.body.prefix(4096), as: UTF8.self)
         if let open = text.firstRange(of: "<title>"), let close = text[open.upperBound...].firstRange(of: "</title>") {
-            return String(text[open.upperBound..<close.lowerBound]).trimmed(" \t\r\n")
+            return String(text[open.upperBound..<close.lowerBound]).trimmingWhitespace()
         }
         let line = text.split(whereSeparator: { $0 == "\n" }).first.map(String.init) ?? ""
-        return String(line.prefix(200)).trimmed(" \t\r")
+        return String(line.prefix(200)).trimmingWhitespace()
     }
 }
 

@@ -244,7 +244,7 @@ public struct AmagiPull: Sendable {
         let unit = [Report.concurrent.type, scope.param + "=" + percentEncoded(scope.value)].joined(separator: "/")
         let base = baseURL + "/api/v2"
         let now = currentSeconds()
-        let file = CivilTime.format(now).replacingAll(" ", with: "T").replacingAll(":", with: "") + "Z.json"
+        let file = compactUTC(now) + ".json"
         return PullJob(channel: scope.value, label: "concurrentUsers \(scope.value) last \(concurrentHours) h") { session in
             try await session.keep(PlannedFetch(url: url(base, parameters), unit: unit, file: file, kinds: ["concurrentUsers"]))
         }
