@@ -21,9 +21,48 @@ extension Store {
         return try compactLocked(onlyIfCheap: false)
     }
 
+    /// Small segments a cuboid may hold before an import compacts some of them.
+    static let autoCompactionSegments = 16
+    /// The newest small segments an automatic compaction leaves alone: the days a lookback
+    /// re-import replaces live there, and rewriting a merged segment for every daily
+    /// re-import would cost each import that segment's rows.
+    static let autoCompactionKeepsNewest = 8
+
+    /// The batch an import's compaction merges: the oldest run of at least 4 consecutive (in
+    /// time) segments of one size tier (tiers a factor of 4 apart, from 16,384 rows), up to
+    /// `target` rows. Merging like sizes keeps every row's rewrites few (a row of a store fed a
+    /// day at a time is rewritten about four times before its segment is large), where merging
+    /// into one growing segment rewrote it every few imports.
+    static func autoCompactionBatch(_ candidates: [SegmentEntry], target: Int) -> [SegmentEntry] {
+        func tier(_ rows: Int) -> Int {
+            var tier = 0, limit = 16_384
+            while rows >= limit {
+                tier += 1
+                limit *= 4
+            }
+            return tier
+        }
+        var start = 0
+        while start < candidates.count {
+            var end = start + 1
+            while end < candidates.count && tier(candidates[end].rows) == tier(candidates[start].rows) { end += 1 }
+            if end - start >= 4 {
+                var rows = 0
+                return Array(candidates[start..<end].prefix { s in
+                    defer { rows += s.rows }
+                    return rows + s.rows <= target
+                })
+            }
+            start = end
+        }
+        return []
+    }
+
     /// Compaction for a caller holding the lock. `onlyIfCheap` (after an
-    /// import): only cuboids with at least 16 small segments holding at most
-    /// 2 million rows in all.
+    /// import): only cuboids with at least `autoCompactionSegments` small segments, and of
+    /// those one batch (`autoCompactionBatch`), leaving the newest `autoCompactionKeepsNewest`:
+    /// a store fed a day at a time keeps a bounded number of segments, and an import pays for
+    /// at most one batch (docs/STORE.md, "Compaction").
     func compactLocked(onlyIfCheap: Bool) throws -> CompactionOutcome {
         var outcome = CompactionOutcome()
         var next = manifest
@@ -31,10 +70,13 @@ extension Store {
         var removed: Set<String> = []
         let target = Self.compactedSegmentRows
         for cuboid in Set(next.segments.map(\.cuboid)).sorted() {
-            let small = next.segments.filter { $0.cuboid == cuboid && $0.rows < target / 2 }
+            var small = next.segments.filter { $0.cuboid == cuboid && $0.rows < target / 2 }
                 .sorted { ($0.minTime ?? .min, $0.name) < ($1.minTime ?? .min, $1.name) }
+            if onlyIfCheap {
+                guard small.count >= Self.autoCompactionSegments else { continue }
+                small = Self.autoCompactionBatch(Array(small.dropLast(Self.autoCompactionKeepsNewest)), target: target)
+            }
             guard small.count >= 2 else { continue }
-            if onlyIfCheap && (small.count < 16 || small.reduce(0, { $0 + $1.rows }) > 2_000_000) { continue }
             // Consecutive (in time) batches of at most `target` rows.
             var batches: [[SegmentEntry]] = [[]]
             var rows = 0

@@ -273,6 +273,44 @@ func sessions(_ store: Store, by: [String] = [], filters: [String: [String]] = [
         }
     }
 
+    /// A store fed one day at a time, each import re-importing the days before it (a daily pull
+    /// with lookback), keeps a bounded number of segments by itself, with the answers of one
+    /// import of everything.
+    @Test func aStoreFedDailyStaysCompactByItself() throws {
+        let (store, dir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let days = (0..<80).map { d -> (name: String, csv: String) in
+            let day = String(CivilTime.format(Int64(19_800 + d) * 86_400).prefix(10))
+            return ("d\(d).csv", "time,deviceType,numberOfSession\n\(day),Roku,\(d + 1)\n\(day),TV,\(2 * d + 1)\n")
+        }
+        for d in days.indices { try importCSVs(store, Array(days[max(0, d - 3)...d])) }
+        #expect(store.segments.count <= Store.autoCompactionSegments, "\(store.segments.count) segments after 80 daily imports")
+        let (whole, wholeDir) = try freshStore()
+        defer { try? FileManager.default.removeItem(at: wholeDir) }
+        try importCSVs(whole, days)
+        #expect(try sessions(store, by: ["deviceType"]) == sessions(whole, by: ["deviceType"]))
+        var total: Int64 = 0
+        for d in 0..<80 { total += Int64(d + 1) + Int64(2 * d + 1) }
+        #expect(try sessions(store) == [[.integer(total)]])
+    }
+
+    /// The batch an import compacts: the oldest run of at least 4 like-sized segments, however
+    /// many rows the small segments hold in all (a store of 5 years of daily imports holds
+    /// millions), up to the target size.
+    @Test func importsCompactTheOldestRunOfLikeSizedSegments() {
+        func segment(_ i: Int, _ rows: Int) -> SegmentEntry {
+            SegmentEntry(name: "s\(i)", rows: rows, kind: "viewershipAnalytics", cuboid: "c", minTime: Int64(i), maxTime: Int64(i))
+        }
+        // 1,400 daily segments of 6,000 rows (8.4M rows in small segments): the oldest run, all of them up to 4M rows.
+        let daily = (0..<1400).map { segment($0, 6_000) }
+        let batch = Store.autoCompactionBatch(daily, target: 4_000_000)
+        #expect(batch.count == 666 && batch.first?.name == "s0")
+        // Merged tiers: 3 of 40,000 rows then 5 of 6,000: the 3 are too few, the 5 are merged.
+        let mixed = (0..<3).map { segment($0, 40_000) } + (3..<8).map { segment($0, 6_000) }
+        #expect(Store.autoCompactionBatch(mixed, target: 4_000_000).map(\.name) == ["s3", "s4", "s5", "s6", "s7"])
+        #expect(Store.autoCompactionBatch(Array(mixed.prefix(6)), target: 4_000_000).isEmpty)
+    }
+
     /// A report kind or interval this colan does not know is refused with what it is and where,
     /// never taken for another (an unknown interval once ranked as daily).
     @Test func unknownKindsAndIntervalsAreRefusedNotDefaulted() throws {
