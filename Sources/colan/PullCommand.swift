@@ -409,6 +409,13 @@ struct PullMediaMelon: ParsableCommand {
                 out.headers.append((name: "X-API-Key", value: key.value))
                 return out
             } }
+        case .password where common.dryRun:
+            // A dry run sends nothing, the sign-in included: the bearer header is shown as ***.
+            authorize = { _ in { request in
+                var out = request
+                out.headers.append((name: "Authorization", value: "Bearer ***"))
+                return out
+            } }
         case .password(let user, let password):
             let holder = AuthHolder()
             authorize = { fetcher in

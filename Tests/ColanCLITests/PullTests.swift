@@ -389,6 +389,13 @@ import Testing
         let metricPages = log.compactMap { $0["path"] as? String }.filter { $0.hasPrefix("/mm-apis/qbrData/") }
         #expect(metricPages.count >= 9, "24 rows a day, 10 a page: 3 pages a day")
         try Self.expectNoSecret("mm-password-secret", in: store)
+        // A dry run signs in neither: no request at all.
+        let before = (try vendor.json("/_control/log") as! [[String: Any]]).count
+        let (dry, dryOut, _) = try Self.pull(vendor, ["mediamelon", "--store", store, "--customer", "7001", "--user", "analyst",
+                                                      "--password-file", password, "--metrics", "viewercount", "--from", "2021-09-05",
+                                                      "--to", "2021-09-05", "--dry-run"])
+        #expect(dry == 0 && dryOut.contains("Authorization: ***") && dryOut.contains("1 requests, none sent"), "\(dryOut)")
+        #expect((try vendor.json("/_control/log") as! [[String: Any]]).count == before)
         let alerts = try colan(["info", "--store", store]).1
         #expect(alerts.contains("alertId"), "\(alerts)")
     }
