@@ -110,8 +110,7 @@ public final class PullSession: @unchecked Sendable {
         self.authorize = authorize
         self.reauthorize = reauthorize
         raw = RawResponses(store: store)
-        let now = currentSeconds()
-        run = compactUTC(now)
+        run = compactUTC(currentSeconds())
         let sources = FileIO.exists(store + "/manifest") ? try Store(path: store).sources : []
         knownHashes = Set(sources.map(\.hash))
         held = Self.heldRanges(sourcePaths: sources.map(\.path), vendor: vendor)
@@ -148,9 +147,6 @@ public final class PullSession: @unchecked Sendable {
     public func firstHeld(under prefix: String) -> Day? {
         lock.withLock { held.filter { $0.key.hasPrefix(prefix) }.map(\.value.first).min() }
     }
-
-    /// Whether the store holds anything pulled from this vendor.
-    public var holdsAnything: Bool { lock.withLock { !held.isEmpty } }
 
     /// The days a unit pulls: from `from` when given, else from `lookback` days before the last
     /// day held (re-pulling the days the vendor may still revise), else from where the store's

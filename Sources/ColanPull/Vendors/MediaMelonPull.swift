@@ -124,8 +124,6 @@ public actor MediaMelonAuth {
     private var access: Secret?
     private var refresh: Secret?
     private var expires: Double = 0
-    /// Every access and refresh token received, to keep them out of messages.
-    private(set) var received: [Secret] = []
 
     /// Authentication for `user` against `baseURL`'s token endpoint.
     public init(baseURL: String, user: String, password: Secret, fetcher: Fetcher) {
@@ -192,12 +190,9 @@ public actor MediaMelonAuth {
     }
 
     private func take(_ object: JSONFields) {
-        let token = Secret(object.strings["access_token"] ?? "")
-        access = token
-        received.append(token)
+        access = Secret(object.strings["access_token"] ?? "")
         if let value = object.strings["refresh_token"], !value.isEmpty {
             refresh = Secret(value)
-            received.append(Secret(value))
         }
         let seconds = object.numbers["expires_in"] ?? object.strings["expires_in"].flatMap { Double($0) } ?? 3600
         expires = Double(currentSeconds()) + seconds
