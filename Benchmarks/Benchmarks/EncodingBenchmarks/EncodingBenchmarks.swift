@@ -1,5 +1,6 @@
 import Benchmark
-@_spi(Benchmarks) import ColanCore
+import ColanCore
+@_spi(Benchmarks) import ColanFormat
 
 // Encode and decode speed of each encoding, on 65,536-value streams (one
 // row group) shaped like report columns. Throughput is values per second:

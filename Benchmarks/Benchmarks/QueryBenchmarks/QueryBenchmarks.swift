@@ -1,5 +1,7 @@
 import Benchmark
-@_spi(Benchmarks) import ColanCore
+import ColanCore
+@_spi(Benchmarks) import ColanTime
+@_spi(Benchmarks) import ColanEngine
 import Foundation
 
 // The hot paths above the encodings, named by data shape:

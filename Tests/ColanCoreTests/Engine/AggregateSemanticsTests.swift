@@ -5,14 +5,12 @@ import Testing
 /// Imports CSV texts in `zone` as one import each and returns the store.
 func storeOf(_ files: [(name: String, csv: String, fixed: [String: String])], zone: String = "US/Pacific") throws -> (Store, URL) {
     let dir = try makeTemporaryDirectory()
-    let store = try Store(path: dir.path + "/store", create: true)
+    var store = try Store(path: dir.path + "/store", create: true)
     for f in files {
         var options = ImportOptions()
         options.zone = zone
         options.fixed = f.fixed
-        let bytes = Array(f.csv.utf8)
-        let reports = try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: f.name, options: options) }
-        try store.importFiles([ParsedFile(path: f.name, hash: f.name, bytes: bytes.count, reports: reports)])
+        store = try importTexts([(f.name, f.csv)], into: store.path, options: options)
     }
     return (store, dir)
 }
@@ -116,13 +114,12 @@ func localMidnight(of day: String) -> Int64? {
     @Test func aWeeklyReportOverlappingDailyOnesIsNotCountedTwice() throws {
         var daily = "time,numberOfSession\n"
         for d in 1...7 { daily += "2024-01-0\(d),10\n" }
-        let (store, dir) = try storeOf([("daily.csv", daily, [:])])
+        let (dailyStore, dir) = try storeOf([("daily.csv", daily, [:])])
         defer { try? FileManager.default.removeItem(at: dir) }
         var options = ImportOptions()
         options.interval = "WEEKLY"
-        let weekly = Array("time,numberOfSession\n2024-01-01,75\n".utf8)
-        let reports = try weekly.withUnsafeBytes { try ReportImporter.importBytes($0, path: "weekly.csv", options: options) }
-        try store.importFiles([ParsedFile(path: "weekly.csv", hash: "w", bytes: weekly.count, reports: reports)])
+        options.zone = "US/Pacific"
+        let store = try importTexts([("weekly.csv", "time,numberOfSession\n2024-01-01,75\n")], into: dailyStore.path, options: options)
         // The weekly row answers the week (the vendor's revised total); daily rows answer days.
         #expect(try rollup(store) == [["75"]])
         #expect(try rollup(store, interval: .week) == [["2024-01-01 00:00:00", "75"]])
@@ -144,14 +141,13 @@ func localMidnight(of day: String) -> Int64? {
     }
 
     @Test func channelNamesComeFromTheImportedChannelList() throws {
-        let (store, dir) = try storeOf([
+        let (channels, dir) = try storeOf([
             ("ch1.csv", "time,numberOfSession\n2024-03-01,6\n", ["channelId": "star111-sports-hd"]),
             ("ch2.csv", "time,numberOfSession\n2024-03-01,4\n", ["channelId": "star122-flix-hd"]),
         ])
         defer { try? FileManager.default.removeItem(at: dir) }
-        let list = Array("{\"viewershipChannels\": [{\"channelName\": \"Star Sports\", \"channelId\": \"star111-sports-hd\"}, {\"channelName\": \"Start Flix\", \"channelId\": \"star122-flix-hd\"}]}".utf8)
-        let reports = try list.withUnsafeBytes { try ReportImporter.importBytes($0, path: "channels.json", options: ImportOptions()) }
-        try store.importFiles([ParsedFile(path: "channels.json", hash: "c", bytes: list.count, reports: reports)])
+        let list = "{\"viewershipChannels\": [{\"channelName\": \"Star Sports\", \"channelId\": \"star111-sports-hd\"}, {\"channelName\": \"Start Flix\", \"channelId\": \"star122-flix-hd\"}]}"
+        let store = try importTexts([("channels.json", list)], into: channels.path)
         #expect(try rollup(store, by: ["channelName"]) == [["Star Sports", "6"], ["Start Flix", "4"]])
     }
 
@@ -188,11 +184,10 @@ func localMidnight(of day: String) -> Int64? {
         ])
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try rollup(store, interval: .day, metrics: ["aggregatedViewers"]) == [["2024-03-01 00:00:00", "<=9"], ["2024-03-02 00:00:00", "<=2"]])
-        let json = Array("{\"dateRange\": {\"interval\": \"DAILY\"}, \"uniqueViewersAnalytics\": [{\"time\": \"2024-03-01\", \"uniqueViewers\": 7}]}".utf8)
-        let reports = try json.withUnsafeBytes { try ReportImporter.importBytes($0, path: "uv.json", options: ImportOptions()) }
-        try store.importFiles([ParsedFile(path: "uv.json", hash: "uv", bytes: json.count, reports: reports)])
+        let json = "{\"dateRange\": {\"interval\": \"DAILY\"}, \"uniqueViewersAnalytics\": [{\"time\": \"2024-03-01\", \"uniqueViewers\": 7}]}"
+        let withCount = try importTexts([("uv.json", json)], into: store.path)
         // March 1 is exact from the unique-viewers report (and so is the ratio built on it); March 2 stays a bound.
-        #expect(try rollup(store, interval: .day, metrics: ["aggregatedViewers", "avgSessionPerViewer"])
+        #expect(try rollup(withCount, interval: .day, metrics: ["aggregatedViewers", "avgSessionPerViewer"])
             == [["2024-03-01 00:00:00", "7", "2.14"], ["2024-03-02 00:00:00", "<=2", ">=1"]])
     }
 }

@@ -6,7 +6,7 @@ import Testing
 func makeStore(_ reports: [ImportedReport]) throws -> (Store, URL) {
     let dir = try makeTemporaryDirectory()
     let store = try Store(path: dir.path + "/store", create: true)
-    try store.importFiles(reports.map { ParsedFile(path: $0.file, hash: UUID().uuidString, bytes: 0, reports: [$0]) })
+    try commit(reports, to: store)
     return (store, dir)
 }
 

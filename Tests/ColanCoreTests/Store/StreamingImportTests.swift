@@ -1,22 +1,24 @@
 import Dispatch
 import Foundation
 import Testing
-@testable import ColanCore
+import ColanCore
+@testable import ColanStore
+@testable import ColanImport
 
 /// `colan import` writes segments while later files are still parsed: reports are joined into a
 /// segment as they come (`SegmentBatch`), in file order (`InOrder`), and a report that may replace
 /// rows stops the streaming (`StoreImport`). Small segment sizes make every path happen with a few rows.
 @Suite struct StreamingImportTests {
-    func parsedCSV(_ name: String, _ csv: String) throws -> ParsedFile {
+    func parsedCSV(_ name: String, _ csv: String) throws -> IncomingFile {
         var options = ImportOptions()
         options.zone = "UTC"
         let bytes = Array(csv.utf8)
         let reports = try bytes.withUnsafeBytes { try ReportImporter.importBytes($0, path: name, options: options) }
-        return ParsedFile(path: name, hash: bytes.withUnsafeBytes { contentHash($0) }, bytes: bytes.count, reports: reports)
+        return IncomingFile(path: name, hash: bytes.withUnsafeBytes { contentHash($0) }, bytes: bytes.count, reports: reports)
     }
 
-    func incoming(_ table: Table, source: Int64) -> Incoming {
-        var item = Incoming(cuboid: "c", kind: "k", dims: [], table: table, file: "f\(source)", fixed: [:])
+    func incoming(_ table: Table, source: Int64) -> IncomingReport {
+        var item = IncomingReport(cuboid: "c", kind: "k", dims: [], table: table, file: "f\(source)", fixed: [:])
         item.source = source
         return item
     }
@@ -89,7 +91,7 @@ import Testing
 
     /// A report of one day: every (deviceType, channelId) pair at each of two hours, sorted into scan order.
     /// With `nullFirstDevice`, the first device type's rows have no deviceType (null).
-    func day(_ day: Int64, devices: [String], channels: [String], nullFirstDevice: Bool = false) -> Incoming {
+    func day(_ day: Int64, devices: [String], channels: [String], nullFirstDevice: Bool = false) -> IncomingReport {
         var times: [Int64] = [], deviceCodes: [UInt32] = [], channelCodes: [UInt32] = []
         for hour in [Int64(0), 3_600] {
             for d in devices.indices.reversed() {
@@ -109,7 +111,7 @@ import Testing
                                     ColumnData(.dictionary(dictionary: channels, codes: channelCodes)),
                                     ColumnData(.int64(times.indices.map { Int64($0) }))])
         table.sortIntoScanOrder()
-        var item = Incoming(cuboid: "c", kind: "k", dims: [], table: table, file: "d\(day)", fixed: [:])
+        var item = IncomingReport(cuboid: "c", kind: "k", dims: [], table: table, file: "d\(day)", fixed: [:])
         item.inScanOrder = true
         return item
     }
@@ -117,7 +119,7 @@ import Testing
     /// Joined reports skip the segment's scan-order check only when it would pass: each report
     /// sorted by the dimensions the joined rows call for, and each after the one before in time.
     @Test func joinedRowsAreSaidInScanOrderOnlyWhenTheyAre() throws {
-        func joined(_ items: [Incoming]) throws -> (Table, Bool) {
+        func joined(_ items: [IncomingReport]) throws -> (Table, Bool) {
             var batch = SegmentBatch(segmentRows: 1_000)
             for item in items { batch.append(item) }
             return try batch.take()
@@ -195,7 +197,7 @@ import Testing
         let sizes = try segmentFiles().map { try FileManager.default.attributesOfItem(atPath: store.path + "/segments/" + $0)[.size] as? Int ?? 0 }
         #expect(outcome.bytesWritten == sizes.reduce(0, +))
         let whole = try Store(path: dir.path + "/whole", create: true)
-        try whole.importFiles(days)
+        try commit(days, to: whole)
         #expect(whole.segments.count == 1)
         #expect(try sessions(store, by: ["deviceType"]) == (try sessions(whole, by: ["deviceType"])))
         let total: Int64 = 10 + 100 + 4  // Roku 1..4, TV 10..40, Web 1 a day

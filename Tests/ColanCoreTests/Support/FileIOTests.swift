@@ -40,8 +40,8 @@ import Testing
         var listed = ImportOptions()
         listed.listing = listing
         for options in [listed, ImportOptions()] {
-            let parsed = ImportJob.parse(files, options: options).map { try? $0.get() }
-            let a = try #require(parsed[0]?.reports.first), b = try #require(parsed[1]?.reports.first)
+            let a = try #require(try ReportImporter.importFile(files[0], options: options).first)
+            let b = try #require(try ReportImporter.importFile(files[1], options: options).first)
             #expect(a.fixed == ["channelId": "ch7"] && a.zone == "UTC")
             #expect(b.fixed.isEmpty && b.zone == "US/Pacific")
         }

@@ -88,3 +88,44 @@ enum RandomTables {
         return Table(schema: Schema(columns), columns: data, metadata: ["reportKind": "viewershipAnalytics", "seed": "\(seed)"])
     }
 }
+
+/// Imports texts the way `colan import` does: each written as a file (in a fresh folder
+/// beside the store), then one `ImportTransaction` with `options`. Throws the first file's
+/// failure; returns the committed import, its files named by their names.
+func runImport(_ files: [(name: String, text: String)], into store: String, options: ImportOptions) throws -> ImportOutcome {
+    let folder = store + "-incoming-" + UUID().uuidString
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    for f in files { try f.text.write(toFile: folder + "/" + f.name, atomically: false, encoding: .utf8) }
+    var request = ImportTransaction.Request(store: store, paths: files.map { folder + "/" + $0.name })
+    request.options = options
+    let result = try ImportTransaction.run(request)
+    if let failure = result.failures.first { throw failure }
+    guard var outcome = result.outcome else { throw ColanError(.importing, "the import was given up") }
+    func name(_ path: String) -> String { String(path.split(separator: "/").last ?? "") }
+    outcome.alreadyImported = outcome.alreadyImported.map(name)
+    outcome.shadowedFiles = outcome.shadowedFiles.map(name)
+    return outcome
+}
+
+/// `runImport`, returning the store as committed (reopened).
+@discardableResult
+func importTexts(_ files: [(name: String, text: String)], into store: String, options: ImportOptions = ImportOptions()) throws -> Store {
+    try runImport(files, into: store, options: options)
+    return try Store(path: store)
+}
+
+/// Commits files already parsed to `store` as one import through the store's own import
+/// (`StoreImport`, what `ImportTransaction` feeds with the files it parses): for tests of the
+/// store and the engine that build their reports in memory.
+@discardableResult
+func commit(_ files: [IncomingFile], to store: Store) throws -> ImportOutcome {
+    let session = try store.beginImport()
+    for file in files { try session.add(file) }
+    return try session.finish()
+}
+
+/// `commit` of reports parsed in memory (`importText`), one file per report.
+func commit(_ reports: [ImportedReport], to store: Store) throws {
+    try commit(reports.map { IncomingFile(path: $0.file, hash: UUID().uuidString, bytes: 0, reports: [$0]) }, to: store)
+}

@@ -1,0 +1,64 @@
+import ColanTime
+
+/// A distinct viewer count the vendor reported for a whole requested period and slice
+/// (a response's `aggregatedViewers`, a unique-viewers headline): exact where no sum of rows
+/// can be. The count stays in the response's totals under the vendor's key; what it is exact
+/// for is recorded beside it under `colan.scope` (docs/STORE.md), and `colan agg` uses it for a
+/// cell that is exactly that period and slice (docs/METRICS.md).
+public struct ExactViewers: Sendable, Equatable {
+    /// The totals key of the scope: "FROM␟TO␟ZONE[␟DIM␟VALUE]..." (␟ is U+001F, which the
+    /// manifest need not escape and no date, zone or dimension name holds); FROM and TO are the
+    /// requested local dates, YYYY-MM-DD, or empty when unknown.
+    package static let scopeKey = "colan.scope"
+    static let separator: Character = "\u{1F}"
+
+    /// The count.
+    public var viewers: Int64
+    /// The requested local dates (days since 1970-01-01), when known.
+    public var days: ClosedRange<Int64>?
+    /// The zone the dates are days of.
+    public var zone: String
+    /// The slice: dimensions the request was filtered on, and their values.
+    public var fixed: [String: String]
+
+    /// The totals key holding a response's exact count: a unique-viewers headline or aggregatedViewers.
+    static func countKey(in totals: [String: String]) -> String? {
+        if totals["aggregatedViewers"] != nil { return "aggregatedViewers" }
+        return Catalog.uniqueViewersHeadlines.first { totals[$0.key] != nil }?.key
+    }
+
+    /// The scope to record for a count (see `scopeKey`).
+    package static func scope(from: String?, to: String?, zone: String, fixed: [String: String]) -> String {
+        var parts = [from ?? "", to ?? "", zone]
+        for (dim, value) in fixed.sorted(by: { $0.key < $1.key }) { parts += [dim, value] }
+        return parts.joined(separator: String(separator))
+    }
+
+    /// The exact count recorded in a source's totals, if any.
+    public init?(totals: [String: String]) {
+        guard let scope = totals[Self.scopeKey], let key = Self.countKey(in: totals), let text = totals[key],
+              let viewers = Int64(text) else { return nil }
+        // By UTF-8 bytes: splitting on a Character walks grapheme clusters.
+        let parts = scope.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard parts.count >= 3, parts.count % 2 == 1 else { return nil }
+        self.viewers = viewers
+        zone = parts[2]
+        days = Self.days(ofScope: scope)
+        var fixed: [String: String] = [:]
+        for i in stride(from: 3, to: parts.count, by: 2) { fixed[parts[i]] = parts[i + 1] }
+        self.fixed = fixed
+    }
+
+    /// The requested dates of a recorded scope, read from its first 21 bytes ("YYYY-MM-DD␟YYYY-MM-DD")
+    /// without splitting it: a query may look at the scope of every response in the store.
+    package static func days(ofScope scope: String) -> ClosedRange<Int64>? {
+        var scope = scope
+        return scope.withUTF8 { b -> ClosedRange<Int64>? in
+            guard b.count >= 21, b[10] == 0x1F else { return nil }
+            let raw = UnsafeRawBufferPointer(b)
+            guard let from = TimeResolver.parse(UnsafeRawBufferPointer(rebasing: raw[0..<10])),
+                  let to = TimeResolver.parse(UnsafeRawBufferPointer(rebasing: raw[11..<21])), from.seconds <= to.seconds else { return nil }
+            return (from.seconds / 86400)...(to.seconds / 86400)
+        }
+    }
+}

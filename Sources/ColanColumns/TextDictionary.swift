@@ -1,0 +1,128 @@
+import ColanSupport
+
+/// A dictionary of text values keyed by their bytes: importers look a field
+/// up by the bytes it occupies in the file, so a value seen before costs a
+/// hash and a compare. A new value is validated as UTF-8 and kept as bytes;
+/// Strings are made only when the finished column asks for them (`strings`):
+/// time labels, new in every row of a JSON report, never become Strings.
+package struct TextDictionary {
+    private var arena: [UInt8] = []
+    private var starts: [Int] = []
+    private var hashes: [UInt64] = []
+    /// Open addressing: each slot holds the hash's high 32 bits and code + 1 (0 for an
+    /// empty slot), so one compare rejects almost every other value, and the value's
+    /// `Words`, so a value of up to 32 bytes is recognised without a second, dependent
+    /// load (of its entry: the lookups of a new contentId in every row waited on both).
+    /// Allocated on the first value: most builders hold numbers and never need it.
+    private var slots: [Slot] = []
+
+    /// One slot of the table.
+    private struct Slot {
+        var head: UInt64 = 0
+        var words = Words(count: 0)
+    }
+    /// The value returned last, as its `Words` (count -1 before the first):
+    /// reports list rows grouped by time and their first dimensions, so a
+    /// value often repeats the last one, and that check is a few word compares.
+    @usableFromInline var last = Words.none
+    @usableFromInline var lastCode: UInt32 = 0
+
+    /// An empty dictionary.
+    package init() {}
+
+    package var count: Int { starts.count }
+
+    /// The values as Strings, by code: made on each call, so callers take them once.
+    package var strings: [String] {
+        (0..<count).map { c in withBytes(of: c) { String(decoding: $0, as: UTF8.self) } }  // validated when added
+    }
+
+    /// Runs `body` over the bytes of value `code`.
+    package func withBytes<T>(of code: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let bytes = range(of: code)
+        return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
+    }
+
+    /// Where value `code` lies in the arena.
+    private func range(of code: Int) -> Range<Int> {
+        starts[code]..<(code + 1 < starts.count ? starts[code + 1] : arena.count)
+    }
+
+    /// A value's words (`ByteWordsKernel.Words`).
+    package typealias Words = ByteWordsKernel.Words
+
+    /// The code of `bytes`, adding it when new; nil when the bytes are not valid UTF-8.
+    // Inlinable: the parsers of ColanImport call it for every field of every row.
+    @inlinable @inline(__always) package mutating func code(of bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let words = Words(bytes)
+        // Word by word, the last word first: `last` was stored word by word by the lookup a row
+        // before, and comparing it as one vector loaded it back whole, a store-forwarding stall on
+        // every row that misses (a new contentId in every row); values sharing a prefix such as
+        // "content-" differ in their last word.
+        if words.match(last) { return lastCode }
+        return lookUp(bytes)
+    }
+
+    /// `code(of:)` past the last-value check: the hash table. Takes the bytes
+    /// and loads their words again: a `Words` passed in memory is stored as four
+    /// words and reloaded as vectors, a store-forwarding stall that cost more
+    /// than the loads.
+    @usableFromInline mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let words = Words(bytes)
+        let h = Self.hash(bytes, words)
+        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
+        let mask = slots.count - 1
+        let tag = h & 0xFFFF_FFFF_0000_0000
+        var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        while slots[i].head != 0 {
+            let head = slots[i].head
+            if head & 0xFFFF_FFFF_0000_0000 == tag {
+                let c = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
+                if words.count <= 32 ? words.match(slots[i].words) : equal(c, bytes) {
+                    last = words
+                    lastCode = UInt32(c)
+                    return UInt32(c)
+                }
+            }
+            i = (i + 1) & mask
+        }
+        guard UTF8Text.isValid(bytes) else { return nil }
+        let c = starts.count
+        starts.append(arena.count)
+        arena.append(contentsOf: bytes)
+        hashes.append(h)
+        slots[i] = Slot(head: tag | UInt64(c + 1), words: words)
+        if starts.count * 2 > slots.count { grow() }
+        last = words
+        lastCode = UInt32(c)
+        return UInt32(c)
+    }
+
+    /// The code of a String value, adding it when new.
+    package mutating func code(of string: String) -> UInt32 {
+        var s = string
+        return s.withUTF8 { code(of: UnsafeRawBufferPointer($0)) } ?? 0
+    }
+
+    /// The hash of a value (`ByteWordsKernel.hash`).
+    package static func hash(_ bytes: UnsafeRawBufferPointer, _ words: Words) -> UInt64 { ByteWordsKernel.hash(bytes, words) }
+
+    private func equal(_ c: Int, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        let entry = range(of: c)
+        guard entry.count == bytes.count else { return false }
+        return arena.withUnsafeBytes { ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: $0[entry]), bytes) }
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        let mask = slots.count - 1
+        for slot in old where slot.head != 0 {
+            let c = Int(truncatingIfNeeded: slot.head & 0xFFFF_FFFF) - 1
+            let h = hashes[c]
+            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+            while slots[i].head != 0 { i = (i + 1) & mask }
+            slots[i] = slot
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import ColanSupport
+import ColanTime
+import ColanStore
+
+/// One import, whole: files and folders in, one all-or-nothing commit to the store out. `colan
+/// import` and `colan pull` call it, and so do the tests; a command only parses arguments, draws progress
+/// and prints. It lists the files, opens (or creates) the store, takes the writer lock before
+/// parsing, parses on both cores handing files to the store in order (segments are written while
+/// later files are parsed), and commits, or gives the import up leaving the store as it was (a
+/// store this import created is removed again).
+public enum ImportTransaction {
+    /// What to import and how.
+    public struct Request: Sendable {
+        /// The store folder (created by the first import).
+        public var store: String
+        /// Files and folders (folders read recursively).
+        public var paths: [String]
+        /// What the user says of the files (zone, filters, name pattern, interval).
+        public var options = ImportOptions()
+        /// Commit the files that parse even when some fail.
+        public var keepGoing = false
+
+        /// A request to import `paths` into `store`.
+        public init(store: String, paths: [String]) {
+            self.store = store
+            self.paths = paths
+        }
+    }
+
+    /// What an import did.
+    public struct Result: Sendable {
+        /// The files listed from the paths.
+        public var files = 0
+        /// The files that failed to parse, in file order.
+        public var failures: [ColanError] = []
+        /// The committed import, or nil when it was given up (a file failed without `keepGoing`).
+        public var outcome: ImportOutcome?
+        /// Seconds until the last file was parsed (the rest is the commit).
+        public var parseSeconds = 0.0
+    }
+
+    /// Runs the import.
+    /// - Parameters:
+    ///   - waiting: called once if another import holds the store's writer lock (this one waits).
+    ///   - progress: called with the files parsed so far and the files listed, from the parsing threads.
+    /// - Throws: a `ColanError` when the store cannot be written (the import is given up, the store unchanged).
+    public static func run(_ request: Request, waiting: () -> Void = {},
+                           progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> Result {
+        let watch = Stopwatch()
+        var options = request.options
+        _ = try ZoneOffsets.named(options.zone)
+        var files: [String] = []
+        let listing = FolderListing()
+        for p in request.paths { files += try FileIO.filesUnder(p, listing: listing) }
+        options.listing = listing
+        var result = Result(files: files.count)
+        // A store written before content hashes were XXH3 lists files by the older hash. Opened
+        // once: the import re-reads its manifest under the writer lock anyway.
+        let existing = FileIO.exists(request.store + "/manifest") ? try Store(path: request.store) : nil
+        options.legacyContentHashes = existing?.recordsLegacyContentHashes ?? false
+        // The writer lock is taken before parsing: segments are written while later files are parsed.
+        let target = try existing ?? Store(path: request.store, create: true)
+        let session = try target.beginImport(waiting: waiting)
+        let total = files.count
+        let run = ImportJob.parse(files, options: options, into: session, keepGoing: request.keepGoing,
+                                  progress: progress.map { report in { @Sendable done in report(done, total) } })
+        result.parseSeconds = watch.seconds
+        result.failures = run.failures
+        // Gives the import up; a store this import created is not left behind empty.
+        func giveUp() {
+            session.abandon()
+            if existing == nil { target.removeIfEmpty() }
+        }
+        if let error = run.storeError {
+            giveUp()
+            throw error
+        }
+        if !run.failures.isEmpty && !request.keepGoing {
+            giveUp()
+            return result
+        }
+        do {
+            result.outcome = try session.finish()
+        } catch {
+            giveUp()
+            throw error
+        }
+        // keepGoing with every file failed: nothing was committed.
+        if result.outcome?.filesImported == 0 && existing == nil { target.removeIfEmpty() }
+        return result
+    }
+}

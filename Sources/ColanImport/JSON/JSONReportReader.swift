@@ -1,0 +1,232 @@
+import ColanSupport
+import ColanCatalog
+
+/// Reads the JSON shapes: Amagi v2 responses (rows under a key named after
+/// the report type, a `dateRange`, top-level totals), the Amagi channel list,
+/// MediaMelon's {totalcount, pagecount, totalrecords, response: [...]}
+/// envelope, and any array of flat objects (MediaMelon alerts, generic).
+enum JSONReportReader {
+    static let channelListKeys = Catalog.channelListKinds
+    /// Rows with up to this many fields find a field's column by a scan of the names.
+    static let scannedColumns = 16
+    /// Top-level fields that may hold the request URL the response answered.
+    static let requestURLKeys = ["url", "requestUrl", "requestURL", "request"]
+
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
+        var scanner = JSONScanner(bytes)
+        var reports: [ImportedReport] = []
+        if scanner.peek() == 91 {
+            let (columns, rows, offsets) = try readRows(&scanner, kernel: options.jsonRowKernel)
+            try scanner.expectEnd()
+            guard rows > 0 else { return [] }
+            // Amagi's concurrent users response is a bare array of {time, viewerCount} (with a dimension or two, leniently).
+            let timed = columns.contains { $0.catalog?.role == .time }
+            let counted = columns.contains { Catalog.normalize($0.name) == "viewercount" }
+            let rest = columns.allSatisfy { $0.catalog?.role == .time || $0.catalog?.role == .dimension || Catalog.normalize($0.name) == "viewercount" }
+            let kind = timed && counted && rest ? "concurrentUsers" : "generic"
+            reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
+                                                       interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) }))
+            return reports
+        }
+        var kind: String?
+        var request = ReportImporter.RequestFacts()
+        var table: (columns: [ColumnBuilder], rows: Int, offsets: [Int])?
+        var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
+        var interval: String?
+        // Sized for an Amagi response's eight totals and more: growing a dictionary rehashes it.
+        var totals: [String: String] = Dictionary(minimumCapacity: 12)
+        var firstArrayKey: String?
+        var hasRequestURL = false
+        try scanner.readObject { s, key in
+            // Each key classified once, by a scan of a few short names: a dictionary lookup would hash the whole key.
+            let rowKind = Catalog.amagiRowKeys.first { $0.key == key }?.kind
+            let holdsRows = rowKind != nil || key == "response"
+            if holdsRows || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
+                guard s.peek() == 91 else {
+                    if holdsRows {
+                        throw s.error("expected an array of rows under \"\(key)\", found \(s.describeNext())")
+                    }
+                    try s.skipValue(); return
+                }
+                if let existing = kind, existing != "generic" {
+                    // A second row array: keep the first, skip the rest.
+                    if !holdsRows { try s.skipValue(); return }
+                    throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
+                }
+                table = try readRows(&s, kernel: options.jsonRowKernel)
+                kind = rowKind ?? (key == "response" ? "smartsight" : "generic")
+                if kind == "generic" { firstArrayKey = key }
+            } else if channelListKeys.contains(key) {
+                let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
+                channels.append((columns, rows, offsets, key))
+            } else if key == "dateRange", s.peek() == 123 {
+                // The interval, and the requested dates (the period a totals block's distinct count is
+                // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
+                try s.readObject { s, field in
+                    let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
+                    guard case .string(let v) = value else { return }
+                    switch field {
+                    case "interval": interval = v.uppercased()
+                    case "startDate": request.from = v
+                    case "endDate": request.to = v
+                    default: break
+                    }
+                }
+            } else if s.peek() == 123 || s.peek() == 91 {
+                try s.skipValue()
+            } else {
+                switch try s.readScalar() {
+                case .int(let v): totals[key] = String(v)
+                case .double(let v): totals[key] = String(v)
+                case .string(let v):
+                    totals[key] = v
+                    if requestURLKeys.contains(key) { hasRequestURL = true }
+                case .bool(let v): totals[key] = String(v)
+                case .bigInteger(let v): totals[key] = v
+                case .null: break
+                }
+            }
+        }
+        try scanner.expectEnd()
+        // A response that carries its request URL gives its filters and zone itself.
+        var options = options
+        for key in requestURLKeys where hasRequestURL {
+            guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
+            try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
+        }
+        if kind.flatMap(ReportKind.init(rawValue:))?.hasPeriodHeadline == true, let headline = Catalog.uniqueViewersHeadlines.first(where: { totals[$0.key] != nil }) {
+            // Real unique-viewers responses: the headline counts the requested period; the rows
+            // break it down one step finer (a DAILY request gives hours, WEEKLY and MONTHLY days).
+            guard let text = totals[headline.key], let count = Int64(text), count >= 0 else {
+                throw ColanError(.importing, "\"\(headline.key)\" is \(totals[headline.key] ?? ""), not a count")
+            }
+            request.exactViewers = count
+            request.interval = headline.interval
+            interval = ReportInterval(rawValue: headline.interval)?.finer?.rawValue
+        } else if let text = totals["aggregatedViewers"], let kind, kind != "generic" {
+            guard let count = Int64(text), count >= 0 else {
+                throw ColanError(.importing, "\"aggregatedViewers\" is \(text), not a count")
+            }
+            request.exactViewers = count
+        }
+        for list in channels where list.rows > 0 {
+            reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
+                                                       options: ImportOptions(), interval: ReportInterval.none.rawValue, totals: ["list": list.key],
+                                                       locate: { locate(bytes, list.offsets, $0) }))
+        }
+        if let table, let kind {
+            var totals = totals
+            if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
+            if table.rows > 0 || Catalog.amagiReportKinds.contains(kind) {
+                reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: table.columns, rows: table.rows,
+                                                           options: options, interval: interval, totals: totals, request: request,
+                                                           locate: { locate(bytes, table.offsets, $0) }))
+            }
+        } else if channels.isEmpty {
+            if let error = vendorError(totals) { throw error }
+            throw ColanError(.importing, "no rows found: expected an Amagi response (rows under a key such as \"viewershipAnalytics\"), "
+                             + "a channel list, a MediaMelon envelope with \"response\", or an array of objects")
+        }
+        return reports
+    }
+
+    /// The error a vendor answered with, when a saved "report" is one (`{"statusCode":422,
+    /// "error":"Unprocessable Entity","message":"..."}`, 401/403 bodies): named with its status and message.
+    static func vendorError(_ fields: [String: String]) -> ColanError? {
+        let status = fields["statusCode"] ?? fields["status"] ?? fields["code"]
+        let message = fields["message"] ?? fields["error_description"] ?? fields["detail"]
+        guard status != nil || message != nil || fields["error"] != nil else { return nil }
+        var what = "the file holds an error the vendor answered with, not a report:"
+        if let status { what += " status \(status)" }
+        if let error = fields["error"] { what += status == nil ? " \(error)" : " (\(error))" }
+        if let message { what += ": \"\(message)\"" }
+        return ColanError(.importing, what, hint: "fetch the report again; nothing was imported from it")
+    }
+
+    static func locate(_ bytes: UnsafeRawBufferPointer, _ offsets: [Int], _ row: Int) -> String {
+        "row \(row + 1) at " + SourceLocation.describe(bytes, offset: row < offsets.count ? offsets[row] : 0)
+    }
+
+    /// Reads an array of flat objects into columns; nested values inside a row are skipped.
+    /// `kernel`: rows the row kernel can take go through it (`ImportOptions.jsonRowKernel`).
+    static func readRows(_ s: inout JSONScanner, kernel: Bool) throws -> ([ColumnBuilder], Int, [Int]) {
+        var columns: [ColumnBuilder] = []
+        // Each column's name bytes, apart from the builders: reading a builder out of
+        // the captured array copies it (a retain and release of each of its arrays).
+        var names: [[UInt8]] = []
+        // Each column's name as a String: rows of up to `scannedColumns` fields find a name by a
+        // scan of these (canonical String equality, as a dictionary's keys), wider ones through
+        // `index`, filled once they pass it. Hashing and inserting every name of a response's
+        // first row into a dictionary cost a tenth of importing a folder of small responses.
+        var keys: [String] = []
+        var index: [String: Int] = [:]
+        // The last row that set each column: a field seen twice in one row is an error.
+        var lastRow: [Int] = []
+        var rows = 0
+        var offsets: [Int] = []
+        /// Reads one row (an array element) field by field.
+        func readRow(_ s: inout JSONScanner) throws {
+            guard s.peek() == 123 else { throw s.error("expected an object for a row, found \(s.describeNext())") }
+            offsets.append(s.position)
+            let row = rows
+            var next = 0
+            try s.readObjectNameBytes { s, name in
+                if s.peek() == 123 || s.peek() == 91 { try s.skipValue(); return }
+                let start = s.position
+                let c: Int
+                // Rows usually repeat the previous row's field order: compare the expected column's name bytes first.
+                if next < names.count, ColumnBuilder.equal(names[next], name) { c = next } else {
+                    guard let key = UTF8Text.string(name) else { throw s.error("invalid UTF-8 in a field name", at: start) }
+                    if let existing = keys.count <= Self.scannedColumns ? keys.firstIndex(of: key) : index[key] { c = existing } else {
+                        c = columns.count
+                        keys.append(key)
+                        if keys.count > Self.scannedColumns {
+                            if index.isEmpty { for (k, name) in keys.enumerated() { index[name] = k } } else { index[key] = c }
+                        }
+                        var builder = ColumnBuilder(name: key, catalog: Catalog.field(named: key))
+                        builder.pad(to: row)
+                        columns.append(builder)
+                        names.append(builder.nameUTF8)
+                        lastRow.append(-1)
+                    }
+                }
+                next = c + 1
+                guard lastRow[c] != row else { throw s.error("field \"\(columns[c].name)\" appears twice in one row", at: start) }
+                lastRow[c] = row
+                let bytes = s.bytes
+                let location = { "row \(row + 1) at " + SourceLocation.describe(bytes, offset: start) }
+                // Plain strings (time labels, names) go to the builder as bytes: no String for a value seen before.
+                if let text = s.readPlainStringBytes() {
+                    try columns[c].appendText(text, location)
+                } else {
+                    try columns[c].append(s.readScalar(), location: location)
+                }
+            }
+            rows += 1
+            for c in columns.indices { columns[c].pad(to: rows) }
+        }
+        // The array, as `JSONScanner.readArray` reads one, with runs of rows the kernel takes:
+        // it tries after the first row (which names the columns), after each row it could not
+        // take, or 64 rows later when it took few.
+        try s.expect(91, "'['")
+        if s.peek() == 93 {
+            s.position += 1
+            return (columns, rows, offsets)
+        }
+        var beforeKernel = kernel ? 1 : Int.max
+        while true {
+            if beforeKernel <= 0 {
+                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, names: names, rows: &rows, offsets: &offsets)
+                if ended { break }
+                beforeKernel = taken >= 16 ? 1 : 64
+            }
+            beforeKernel -= 1
+            try readRow(&s)
+            guard let b = s.peek() else { throw s.error("expected ',' or ']', found the end of the file (truncated?)") }
+            s.position += 1
+            if b == 93 { break }
+            guard b == 44 else { s.position -= 1; throw s.error("expected ',' or ']', found \(s.describeNext())") }
+        }
+        return (columns, rows, offsets)
+    }
+}

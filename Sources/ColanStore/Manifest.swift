@@ -1,0 +1,231 @@
+import Dispatch
+import ColanSupport
+import ColanCatalog
+
+/// The store's manifest: the committed segments and the imported files.
+///
+/// A tab-separated text file, one record a line, so a person can read it:
+///
+///     colan-store  1
+///     next         NEXT-SEGMENT-NUMBER  NEXT-SOURCE-ID
+///     segment      NAME  ROWS  KIND  CUBOID  MIN-TIME  MAX-TIME
+///     source       ID  HASH  BYTES  ROWS  KIND  PATH  TOTALS
+///
+/// CUBOID is `Cuboid.encoded`, "kind|interval|zone|dim,dim" (the report key without its
+/// values); times are UTC seconds or "-"; HASH is the file's 128-bit content
+/// hash in hex; TOTALS is "key=value&..." of the vendor's totals block. Fields
+/// escape tab, newline, '%', '&' and '=' as %XX.
+package struct Manifest: Equatable, Sendable {
+    static let version = 1
+
+    var nextSegment = 1
+    var nextSource = 1
+    var segments: [SegmentEntry] = []
+    package var sources: [SourceEntry] = []
+
+    func serialize() -> [UInt8] {
+        // Written straight into bytes: a store of many small files has tens of
+        // thousands of source lines, and joining Strings per field cost more than the rest of a commit.
+        var out: [UInt8] = []
+        out.reserveCapacity(64 + segments.count * 160 + sources.count * 200)
+        Self.put("colan-store\t\(Self.version)\nnext\t\(nextSegment)\t\(nextSource)", &out)
+        for i in segments.indices {
+            let s = segments[i]
+            Self.put("\nsegment\t", &out); Self.put(s.name, &out); out.append(9); Self.put(String(s.rows), &out); out.append(9)
+            Self.put(s.kind, &out); out.append(9); Self.putEscaped(s.cuboid, &out); out.append(9)
+            Self.put(s.minTime.map(String.init) ?? "-", &out); out.append(9); Self.put(s.maxTime.map(String.init) ?? "-", &out)
+        }
+        // Source lines in slices on all cores when there are thousands (a folder of small responses):
+        // one core took a fifth of such an import's commit writing them.
+        let n = sources.count
+        if n >= 4096 {
+            let slices = 8
+            let parts = Slots<[UInt8]>(count: slices)
+            let list = sources
+            DispatchQueue.concurrentPerform(iterations: slices) { k in
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity((n / slices + 1) * 200)
+                for i in (k * n / slices)..<((k + 1) * n / slices) { Self.putSource(list[i], &bytes) }
+                parts.set(k, bytes)
+            }
+            for part in parts.filled { out += part }
+        } else {
+            for i in sources.indices { Self.putSource(sources[i], &out) }
+        }
+        out.append(10)
+        return out
+    }
+
+    /// Appends one source line (with the line feed before it).
+    private static func putSource(_ s: SourceEntry, _ out: inout [UInt8]) {
+        put("\nsource\t", &out); put(String(s.id), &out); out.append(9); put(s.hash, &out); out.append(9)
+        put(String(s.bytes), &out); out.append(9); put(String(s.rows), &out); out.append(9); put(s.kind, &out); out.append(9)
+        putEscaped(s.path, &out); out.append(9)
+        for (i, key) in s.totals.keys.sorted().enumerated() {
+            if i > 0 { out.append(38) }  // &
+            putEscaped(key, &out); out.append(61); putEscaped(s.totals[key] ?? "", &out)  // =
+        }
+    }
+
+    private static func put(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
+    private static func putEscaped(_ s: String, _ out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { bytes in
+            for b in bytes {
+                switch b {
+                case 9, 10, 13, 37, 38, 61:
+                    // %XX with upper-case hex digits (all these bytes are below 0x40).
+                    @inline(__always) func hex(_ d: UInt8) -> UInt8 { d < 10 ? 48 + d : 55 + d }
+                    out.append(37)
+                    out.append(hex(b >> 4))
+                    out.append(hex(b & 15))
+                default:
+                    out.append(b)
+                }
+            }
+        }
+    }
+
+    static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {
+        func corrupt(_ line: Int, _ why: String) -> ColanError {
+            ColanError(.store, "\(why): the store is corrupt", file: path, location: "line \(line)")
+        }
+        guard UTF8Text.string(bytes) != nil else { throw corrupt(1, "manifest is not UTF-8 text") }
+        // Split on bytes (tab and line feed are never inside a UTF-8 sequence): splitting a String on
+        // Characters walks grapheme clusters, and a store of many small responses has tens of thousands
+        // of lines, read by every query.
+        return try bytes.withUnsafeBufferPointer { all -> Manifest in
+            let lines = all.split(separator: 10, omittingEmptySubsequences: true)
+            func fields(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> [Slice<UnsafeBufferPointer<UInt8>>] {
+                line.split(separator: 9, omittingEmptySubsequences: false)
+            }
+            func text(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String { unescape(field) }
+            func int<T: FixedWidthInteger>(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> T? {
+                guard !field.isEmpty, field.count <= 20 else { return nil }
+                var value: T = 0
+                var negative = false
+                for (i, b) in field.enumerated() {
+                    if i == 0 && b == 45 && field.count > 1 { negative = true; continue }
+                    guard b >= 48 && b <= 57 else { return nil }
+                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
+                    let (a, o2) = m.addingReportingOverflow(T(b - 48))
+                    guard !o1 && !o2 else { return nil }
+                    value = a
+                }
+                return negative ? 0 - value : value
+            }
+            guard let first = lines.first else { throw corrupt(1, "manifest does not start with 'colan-store VERSION'") }
+            let header = fields(first)
+            guard header.count == 2, text(header[0]) == "colan-store", let version: Int = int(header[1]) else {
+                throw corrupt(1, "manifest does not start with 'colan-store VERSION'")
+            }
+            guard version <= Self.version else {
+                throw ColanError(.store, "store written in manifest version \(version); this colan reads versions up to \(Self.version)",
+                                 file: path, hint: "upgrade colan to read it")
+            }
+            var m = Manifest()
+            m.sources.reserveCapacity(lines.count)
+            // Kinds are checked once each: a manifest of thousands of responses names a handful.
+            var knownKinds: Set<String> = []
+            func kind(_ text: String, line: Int) throws -> String {
+                if !knownKinds.contains(text) {
+                    _ = try ReportKind.recorded(text, at: "manifest line \(line)")
+                    knownKinds.insert(text)
+                }
+                return text
+            }
+            for (i, line) in lines.enumerated().dropFirst() {
+                let f = fields(line)
+                switch f.first.map(text) {
+                case "next":
+                    guard f.count == 3, let a: Int = int(f[1]), let b: Int = int(f[2]) else { throw corrupt(i + 1, "bad 'next' record") }
+                    m.nextSegment = a
+                    m.nextSource = b
+                case "segment":
+                    guard f.count == 7, let rows: Int = int(f[2]), !f[1].contains(47) else { throw corrupt(i + 1, "bad 'segment' record") }
+                    m.segments.append(SegmentEntry(name: text(f[1]), rows: rows, kind: try kind(text(f[3]), line: i + 1), cuboid: text(f[4]),
+                                                   minTime: int(f[5]), maxTime: int(f[6])))
+                case "source":
+                    guard f.count == 8, let id: Int = int(f[1]), let size: Int = int(f[3]), let rows: Int = int(f[4]) else {
+                        throw corrupt(i + 1, "bad 'source' record")
+                    }
+                    var totals: [String: String] = [:]
+                    for pair in f[7].split(separator: 38) {
+                        let kv = pair.split(separator: 61, maxSplits: 1, omittingEmptySubsequences: false)
+                        guard kv.count == 2 else { throw corrupt(i + 1, "bad totals") }
+                        totals[text(kv[0])] = text(kv[1])
+                    }
+                    m.sources.append(SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: try kind(text(f[5]), line: i + 1),
+                                                 path: text(f[6]),
+                                                 totals: totals))
+                default:
+                    throw corrupt(i + 1, "unknown record '\(f.first.map(text) ?? "")'")
+                }
+            }
+            return m
+        }
+    }
+}
+
+/// One committed segment, as the manifest lists it.
+public struct SegmentEntry: Sendable, Equatable {
+    /// File name under segments/.
+    public var name: String
+    /// Rows in it.
+    public var rows: Int
+    /// Its report kind.
+    public var kind: String
+    /// Its cuboid: "kind|interval|zone|dim,dim".
+    public var cuboid: String
+    /// Its first and last row time (UTC seconds), when it has times.
+    public var minTime: Int64?
+    /// See `minTime`.
+    public var maxTime: Int64?
+}
+
+/// One imported file, as the manifest lists it.
+public struct SourceEntry: Sendable, Equatable {
+    /// The number stored in each of its rows' `_source` column.
+    public var id: Int
+    /// Its 128-bit content hash, in hex: the same bytes imported again are recognised.
+    public var hash: String
+    /// Its size in bytes.
+    public var bytes: Int
+    /// Rows it contributed when imported.
+    public var rows: Int
+    /// The kind of its main report.
+    public var kind: String
+    /// Its path when imported.
+    public var path: String
+    /// The vendor's totals block, if it had one.
+    public var totals: [String: String]
+}
+
+/// A field's text with its %XX escapes decoded.
+private func unescape(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String {
+    guard field.contains(37) else { return String(decoding: UnsafeBufferPointer(rebasing: field), as: UTF8.self) }
+    func hex(_ b: UInt8) -> UInt8? {
+        switch b {
+        case 48...57: b - 48
+        case 65...70: b - 55
+        case 97...102: b - 87
+        default: nil
+        }
+    }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(field.count)
+    var i = field.startIndex
+    while i < field.endIndex {
+        let b = field[i]
+        if b == 37, i + 2 < field.endIndex, let h = hex(field[i + 1]), let l = hex(field[i + 2]) {
+            bytes.append(h << 4 | l)
+            i += 3
+        } else {
+            bytes.append(b)
+            i += 1
+        }
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}

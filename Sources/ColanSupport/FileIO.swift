@@ -1,0 +1,355 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one file that makes file-system system calls (open, write, fsync,
+/// mmap), so their failures become `ColanError`s in one place.
+public enum FileIO {
+    /// The text of the current `errno`.
+    package static func errnoText() -> String { String(cString: strerror(errno)) }
+
+    /// Writes `bytes` to `path` (creating or truncating it); with `sync`, fsyncs before closing.
+    /// With `startWriteback` (and no `sync`), asks the kernel to start writing the bytes to disk
+    /// without waiting: a later `syncFile` then finds little left to do.
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false, startWriteback: Bool = false) throws {
+        try FaultInjection.check("write", path: path)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ColanError(.format, "cannot create: \(errnoText())", file: path) }
+        defer { close(fd) }
+        var written = 0
+        try bytes.withUnsafeBytes { raw in
+            while written < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ColanError(.format, "cannot write: \(errnoText())", file: path)
+                }
+                written += n
+            }
+        }
+        if sync {
+            try FaultInjection.check("fsync", path: path)
+            if fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+        } else if startWriteback {
+            #if canImport(Glibc)
+            _ = syncFileRange(fd, 0, 0, 2)  // SYNC_FILE_RANGE_WRITE; only a hint, so its result does not matter
+            #endif
+        }
+    }
+
+    /// fsyncs a file written before (`write` with `startWriteback`), so its bytes are durable.
+    public static func syncFile(_ path: String) throws {
+        try FaultInjection.check("fsync", path: path)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.format, "cannot open to fsync: \(errnoText())", file: path) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw ColanError(.format, "cannot fsync: \(errnoText())", file: path) }
+    }
+
+    /// Renames `from` to `to`, replacing `to` atomically.
+    public static func rename(_ from: String, to: String) throws {
+        try FaultInjection.check("rename", path: to)
+        guard Glibc.rename(from, to) == 0 else { throw ColanError(.store, "cannot rename to \(to): \(errnoText())", file: from) }
+    }
+
+    /// Removes a file; a missing file is not an error.
+    public static func remove(_ path: String) throws {
+        try FaultInjection.check("unlink", path: path)
+        if unlink(path) != 0 && errno != ENOENT { throw ColanError(.store, "cannot remove: \(errnoText())", file: path) }
+    }
+
+    /// Removes a folder if it is empty (a folder that is not is left as it is).
+    package static func removeEmptyDirectory(_ path: String) { _ = rmdir(path) }
+
+    /// Whether a file or folder exists at `path`.
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Runs `body` over a file's bytes: small files are read into memory
+    /// (mapping and unmapping many small files costs TLB shootdowns across
+    /// threads), into a buffer of `buffers` when given, large ones are mapped.
+    public static func withContents<T>(of path: String, buffers: ReadBuffers? = nil, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.importing, "cannot open: \(errnoText())", file: path) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { close(fd); throw ColanError(.importing, "cannot stat: \(errnoText())", file: path) }
+        let size = Int(info.st_size)
+        if size > ReadBuffers.largestRead || (info.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            let mapped = try MappedFile(path: path)
+            // Unmapped on another thread: undoing the mapping of a big file (every page of it
+            // touched) took a core 40 ms for 820 MB, while the import waited for it.
+            defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(mapped) {} } }
+            return try body(mapped.bytes)
+        }
+        defer { close(fd) }
+        /// Fills `out` (at least `size` bytes) from the file; pread, so not zeroed first (zeroing cost as much as reading).
+        func fill(_ out: UnsafeMutableRawPointer) throws {
+            var done = 0
+            while done < size {
+                let n = pread(fd, out + done, size - done, off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else {
+                    // Shorter than fstat said (truncated meanwhile) or unreadable: nothing is kept.
+                    throw ColanError(.importing, n == 0 ? "file shrank while being read (fstat said \(size) bytes)" : "cannot read: \(errnoText())",
+                                     file: path, location: "byte \(done)")
+                }
+                done += n
+            }
+        }
+        if let buffers {
+            let buffer = buffers.take()
+            defer { buffers.giveBack(buffer) }
+            try fill(buffer)
+            return try body(UnsafeRawBufferPointer(start: buffer, count: size))
+        }
+        var failure: Error?
+        let buffer = [UInt8](unsafeUninitializedCapacity: size) { out, count in
+            do { try fill(out.baseAddress!) } catch { failure = error }
+            count = failure == nil ? size : 0
+        }
+        if let failure { throw failure }
+        return try buffer.withUnsafeBytes { try body($0) }
+    }
+
+    /// Reads a whole file into memory.
+    public static func read(_ path: String) throws -> [UInt8] {
+        let mapped = try MappedFile(path: path)
+        return Array(mapped.bytes)
+    }
+}
+
+/// Buffers for `FileIO.withContents` to read small files into, reused from
+/// file to file: a fresh allocation for each file could cost a page fault per
+/// 4 KB page of it again (the 365-file CSV history: 224K -> 210K faults).
+/// Each buffer holds `largestRead` bytes (bigger files are mapped); one is
+/// kept per thread reading at a time.
+public final class ReadBuffers: @unchecked Sendable {
+    /// Files up to this size are read into memory; larger ones are mapped.
+    public static let largestRead = 4 << 20
+    private var free: [UnsafeMutableRawPointer] = []
+    private let lock = PThreadMutex()
+
+    /// An empty pool: buffers are allocated when first needed.
+    public init() {}
+
+    deinit { for buffer in free { buffer.deallocate() } }
+
+    /// A buffer of `largestRead` bytes, for the caller alone until `giveBack`.
+    func take() -> UnsafeMutableRawPointer {
+        lock.withLock { free.popLast() } ?? .allocate(byteCount: Self.largestRead, alignment: 64)
+    }
+
+    /// Returns a buffer from `take` to the pool.
+    func giveBack(_ buffer: UnsafeMutableRawPointer) {
+        lock.withLock { free.append(buffer) }
+    }
+}
+
+/// A read-only memory map of a whole file, unmapped when released.
+///
+/// Readers decode straight from the mapping, so only the chunks a query
+/// touches are paged in.
+public final class MappedFile: @unchecked Sendable {
+    /// The file's bytes (empty for an empty file). Valid while `self` is alive.
+    public let bytes: UnsafeRawBufferPointer
+    private let mapping: UnsafeMutableRawPointer?
+
+    /// Maps the file at `path`.
+    public init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let code = errno  // before anything else can change it
+            var error = ColanError(.format, "cannot open: \(String(cString: strerror(code)))", file: path)
+            if code == ENOENT { error.reason = .fileMissing }
+            throw error
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw ColanError(.format, "cannot stat: \(FileIO.errnoText())", file: path) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw ColanError(.format, "not a regular file", file: path) }
+        let size = Int(info.st_size)
+        if size == 0 {
+            mapping = nil
+            bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            return
+        }
+        let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
+        guard let p, p != MAP_FAILED else { throw ColanError(.format, "cannot map: \(FileIO.errnoText())", file: path) }
+        mapping = p
+        bytes = UnsafeRawBufferPointer(start: p, count: size)
+    }
+
+    deinit {
+        if let mapping { munmap(mapping, bytes.count) }
+    }
+}
+
+extension FileIO {
+    /// Creates a folder (and its parents) unless it exists.
+    public static func makeDirectory(_ path: String) throws {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+                throw ColanError(.store, "cannot create folder: \(errnoText())", file: prefix)
+            }
+            prefix += "/"
+        }
+    }
+}
+
+extension FileIO {
+    /// fsyncs a folder, so a rename inside it is durable.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw ColanError(.store, "cannot open folder: \(errnoText())", file: path) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw ColanError(.store, "cannot fsync folder: \(errnoText())", file: path) }
+    }
+
+    /// The names in a folder (no "." or ".."), sorted; empty if it cannot be read.
+    public static func listDirectory(_ path: String) -> [String] {
+        directoryEntries(path).map(\.name)
+    }
+
+    /// The entries of a folder (sorted by name, without "." and ".."), each with
+    /// whether it is a folder when the file system says so without a stat
+    /// (d_type), else nil.
+    package static func directoryEntries(_ path: String) -> [(name: String, isDirectory: Bool?)] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var entries: [(name: String, isDirectory: Bool?)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            guard name != "." && name != ".." else { continue }
+            let type = Int32(entry.pointee.d_type)
+            entries.append((name, type == Int32(DT_DIR) ? true : type == Int32(DT_REG) ? false : nil))
+        }
+        return entries.sorted { $0.name < $1.name }
+    }
+
+    /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
+    /// (A sidecar is read with its file, `ReportImporter.applySidecars`.)
+    /// Entry types come from the directory listing where it has them: a folder of
+    /// thousands of responses costs no stat per file.
+    /// `listing`, when given, records the folders listed and the sidecars seen in them.
+    public static func filesUnder(_ path: String, listing: FolderListing? = nil) throws -> [String] {
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw ColanError(.importing, "cannot read: \(errnoText())", file: path) }
+        if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
+        var out: [String] = []
+        var sidecars: [String] = []
+        for entry in directoryEntries(path) where !entry.name.hasPrefix(".") {
+            let child = path + "/" + entry.name
+            if entry.name.hasSuffix(".url") {
+                sidecars.append(child)
+            } else if entry.isDirectory == false {
+                out.append(child)
+            } else {
+                out += try filesUnder(child, listing: listing)
+            }
+        }
+        listing?.record(folder: path, sidecars: sidecars)
+        return out
+    }
+}
+
+/// The folders an import listed and the `FILE.url` sidecars in them, so
+/// that finding a file's sidecar costs a set lookup, not an access() call
+/// per file (a folder of 14,600 responses spent 2% of its import there).
+public final class FolderListing: @unchecked Sendable {
+    private var folders: Set<String> = []
+    private var sidecars: Set<String> = []
+    private let lock = PThreadMutex()
+
+    /// An empty listing.
+    public init() {}
+
+    func record(folder: String, sidecars more: [String]) {
+        lock.withLock {
+            folders.insert(folder)
+            sidecars.formUnion(more)
+        }
+    }
+
+    /// Whether `path` (a file's sidecar) exists, as the listing of its folder
+    /// saw it; nil when its folder was not listed.
+    public func contains(_ path: String) -> Bool? {
+        // By UTF-8 bytes: `lastIndex(of:)` on the Characters walks grapheme clusters.
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let folder = String(path[..<slash])
+        return lock.withLock { folders.contains(folder) ? sidecars.contains(path) : nil }
+    }
+}
+
+#if canImport(Glibc)
+/// Linux's `int sync_file_range(int fd, off64_t offset, off64_t nbytes, unsigned int flags)` (not in Swift's Glibc module).
+@_silgen_name("sync_file_range")
+private func syncFileRange(_ fd: Int32, _ offset: Int64, _ bytes: Int64, _ flags: UInt32) -> Int32
+#endif
+
+/// A file written front to back (an export's Parquet or CSV file): created or truncated, bytes
+/// appended, closed. Errors name the file.
+public final class AppendFile {
+    private var fd: Int32
+    /// The file's path.
+    public let path: String
+    /// Bytes written so far.
+    public private(set) var offset = 0
+
+    /// Creates (or truncates) the file at `path`.
+    public init(path: String) throws {
+        self.path = path
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw ColanError(.store, "cannot create file: \(FileIO.errnoText())", file: path) }
+    }
+
+    /// Appends `bytes`.
+    public func append(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { raw in
+            var done = 0
+            while done < raw.count {
+                let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { throw ColanError(.store, "cannot write: \(FileIO.errnoText())", file: path) }
+                done += n
+            }
+        }
+        offset += bytes.count
+    }
+
+    /// Flushes the file to disk when `sync`, and closes it.
+    public func close(sync: Bool) throws {
+        defer { fd = -1 }
+        if sync && fsync(fd) != 0 { _ = Glibc.close(fd); throw ColanError(.store, "cannot sync: \(FileIO.errnoText())", file: path) }
+        guard Glibc.close(fd) == 0 else { throw ColanError(.store, "cannot close: \(FileIO.errnoText())", file: path) }
+    }
+
+    deinit { if fd >= 0 { _ = Glibc.close(fd) } }
+}
+
+extension FileIO {
+    /// Removes `path` and everything under it (an export's replaced or unfinished folder).
+    /// Symbolic links are removed, never followed.
+    public static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            for entry in directoryEntries(path) { removeTree(path + "/" + entry.name) }
+            _ = rmdir(path)
+        } else {
+            _ = unlink(path)
+        }
+    }
+
+    /// Whether `path` is a folder.
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+}

@@ -1,0 +1,116 @@
+/// Numbers and strings as text for people and for CSV/JSON: the one way colan writes a
+/// number (2 decimals, half away from zero, trailing zeros dropped) wherever it writes one.
+package enum TextFormat {
+    /// Appends an integer's decimal digits (no String made).
+    package static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
+        if v < 0 { out.append(45) }
+        var m = v.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(48 + m % 10)
+                m /= 10
+                n += 1
+            } while m > 0
+            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        }
+    }
+
+    /// Appends `decimal(v)`'s text (no String made).
+    package static func appendDecimal(_ v: Double, to out: inout [UInt8]) {
+        let cents = (v * 100).rounded(.toNearestOrAwayFromZero)
+        guard cents.magnitude < 9e15 else { out.append(contentsOf: String(v).utf8); return }
+        let c = Int64(cents)
+        if c < 0 { out.append(45) }
+        let whole = Int64(c.magnitude / 100), frac = Int(c.magnitude % 100)
+        appendInteger(whole, to: &out)
+        if frac == 0 { return }
+        out.append(46)
+        out.append(UInt8(48 + frac / 10))
+        if frac % 10 != 0 { out.append(UInt8(48 + frac % 10)) }
+    }
+
+    /// Appends a CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
+    package static func appendCSV(_ s: String, to out: inout [UInt8]) {
+        let needsQuotes = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { out.append(contentsOf: s.utf8); return }
+        out.append(34)
+        for b in s.utf8 {
+            if b == 34 { out.append(34) }
+            out.append(b)
+        }
+        out.append(34)
+    }
+
+    /// Rounds half away from zero to 2 decimals and drops trailing zeros.
+    package static func decimal(_ v: Double) -> String {
+        let cents = (v * 100).rounded(.toNearestOrAwayFromZero)
+        guard cents.magnitude < 9e15 else { return String(v) }
+        let c = Int64(cents)
+        let sign = c < 0 ? "-" : ""
+        let whole = c.magnitude / 100, frac = c.magnitude % 100
+        if frac == 0 { return sign + String(whole) }
+        if frac % 10 == 0 { return sign + "\(whole).\(frac / 10)" }
+        return sign + "\(whole).\(frac < 10 ? "0" : "")\(frac)"
+    }
+
+    /// A JSON string literal of `s`.
+    package static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Aligns rows of cells into columns for a terminal.
+public enum TextTable {
+    /// Renders `rows` (the first is the header) with two spaces between
+    /// columns; columns listed in `rightAligned` are right-aligned.
+    public static func render(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+        guard let width = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: width)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = ""
+            for (i, cell) in row.enumerated() {
+                let pad = String(repeating: " ", count: widths[i] - cell.count)
+                if i > 0 { line += "  " }
+                line += rightAligned.contains(i) ? pad + cell : cell + (i == row.count - 1 ? "" : pad)
+            }
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        return out
+    }
+}
+
+extension String {
+    /// The string with every `target` replaced (no Foundation in the core).
+    package func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty, contains(target) else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.firstRange(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        return out + rest
+    }
+}

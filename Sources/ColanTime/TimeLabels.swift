@@ -1,0 +1,65 @@
+/// Parses the vendors' time labels. Amagi labels ("2021-09-01 00:00:00",
+/// "2021-09-01") are local times in the report's zone (ReportImporter.resolveTimes
+/// turns them into instants, across DST); labels with an explicit "Z" or
+/// offset are already UTC.
+package enum TimeResolver {
+    /// A parsed label: local (or UTC) seconds, and whether it had a time of day.
+    package struct Label {
+        package var seconds: Int64
+        package var hasTimeOfDay: Bool
+        package var isUTC: Bool
+    }
+
+    /// Parses "YYYY-MM-DD", "YYYY-MM-DD HH:MM[:SS]", "YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM]"; nil if none matches.
+    package static func parse(_ text: String) -> Label? {
+        var text = text
+        return text.withUTF8 { parse(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// `parse` of a label's UTF-8 bytes (importers keep labels as bytes: no String per label).
+    package static func parse(_ b: UnsafeRawBufferPointer) -> Label? {
+        func digits(_ at: Int, _ n: Int) -> Int? {
+            guard at + n <= b.count else { return nil }
+            var v = 0
+            for i in at..<(at + n) {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard b.count >= 10, let y = digits(0, 4), b[4] == 45, let m = digits(5, 2), b[7] == 45, let d = digits(8, 2),
+              (1...12).contains(m), d >= 1, d <= daysIn(year: y, month: m) else { return nil }
+        let day = Int64(CivilTime.days(year: y, month: m, day: d)) * 86400
+        if b.count == 10 { return Label(seconds: day, hasTimeOfDay: false, isUTC: false) }
+        guard b[10] == 32 || b[10] == 84, let hh = digits(11, 2), b.count >= 16, b[13] == 58, let mm = digits(14, 2),
+              hh < 24, mm < 60 else { return nil }
+        var at = 16
+        var ss = 0
+        if at < b.count, b[at] == 58 {
+            guard let s = digits(at + 1, 2), s < 60 else { return nil }
+            ss = s
+            at += 3
+            if at < b.count, b[at] == 46 {  // fractional seconds are dropped
+                at += 1
+                while at < b.count, b[at] >= 48, b[at] <= 57 { at += 1 }
+            }
+        }
+        var seconds = day + Int64(hh * 3600 + mm * 60 + ss)
+        if at == b.count { return Label(seconds: seconds, hasTimeOfDay: true, isUTC: false) }
+        if b[at] == 90, at + 1 == b.count { return Label(seconds: seconds, hasTimeOfDay: true, isUTC: true) }
+        if b[at] == 43 || b[at] == 45, let oh = digits(at + 1, 2), at + 3 < b.count, b[at + 3] == 58, let om = digits(at + 4, 2),
+           at + 6 == b.count {
+            let offset = Int64(oh * 3600 + om * 60) * (b[at] == 43 ? 1 : -1)
+            seconds -= offset
+            return Label(seconds: seconds, hasTimeOfDay: true, isUTC: true)
+        }
+        return nil
+    }
+
+    /// Days in `month` (1-12) of `year` (proleptic Gregorian): a table and the leap-year rule,
+    /// not two day counts (every label of every report is checked).
+    package static func daysIn(year: Int, month: Int) -> Int {
+        if month == 2 { return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28 }
+        return month == 4 || month == 6 || month == 9 || month == 11 ? 30 : 31
+    }
+}
