@@ -151,6 +151,9 @@ enum QueryExecutor {
                     lo = min(lo, max(chunkLo, plan.range?.lowerBound ?? .min))
                     hi = max(hi, min(chunkHi, (plan.range?.upperBound ?? .max) - 1))
                 }
+                // A dictionary read maps the pages around it too (the kernel maps a fault's whole
+                // neighbourhood of page cache, most of a row group): give them back until the scan.
+                if !query.filters.isEmpty || !query.by.isEmpty || !plan.trackedSlices.isEmpty { reader.releasePages(ofRowGroup: g) }
                 tasks.append(task)
             }
         }
@@ -185,8 +188,11 @@ enum QueryExecutor {
             let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
             do {
                 for t in stride(from: worker, to: scanTasks.count, by: workers) {
+                    plan.segments[scanTasks[t].plan].segment.reader.populatePages(ofRowGroup: scanTasks[t].rowGroup)
                     rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
                                      into: &acc, gauges: &gauges, side: &side, coverage: &coverage, scratch: scratch)
+                    // Read once: its pages go back, so memory stays bounded on any store size.
+                    plan.segments[scanTasks[t].plan].segment.reader.releasePages(ofRowGroup: scanTasks[t].rowGroup)
                 }
                 partials.set(worker, .success((acc, gauges, side, rows)))
             } catch {

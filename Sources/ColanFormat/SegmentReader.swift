@@ -20,6 +20,21 @@ public final class SegmentReader: @unchecked Sendable {
     /// Total rows.
     public var rowCount: Int { footer.rowCount }
 
+    /// Lets go of the pages of row group `g`'s chunks once it has been read (`MappedFile.release`):
+    /// a scan of a store larger than memory keeps its resident memory to the row groups in flight.
+    public func releasePages(ofRowGroup g: Int) {
+        let chunks = footer.rowGroups[g].chunks
+        guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return }
+        file.release(start..<end)
+    }
+
+    /// Maps row group `g`'s pages at once before it is scanned.
+    public func populatePages(ofRowGroup g: Int) {
+        let chunks = footer.rowGroups[g].chunks
+        guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return }
+        file.populate(start..<end)
+    }
+
     /// Opens and validates the segment at `path`.
     public init(path: String) throws {
         self.path = path

@@ -185,6 +185,32 @@ public final class MappedFile: @unchecked Sendable {
     deinit {
         if let mapping { munmap(mapping, bytes.count) }
     }
+
+    /// The page size, for `release`.
+    private static let pageSize = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
+
+    /// Maps the pages of `range` in one call (MADV_POPULATE_READ) rather than a fault at a time.
+    public func populate(_ range: Range<Int>) {
+        guard let mapping else { return }
+        let start = max(range.lowerBound, 0) / Self.pageSize * Self.pageSize
+        let end = min(range.upperBound, bytes.count)
+        guard start < end else { return }
+        _ = madvise(mapping + start, end - start, Int32(MADV_POPULATE_READ))
+    }
+
+    /// Stops holding the pages wholly inside `range` (byte offsets into `bytes`): the process's
+    /// resident memory falls by them, and reading them again maps them from the page cache (the
+    /// mapping is read-only, so nothing is lost). A query over a store larger than memory then
+    /// holds a few row groups' pages at a time, not every page it has read.
+    public func release(_ range: Range<Int>) {
+        guard let mapping else { return }
+        let start = (max(range.lowerBound, 0) + Self.pageSize - 1) / Self.pageSize * Self.pageSize
+        let end = min(range.upperBound, bytes.count) / Self.pageSize * Self.pageSize
+        guard start < end else { return }
+        // Page-aligned and inside the mapping (checked above); MADV_DONTNEED on a private,
+        // never-written file mapping drops the pages, a later read faults the file's bytes in again.
+        _ = madvise(mapping + start, end - start, Int32(MADV_DONTNEED))
+    }
 }
 
 extension FileIO {

@@ -46,4 +46,20 @@ import Testing
             #expect(b.fixed.isEmpty && b.zone == "US/Pacific")
         }
     }
+
+    /// A scan gives back the pages of each row group it has read (`MappedFile.release`): the bytes
+    /// must read the same afterwards, for any range (unaligned, empty, past the end).
+    @Test func releasedPagesOfAMappedFileReadTheSameAgain() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("f.bin").path
+        let content = (0..<100_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        try Data(content).write(to: URL(fileURLWithPath: path))
+        let file = try MappedFile(path: path)
+        #expect(Array(file.bytes) == content)
+        for range in [0..<100_000, 5_000..<70_001, 4_096..<8_192, 3..<4, 90_000..<200_000, 50..<50] {
+            file.release(range)
+            #expect(Array(file.bytes) == content)
+        }
+    }
 }
