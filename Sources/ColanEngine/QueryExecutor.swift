@@ -188,7 +188,6 @@ enum QueryExecutor {
             let scratch = ScanScratch(inputs: plan.inputs.count, gauges: plan.gauges.count)
             do {
                 for t in stride(from: worker, to: scanTasks.count, by: workers) {
-                    plan.segments[scanTasks[t].plan].segment.reader.populatePages(ofRowGroup: scanTasks[t].rowGroup)
                     rows += try scan(scanTasks[t], plan: plan, buckets: buckets, product: groupProduct, groups: groups,
                                      into: &acc, gauges: &gauges, side: &side, coverage: &coverage, scratch: scratch)
                     // Read once: its pages go back, so memory stays bounded on any store size.

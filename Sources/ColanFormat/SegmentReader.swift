@@ -28,13 +28,6 @@ public final class SegmentReader: @unchecked Sendable {
         file.release(start..<end)
     }
 
-    /// Maps row group `g`'s pages at once before it is scanned.
-    public func populatePages(ofRowGroup g: Int) {
-        let chunks = footer.rowGroups[g].chunks
-        guard let start = chunks.map(\.offset).min(), let end = chunks.map({ $0.offset + $0.length }).max() else { return }
-        file.populate(start..<end)
-    }
-
     /// Opens and validates the segment at `path`.
     public init(path: String) throws {
         self.path = path

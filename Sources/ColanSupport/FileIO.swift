@@ -189,15 +189,6 @@ public final class MappedFile: @unchecked Sendable {
     /// The page size, for `release`.
     private static let pageSize = max(Int(sysconf(Int32(_SC_PAGESIZE))), 4096)
 
-    /// Maps the pages of `range` in one call (MADV_POPULATE_READ) rather than a fault at a time.
-    public func populate(_ range: Range<Int>) {
-        guard let mapping else { return }
-        let start = max(range.lowerBound, 0) / Self.pageSize * Self.pageSize
-        let end = min(range.upperBound, bytes.count)
-        guard start < end else { return }
-        _ = madvise(mapping + start, end - start, Int32(MADV_POPULATE_READ))
-    }
-
     /// Stops holding the pages wholly inside `range` (byte offsets into `bytes`): the process's
     /// resident memory falls by them, and reading them again maps them from the page cache (the
     /// mapping is read-only, so nothing is lost). A query over a store larger than memory then
