@@ -51,7 +51,7 @@ public enum ResultRenderer {
             out = Array(text.utf8)
         case .table:
             let numeric = Set(result.rows.first.map { row in row.indices.filter { if case .text = row[$0] { return false } else { return true } } } ?? [])
-            out = Array(TextTable.render([result.columns] + result.rows.map { $0.map(text) }, rightAligned: numeric).utf8)
+            out = TextTable.bytes([result.columns] + result.rows.map { $0.map(text) }, rightAligned: numeric)
         case .csv:
             out.reserveCapacity(64 * (result.rows.count + 1))
             for (c, name) in result.columns.enumerated() {
