@@ -5,16 +5,17 @@ package enum TextFormat {
     package static func appendInteger(_ v: Int64, to out: inout [UInt8]) {
         if v < 0 { out.append(45) }
         var m = v.magnitude
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(48 + m % 10)
-                m /= 10
-                n += 1
-            } while m > 0
-            for i in stride(from: n - 1, through: 0, by: -1) { out.append(d[i]) }
+        // Least significant digit first, then the digits turned around in place.
+        let start = out.count
+        repeat {
+            out.append(UInt8(48 + m % 10))
+            m /= 10
+        } while m > 0
+        var i = start, j = out.count - 1
+        while i < j {
+            out.swapAt(i, j)
+            i += 1
+            j -= 1
         }
     }
 

@@ -1,4 +1,5 @@
 import ColanCore
+@testable import ColanSupport
 import Testing
 
 @Suite struct TextFormatTests {
@@ -13,5 +14,14 @@ import Testing
             abc   333  yz
 
             """)
+    }
+
+    /// CSV and JSON write integers byte by byte: every sign and magnitude must read back.
+    @Test func integersAreWrittenExactly() {
+        for v: Int64 in [0, 7, -7, 10, -100, 1_234_567_890, .max, .min] {
+            var out: [UInt8] = [120]
+            TextFormat.appendInteger(v, to: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "x" + String(v))
+        }
     }
 }
