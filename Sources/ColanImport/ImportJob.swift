@@ -51,13 +51,24 @@ public enum ImportJob {
     /// Reads, parses, sorts and hashes one file.
     private static func parseFile(_ path: String, options: ImportOptions, buffers: ReadBuffers) -> Result<IncomingFile, ColanError> {
         do {
-            return .success(try FileIO.withContents(of: path, buffers: buffers) { file in
+            return .success(try FileIO.withReleasableContents(of: path, buffers: buffers) { file, releasePages in
               try RawResponses.withExpanded(file) { bytes in
                 // A big file is hashed on a thread of its own while it is parsed (a big CSV's
                 // parse runs on every core, but hashing it is one sequential pass).
                 let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
                 defer { hashing?.wait() }
-                var reports = try ReportImporter.importBytes(bytes, path: path, options: options)
+                // Once parsed (the reports hold copies, never the file's bytes) and hashed, a big
+                // file's pages go back, before its columns are joined and sorted: the import's
+                // memory holds the rows, not the rows and the file.
+                var fileOptions = options
+                if let hashing {
+                    // Whichever finishes last, the parse or the hash, gives the pages back: neither waits.
+                    let release = AfterBoth(releasePages)
+                    hashing.whenDone { release.second() }
+                    fileOptions.doneWithBytes = { release.first() }
+                }
+                var reports = try ReportImporter.importBytes(bytes, path: path, options: fileOptions)
+                fileOptions.doneWithBytes?()
                 // Sorted here, on both cores, so the store finds segments already in scan order.
                 for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                 let hash = hashing?.result() ?? contentHash(bytes)
@@ -108,6 +119,29 @@ final class InOrder<Value>: @unchecked Sendable {
     }
 }
 
+/// Runs an action once both of two parties are done, whichever comes last; each may say so
+/// more than once.
+private final class AfterBoth: @unchecked Sendable {
+    private let lock = PThreadMutex()
+    private var done = (first: false, second: false, ran: false)
+    private let action: @Sendable () -> Void
+
+    init(_ action: @escaping @Sendable () -> Void) { self.action = action }
+
+    func first() { mark { $0.first = true } }
+    func second() { mark { $0.second = true } }
+
+    private func mark(_ change: (inout (first: Bool, second: Bool, ran: Bool)) -> Void) {
+        let run: Bool = lock.withLock {
+            change(&done)
+            guard done.first && done.second && !done.ran else { return false }
+            done.ran = true
+            return true
+        }
+        if run { action() }
+    }
+}
+
 /// `contentHash` computed on another thread. The bytes must stay valid until
 /// `wait()` or `result()` returns.
 private final class HashJob: @unchecked Sendable {
@@ -120,6 +154,9 @@ private final class HashJob: @unchecked Sendable {
     }
 
     func wait() { group.wait() }
+
+    /// Runs `action` on another thread once the hash is computed.
+    func whenDone(_ action: @escaping @Sendable () -> Void) { group.notify(queue: .global(qos: .utility), execute: action) }
 
     /// The hash, once computed (the group's wait orders the write before this read).
     func result() -> String {

@@ -47,6 +47,10 @@ public struct ImportOptions: Sendable {
     /// files in them need no access() call to learn whether they have one.
     package var listing: FolderListing?
 
+    /// Called by a reader once it is done with the file's bytes (a big CSV's chunks parsed,
+    /// before they are joined): `ImportJob` gives a mapped file's pages back then.
+    package var doneWithBytes: (@Sendable () -> Void)?
+
     /// Options with the vendor's defaults.
     public init() {}
 }

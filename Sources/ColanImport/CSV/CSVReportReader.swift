@@ -25,7 +25,8 @@ enum CSVReportReader {
         var lines = RowLines()
         if bytes.count - scanner.position >= options.parallelCSVBytes,
            let chunked = readInChunks(bytes, from: scanner.position, firstLine: scanner.nextLine, header: header, columns: fresh,
-                                      chunkBytes: max(1, options.parallelCSVBytes / 2), kernel: options.csvRowKernel) {
+                                      chunkBytes: max(1, options.parallelCSVBytes / 2), kernel: options.csvRowKernel,
+                                      doneWithBytes: options.doneWithBytes) {
             (columns, rows, lines) = chunked
         } else {
             var body = CSVScanner(continuing: scanner)
@@ -116,7 +117,8 @@ enum CSVReportReader {
     /// plain (each checks its own bytes) or fails, or a chunk typed a column
     /// differently, or converted one after its start.
     static func readInChunks(_ bytes: UnsafeRawBufferPointer, from body: Int, firstLine: Int, header: [String],
-                             columns fresh: [ColumnBuilder], chunkBytes: Int, kernel: Bool) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
+                             columns fresh: [ColumnBuilder], chunkBytes: Int, kernel: Bool,
+                             doneWithBytes: (() -> Void)? = nil) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
         let chunkCount = min(256, max(2, (bytes.count - body) / chunkBytes))
         var starts = [body]
         for k in 1..<chunkCount {
@@ -143,6 +145,9 @@ enum CSVReportReader {
         }
         let chunks = results.values
         guard chunks.allSatisfy({ $0 != nil }) else { return nil }
+        // Every chunk parsed: the file's bytes are not needed again (if the join below fails, the
+        // sequential read maps them in again from the page cache).
+        doneWithBytes?()
         // Columns are joined independently, on all cores.
         let joined = Slots<ColumnBuilder>(count: fresh.count)
         let parts = chunks.map { $0!.columns }
