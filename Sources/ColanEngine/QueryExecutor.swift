@@ -119,6 +119,7 @@ enum QueryExecutor {
         var tasks: [ScanTask] = []
         var skipped = 0
         var lo = Int64.max, hi = Int64.min
+        let readsDictionaries = !query.filters.isEmpty || !query.by.isEmpty || !plan.trackedSlices.isEmpty
         // Prepass: statistics skip row groups; dictionaries give the per-chunk tables.
         for (p, s) in plan.segments.enumerated() {
             let reader = s.segment.reader
@@ -128,6 +129,10 @@ enum QueryExecutor {
                 var chunkLo = Int64.min, chunkHi = Int64.max
                 if let t = timeIndex, case .int(let a, let b) = group.chunks[t].statistics { chunkLo = a; chunkHi = b }
                 if let range = plan.range, chunkHi < range.lowerBound || chunkLo >= range.upperBound { skipped += 1; continue }
+                // A dictionary read maps the pages around it too (the kernel maps a fault's whole
+                // neighbourhood of page cache, most of a row group): give them back, whether the
+                // row group is scanned (it maps what it reads again) or its filter skips it.
+                defer { if readsDictionaries { reader.releasePages(ofRowGroup: g) } }
                 var task = ScanTask(plan: p, rowGroup: g, translations: [], filters: [])
                 var empty = false
                 for (dim, values) in query.filters.sorted(by: { $0.key < $1.key }) {
@@ -151,9 +156,6 @@ enum QueryExecutor {
                     lo = min(lo, max(chunkLo, plan.range?.lowerBound ?? .min))
                     hi = max(hi, min(chunkHi, (plan.range?.upperBound ?? .max) - 1))
                 }
-                // A dictionary read maps the pages around it too (the kernel maps a fault's whole
-                // neighbourhood of page cache, most of a row group): give them back until the scan.
-                if !query.filters.isEmpty || !query.by.isEmpty || !plan.trackedSlices.isEmpty { reader.releasePages(ofRowGroup: g) }
                 tasks.append(task)
             }
         }

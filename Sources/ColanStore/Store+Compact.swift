@@ -46,10 +46,11 @@ extension Store {
             }
             return tier
         }
+        let tiers = candidates.map { tier($0.rows) }
         var start = 0
         while start < candidates.count {
             var end = start + 1
-            while end < candidates.count && tier(candidates[end].rows) == tier(candidates[start].rows) { end += 1 }
+            while end < candidates.count && tiers[end] == tiers[start] { end += 1 }
             if end - start >= 4 {
                 var rows = 0
                 return Array(candidates[start..<end].prefix { s in
