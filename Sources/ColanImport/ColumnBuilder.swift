@@ -63,6 +63,15 @@ struct ColumnBuilder {
         }
     }
 
+    /// This empty builder, taking its values as `kind` from the first (what a big file's earlier
+    /// windows settled the column as: values then arrive as they would after those windows').
+    func seeded(_ kind: Kind) -> ColumnBuilder {
+        precondition(count == 0, "seeding a builder that holds values")
+        var seeded = self
+        seeded.kind = kind
+        return seeded
+    }
+
     /// Appends nulls until the column has `rows` rows (fields missing from some rows).
     mutating func pad(to rows: Int) {
         while count < rows { appendNull() }

@@ -16,36 +16,172 @@ public enum ImportJob {
     /// Parses `files` in parallel (both cores) and gives each parsed file to
     /// `target` in file order as soon as the files before it are given, so the
     /// store writes segments while the rest is parsed and parsed rows are let go
-    /// early. A failed file is skipped with `keepGoing`; without it, nothing more
-    /// is given to `target` (the caller abandons it) but the remaining files are
-    /// still parsed, so every failure is reported at once.
+    /// early. A big CSV file (`ImportOptions.windowedCSVBytes`) is read in windows
+    /// instead, each given to the store before the next is parsed. A failed file is
+    /// skipped with `keepGoing`; without it, nothing more is given to `target` (the
+    /// caller abandons it) but the remaining files are still parsed, so every
+    /// failure is reported at once.
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
+        let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress, files: files.count)
+        var i = 0
+        while i < files.count {
+            // The files up to the next one read in windows are parsed together; that one alone.
+            let windowed = files[i...].firstIndex { FileIO.size(of: $0).map { $0 >= options.windowedCSVBytes } ?? false } ?? files.count
+            if windowed > i { parseWhole(files, i..<windowed, run: run) }
+            if windowed < files.count { readInWindows(files[windowed], index: windowed, run: run) }
+            i = windowed + 1
+        }
+        return run.state.value
+    }
+
+    /// What one `parse` shares across its files.
+    private final class Run: @unchecked Sendable {
+        let target: StoreImport
+        let options: ImportOptions
+        let keepGoing: Bool
+        let progress: (@Sendable (Int) -> Void)?
         let buffers = ReadBuffers()
-        let parsed = Slots<Bool>(count: files.count)  // for progress
-        let sequencer = InOrder<Result<IncomingFile, ColanError>>()
-        let state = UncheckedSendable(Box(Outcome()))  // touched only by the sequencer's one drainer at a time
-        let session = UncheckedSendable(target)
-        DispatchQueue.concurrentPerform(iterations: files.count) { i in
-            let result = parseFile(files[i], options: options, buffers: buffers)
-            parsed.set(i, true)
+        /// Files parsed, for progress.
+        let parsed: Slots<Bool>
+        /// Touched by one thread at a time (the sequencer's drainer, or `readInWindows`).
+        let state = Box(Outcome())
+
+        init(target: StoreImport, options: ImportOptions, keepGoing: Bool, progress: (@Sendable (Int) -> Void)?, files: Int) {
+            self.target = target
+            self.options = options
+            self.keepGoing = keepGoing
+            self.progress = progress
+            parsed = Slots(count: files)
+        }
+
+        /// Whether parsed files still go to the store (no store error; no failure, or `keepGoing`).
+        var giving: Bool { state.value.storeError == nil && (state.value.failures.isEmpty || keepGoing) }
+
+        func parsed(_ index: Int) {
+            parsed.set(index, true)
             progress?(parsed.completed)
-            sequencer.deliver(i, result) { result in
-                let box = state.value
+        }
+
+        func storeFailed(_ error: Error) {
+            state.value.storeError = error as? ColanError ?? ColanError(.store, "\(error)")
+        }
+    }
+
+    /// Parses `files[range]` on both cores, giving them to the store in order.
+    private static func parseWhole(_ files: [String], _ range: Range<Int>, run: Run) {
+        let sequencer = InOrder<Result<IncomingFile, ColanError>>()
+        let shared = UncheckedSendable(run)
+        DispatchQueue.concurrentPerform(iterations: range.count) { k in
+            let run = shared.value
+            let result = parseFile(files[range.lowerBound + k], options: run.options, buffers: run.buffers)
+            run.parsed(range.lowerBound + k)
+            sequencer.deliver(k, result) { result in
                 switch result {
                 case .failure(let error):
-                    box.value.failures.append(error)
+                    run.state.value.failures.append(error)
                 case .success(let file):
-                    guard box.value.storeError == nil, box.value.failures.isEmpty || keepGoing else { return }
-                    do {
-                        try session.value.add(file)
-                    } catch {
-                        box.value.storeError = error as? ColanError ?? ColanError(.store, "\(error)")
-                    }
+                    guard run.giving else { return }
+                    do { try run.target.add(file) } catch { run.storeFailed(error) }
                 }
             }
         }
-        return state.value.value
+    }
+
+    /// Reads one big file in windows (`CSVWindowReader`), giving each window's rows to the
+    /// store as a piece of the file before the next window is parsed. The file is hashed first
+    /// (block by block), so a file imported before is recognised before anything is parsed, and
+    /// its pages go back as each window is parsed. A file that is not CSV is parsed whole.
+    private static func readInWindows(_ path: String, index: Int, run: Run) {
+        defer { run.parsed(index) }
+        /// An error of the store's (the import is abandoned), not of the file.
+        struct StoreFailure: Error { let error: Error }
+        do {
+            var options = run.options
+            try ReportImporter.applySidecars(path: path, options: &options)
+            let mapped = try MappedFile(path: path)
+            defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(mapped) {} } }
+            guard ReportImporter.isCSV(mapped.bytes) else {
+                // JSON (or a compressed response): parsed whole, as any file.
+                switch parseFile(path, options: run.options, buffers: run.buffers) {
+                case .failure(let error): run.state.value.failures.append(error)
+                case .success(let file):
+                    if run.giving { do { try run.target.add(file) } catch { run.storeFailed(error) } }
+                }
+                return
+            }
+            // After a failure (without keepGoing) the file is still read, for its own errors, but not given.
+            let giving = run.giving
+            let size = mapped.bytes.count
+            // A file the size of one imported before is hashed first (read in blocks): when it is
+            // that file, nothing is parsed. Any other is hashed as its windows are parsed.
+            let hashedFirst = giving && run.target.mayHold(bytes: size)
+                ? try contentHashes(ofFileAt: path, legacy: options.legacyContentHashes) : nil
+            func begin() throws -> Bool {
+                do {
+                    return try run.target.beginFile(path: path, hash: hashedFirst?.hash, legacyHash: hashedFirst?.legacy, bytes: size)
+                } catch { throw StoreFailure(error: error) }
+            }
+            if giving, try !begin() { return }  // imported before: nothing changes
+            let hasher = UncheckedSendable(giving && hashedFirst == nil ? ContentHasher(legacy: options.legacyContentHashes) : nil)
+            // Hashing and giving pages back run in order on a thread of their own, while the next window is parsed.
+            let pages = DispatchQueue(label: "colan.import.pages")
+            /// Hashes the file's bytes up to the range's end (those after what is hashed already), then lets their pages go.
+            func doneWith(_ range: Range<Int>) {
+                pages.async {
+                    if let hasher = hasher.value, range.upperBound > hasher.count {
+                        hasher.update(UnsafeRawBufferPointer(rebasing: mapped.bytes[hasher.count..<range.upperBound]))
+                    }
+                    mapped.release(range)
+                }
+            }
+            var settled = CSVWindowReader.Settled()
+            while true {
+                // Each window is sorted and given to the store on another thread while the next is parsed.
+                let writer = PieceWriter()
+                do {
+                    let kind = try CSVWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
+                                                        settled: settled, doneWith: doneWith) { report in
+                        guard giving else { return }
+                        try writer.submit {
+                            var report = report
+                            report.table.sortIntoScanOrder()
+                            do { try run.target.addPiece(IncomingReport(report, file: path, inScanOrder: true)) } catch {
+                                throw StoreFailure(error: error)
+                            }
+                        }
+                    }
+                    try writer.finish()
+                    if giving {
+                        doneWith(size..<size)  // bytes after the last window (none but blank lines)
+                        pages.sync {}
+                        let hashes = hasher.value?.finish()
+                        run.target.endFile(hash: hashes?.hash, legacyHash: hashes?.legacy, mainKind: kind ?? "empty", totals: [:])
+                    }
+                    return
+                } catch let unsettled as CSVWindowReader.Unsettled {
+                    // Read again from the start in what a later window needs; the pieces given go back.
+                    try writer.finish()
+                    settled = unsettled.settled
+                    if giving {
+                        run.target.dropFile()
+                        _ = try begin()
+                    }
+                } catch let failure as StoreFailure {
+                    throw failure  // the store's import gave itself up: nothing to take back
+                } catch {
+                    try writer.finish()
+                    if giving { run.target.dropFile() }
+                    throw error
+                }
+            }
+        } catch let failure as StoreFailure {
+            run.storeFailed(failure.error)
+        } catch let error as ColanError {
+            run.state.value.failures.append(error.inFile(path))
+        } catch {
+            run.state.value.failures.append(ColanError(.importing, "\(error)", file: path))
+        }
     }
 
     /// Reads, parses, sorts and hashes one file.
@@ -81,6 +217,35 @@ public enum ImportJob {
         } catch {
             return .failure(ColanError(.importing, "\(error)", file: path))
         }
+    }
+}
+
+/// Runs the pieces of a file read in windows, one after another, on a thread of their own,
+/// while the caller parses the next window: at most one piece waits besides the one running
+/// (`submit` blocks until then; the store's writing of a full segment takes longer than a
+/// window's parse), so the rows held are about three windows'. The first error a
+/// piece throws stops the rest and is thrown by the next `submit` or by `finish`.
+private final class PieceWriter: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "colan.import.pieces")
+    private let room = DispatchSemaphore(value: 2)
+    private let lock = PThreadMutex()
+    private var failure: Error?
+
+    /// Queues `work` once the piece before the running one has started; throws an earlier piece's error.
+    func submit(_ work: @escaping @Sendable () throws -> Void) throws {
+        if let failure = lock.withLock({ failure }) { throw failure }
+        room.wait()
+        queue.async {
+            defer { self.room.signal() }
+            guard self.lock.withLock({ self.failure == nil }) else { return }
+            do { try work() } catch { self.lock.withLock { self.failure = error } }
+        }
+    }
+
+    /// Waits for the queued pieces; throws the first error one threw.
+    func finish() throws {
+        queue.sync {}
+        if let failure = lock.withLock({ failure }) { throw failure }
     }
 }
 

@@ -30,6 +30,14 @@ public struct ImportOptions: Sendable {
     /// still uses every core).
     package var parallelCSVBytes = 16 << 20
 
+    /// CSV files of at least this many bytes are read window by window (`CSVWindowReader`),
+    /// each window handed to the store while the next is parsed: the import's memory is then
+    /// about three windows' rows and a segment's, whatever the file's size.
+    package var windowedCSVBytes = 128 << 20
+
+    /// The bytes of a window of a file read in windows (`windowedCSVBytes`).
+    package var csvWindowBytes = 48 << 20
+
     /// Rows of plain CSV files go through the row kernel (`PlainCSVKernel`);
     /// off, every row takes the general field loop (tests compare the two).
     package var csvRowKernel = true
@@ -88,12 +96,18 @@ extension IncomingFile {
     /// `reportsInScanOrder`: every report's rows are in scan order already (`Table.sortIntoScanOrder`).
     public convenience init(path: String, hash: String, legacyHash: String? = nil, bytes: Int, reports: [ImportedReport],
                             reportsInScanOrder: Bool = false) {
-        let incoming = reports.map { report in
-            IncomingReport(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: report.specificDimensions,
-                           fixed: report.fixed, table: report.table, file: path, inScanOrder: reportsInScanOrder)
-        }
+        let incoming = reports.map { IncomingReport($0, file: path, inScanOrder: reportsInScanOrder) }
         let main = reports.last { !$0.totals.isEmpty && !Catalog.channelListKinds.contains($0.kind) } ?? reports.first
         self.init(path: path, hash: hash, legacyHash: legacyHash, bytes: bytes, reports: incoming,
                   mainKind: main?.kind ?? "empty", totals: main?.totals ?? [:])
+    }
+}
+
+extension IncomingReport {
+    /// A parsed report as the store takes it: its cuboid (kind, interval, zone, specific
+    /// dimensions) and filters. `inScanOrder`: its rows are in scan order already.
+    init(_ report: ImportedReport, file: String, inScanOrder: Bool) {
+        self.init(kind: report.kind, interval: report.interval, zone: report.zone, dimensions: report.specificDimensions,
+                  fixed: report.fixed, table: report.table, file: file, inScanOrder: inScanOrder)
     }
 }

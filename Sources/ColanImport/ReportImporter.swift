@@ -40,6 +40,16 @@ public enum ReportImporter {
         return try CSVReportReader.read(bytes, path: path, options: options)
     }
 
+    /// Whether `bytes` are read as CSV (not JSON, an HTML page or a compressed response),
+    /// as `importContent` decides; false for an empty file.
+    static func isCSV(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if RawResponses.isCompressed(bytes) { return false }
+        var i = 0
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
+        while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
+        return i < bytes.count && bytes[i] != 60 && bytes[i] != 123 && bytes[i] != 91
+    }
+
     /// Parses a fetched response as `colan import` will read it once saved with its request URL
     /// beside it (`colan pull` checks every response this way before keeping it).
     /// - Throws: a `ColanError` (an HTML page, a vendor's error body, truncated or malformed JSON).

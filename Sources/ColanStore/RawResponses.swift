@@ -75,9 +75,14 @@ public struct RawResponses: Sendable {
     /// response, or any report a user compressed with `zstd`): imports read both alike, and the
     /// content hash is of the expanded bytes.
     public static func withExpanded<T>(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
-        guard bytes.count >= 4, bytes.prefix(4).elementsEqual(Zstd.frameMagic) else { return try body(bytes) }
+        guard isCompressed(bytes) else { return try body(bytes) }
         let expanded = try Zstd.expandFrame(bytes)
         return try expanded.withUnsafeBytes(body)
+    }
+
+    /// Whether `bytes` start as a zstd frame (`withExpanded` expands them).
+    public static func isCompressed(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.count >= 4 && bytes.prefix(4).elementsEqual(Zstd.frameMagic)
     }
 
     /// The content hash the manifest records for these bytes (already expanded).

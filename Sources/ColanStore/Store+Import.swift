@@ -115,6 +115,12 @@ extension Store {
 /// From the first report that could replace rows on, reports are held until
 /// `finish`, which compares keys as `Store` always has, treating the
 /// segments this import already wrote like stored ones.
+///
+/// A big file may come in pieces instead (`beginFile`, `addPiece` for each
+/// window of its rows, `endFile`): one source in the manifest, whose pieces
+/// never replace each other's rows (rows of one file with the same key are
+/// all kept, as when the file comes whole), and which can be taken back whole
+/// (`dropFile`) until it ends.
 public final class StoreImport {
     private let store: Store
     private var lock: StoreLock?
@@ -122,6 +128,8 @@ public final class StoreImport {
     private let committedSources: Int
     /// Content hashes recorded or added.
     private var seen: Set<String>
+    /// The sizes of the files recorded or added (`mayHold`).
+    private var sizes: Set<Int>
     private var outcome = ImportOutcome()
     /// The stored segments' time ranges, by cuboid.
     private let storedRanges: [String: [(Int64?, Int64?)]]
@@ -139,6 +147,24 @@ public final class StoreImport {
     private var written: [SegmentEntry] = []
     private var writtenBytes: [String: Int] = [:]
     private var done = false
+    /// The file coming in pieces, between `beginFile` and `endFile` or `dropFile`.
+    private var piecewise: PiecewiseFile?
+
+    /// A file given in pieces, and what the import was before it began (to take it back).
+    private struct PiecewiseFile {
+        let id: Int
+        let path: String
+        /// Known from `beginFile`, or given to `endFile`.
+        var hash: String?
+        var legacyHash: String?
+        let bytes: Int
+        var rows = 0
+        var pieces = 0
+        /// Its pieces' time ranges: kept apart from `ranges` until it ends, so its pieces never
+        /// look like they could replace each other.
+        var ranges: [ReportGroup: TimeRanges] = [:]
+        let before: (next: Manifest, outcome: ImportOutcome, written: Int, held: Int, streaming: Bool)
+    }
 
     init(store: Store, lock: StoreLock, segmentRows: Int) {
         self.store = store
@@ -149,6 +175,7 @@ public final class StoreImport {
         committedSources = next.sources.count
         seen = Set(minimumCapacity: next.sources.count + 64)
         for source in next.sources { seen.insert(source.hash) }
+        sizes = Set(next.sources.map(\.bytes))
         var stored: [String: [(Int64?, Int64?)]] = [:]
         for entry in next.segments { stored[entry.cuboid, default: []].append((entry.minTime, entry.maxTime)) }
         storedRanges = stored
@@ -181,14 +208,108 @@ public final class StoreImport {
         }
         next.sources.append(SourceEntry(id: id, hash: file.hash, bytes: file.bytes, rows: rows, kind: file.summary.kind,
                                         path: file.path, totals: file.summary.totals))
+        sizes.insert(file.bytes)
         outcome.filesImported += 1
         outcome.reportsImported += file.reports.count
+    }
+
+    /// Whether a file of `bytes` bytes may have been imported before (into the store, or by
+    /// this import): one of that size was. A file of another size cannot be, so its content hash
+    /// is not needed before its pieces are given (`beginFile` without one).
+    public func mayHold(bytes: Int) -> Bool { sizes.contains(bytes) }
+
+    /// Starts a file that comes in pieces (`addPiece`), such as a big CSV read in windows: the
+    /// reports before it are written first, so its pieces can be taken back alone (`dropFile`).
+    /// Returns false, changing nothing, when a file with its content was imported before. The
+    /// content hash may come at `endFile` instead when `mayHold(bytes:)` is false.
+    public func beginFile(path: String, hash: String?, legacyHash: String?, bytes: Int) throws -> Bool {
+        precondition(!done && piecewise == nil, "beginFile after finish or abandon, or inside another file")
+        precondition(hash != nil || !mayHold(bytes: bytes), "a file that may have been imported needs its hash first")
+        if let hash, (legacyHash.map(seen.contains) ?? false) || seen.contains(hash) {
+            outcome.bytesRead += bytes
+            outcome.alreadyImported.append(path)
+            return false
+        }
+        do { try writeBatch() } catch {
+            abandon()
+            throw error
+        }
+        let before = (next, outcome, written.count, held.count, streaming)
+        if let hash { seen.insert(hash) }
+        outcome.bytesRead += bytes
+        piecewise = PiecewiseFile(id: next.nextSource, path: path, hash: hash, legacyHash: legacyHash, bytes: bytes, before: before)
+        next.nextSource += 1
+        return true
+    }
+
+    /// Adds the next piece of the file `beginFile` started: rows of the same report (kind,
+    /// interval, zone, dimensions and filters) as its other pieces. On a write error the import
+    /// is abandoned and the error thrown.
+    public func addPiece(_ piece: IncomingReport) throws {
+        precondition(!done && piecewise != nil, "addPiece outside beginFile/endFile")
+        var item = piece
+        item.source = Int64(piecewise!.id)
+        item.isPiece = true
+        piecewise!.rows += item.table.rowCount
+        piecewise!.pieces += 1
+        do { try take(item) } catch {
+            abandon()
+            throw error
+        }
+    }
+
+    /// Ends the file `beginFile` started: the manifest will record it with `mainKind` and `totals`,
+    /// and `hash` (and `legacyHash`) when `beginFile` had none. Returns false when that hash shows
+    /// the file was imported before (its pieces are taken back).
+    @discardableResult
+    public func endFile(hash: String? = nil, legacyHash: String? = nil, mainKind: String, totals: [String: String]) -> Bool {
+        precondition(!done && piecewise != nil, "endFile outside beginFile/endFile")
+        if piecewise!.hash == nil {
+            guard let hash else { preconditionFailure("endFile without the hash beginFile did not have") }
+            guard !(legacyHash.map(seen.contains) ?? false), seen.insert(hash).inserted else {
+                // Not expected (equal content has equal size), but never recorded twice.
+                let path = piecewise!.path, bytes = piecewise!.bytes
+                dropFile()
+                outcome.bytesRead += bytes
+                outcome.alreadyImported.append(path)
+                return false
+            }
+            piecewise!.hash = hash
+            piecewise!.legacyHash = legacyHash
+        }
+        let file = piecewise!
+        piecewise = nil
+        for (group, fileRanges) in file.ranges { ranges[group, default: TimeRanges()].add(fileRanges) }
+        next.sources.append(SourceEntry(id: file.id, hash: file.hash!, bytes: file.bytes, rows: file.rows, kind: mainKind,
+                                        path: file.path, totals: totals))
+        sizes.insert(file.bytes)
+        outcome.filesImported += 1
+        outcome.reportsImported += file.pieces > 0 ? 1 : 0
+        return true
+    }
+
+    /// Takes back the file `beginFile` started: the segments its pieces went into are removed,
+    /// its held pieces dropped, and the import is as it was before `beginFile`.
+    public func dropFile() {
+        precondition(!done && piecewise != nil, "dropFile outside beginFile/endFile")
+        let before = piecewise!.before
+        if let hash = piecewise!.hash { seen.remove(hash) }
+        piecewise = nil
+        for entry in written[before.written...] {
+            try? FileIO.remove(store.segmentPath(entry))
+            writtenBytes[entry.name] = nil
+        }
+        written.removeSubrange(before.written...)
+        held.removeSubrange(before.held...)
+        batch = SegmentBatch(segmentRows: segmentRows)
+        (next, outcome, streaming) = (before.next, before.outcome, before.streaming)
     }
 
     /// Writes what is left, replaces replaced rows, commits the manifest and
     /// releases the lock. On an error the import is abandoned and the error thrown.
     public func finish() throws -> ImportOutcome {
         precondition(!done, "finish after finish or abandon")
+        precondition(piecewise == nil, "finish inside beginFile/endFile")
         do {
             try writeBatch()
             guard next.sources.count > committedSources else {
@@ -237,7 +358,11 @@ public final class StoreImport {
             held.append(item)
             return
         }
-        ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
+        if item.isPiece {
+            piecewise!.ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
+        } else {
+            ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
+        }
         try addToBatch(item)
     }
 
@@ -250,7 +375,8 @@ public final class StoreImport {
     }
 
     /// Whether the report's rows could share a key with an earlier report of
-    /// this import or a stored row: its time range meets theirs.
+    /// this import or a stored row: its time range meets theirs (a piece's own
+    /// file's earlier pieces are not in `ranges`).
     private func mayReplace(_ item: IncomingReport, group: ReportGroup) -> Bool {
         if let earlier = ranges[group], earlier.meet(lo: item.lo, hi: item.hi) { return true }
         return storedRanges[item.cuboid]?.contains { item.overlaps(lo: $0.0, hi: $0.1) } ?? false
@@ -278,24 +404,42 @@ public final class StoreImport {
         // in time: reports of different channels (say) or days cannot share a key.
         // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
         var groups: [ReportGroup: [Int]] = [:]
+        var heldPiecesDropped: [Int64: Int] = [:]
         for i in held.indices { groups[ReportGroup(cuboid: held[i].cuboid, filters: held[i].filters), default: []].append(i) }
         for members in groups.values {
             let overlapping = Store.overlapping(members.map { (held[$0].lo, held[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
+            // Keys of later reports, and of the later pieces of the file whose pieces come now:
+            // pieces of one file never replace each other's rows.
             var later = Set<RowKey>()
+            var sameFile = Set<RowKey>(), sameFileSource: Int64?
             for i in overlapping.reversed() {
+                if sameFileSource != nil, !(held[i].isPiece && held[i].source == sameFileSource) {
+                    later.formUnion(sameFile)
+                    sameFile = []
+                    sameFileSource = nil
+                }
                 let keys = RowKeys.keys(held[i].table, dimensions: held[i].dims)
                 let keep = keys.map { !later.contains($0) }
                 if keep.contains(false) {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
-                    if dropped == keep.count, let file = held[i].file { outcome.shadowedFiles.append(file) }
+                    if held[i].isPiece {
+                        heldPiecesDropped[held[i].source, default: 0] += dropped
+                    } else if dropped == keep.count, let file = held[i].file {
+                        outcome.shadowedFiles.append(file)
+                    }
                     held[i].table = try Table.gather([held[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                      metadata: held[i].table.metadata)
                     // Fewer rows can change which dimensions scan order sorts by.
                     held[i].inScanOrder = false
                 }
-                later.formUnion(keys)
+                if held[i].isPiece {
+                    sameFileSource = held[i].source
+                    sameFile.formUnion(keys)
+                } else {
+                    later.formUnion(keys)
+                }
             }
         }
         // Earlier rows with a key the held reports bring again are replaced (only segments of the same
@@ -306,11 +450,25 @@ public final class StoreImport {
         for entry in next.segments + written {
             let meeting = held.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
             guard !meeting.isEmpty else { continue }
+            // A held piece's keys replace no row of its own file (in segments this import wrote).
             var keys = Set<RowKey>()
-            for item in meeting { keys.formUnion(RowKeys.keys(item.table, dimensions: item.dims)) }
+            var pieceKeys: [Int64: Set<RowKey>] = [:]
+            for item in meeting {
+                let itemKeys = RowKeys.keys(item.table, dimensions: item.dims)
+                if item.isPiece, streamed.contains(entry.name) {
+                    pieceKeys[item.source, default: []].formUnion(itemKeys)
+                } else {
+                    keys.formUnion(itemKeys)
+                }
+            }
             let stored = try SegmentReader(path: store.segmentPath(entry)).readTable()
             let storedKeys = RowKeys.keys(stored, dimensions: RowKeys.dimensions(ofCuboid: entry.cuboid))
-            let keep = storedKeys.map { !keys.contains($0) }
+            var keep = storedKeys.map { !keys.contains($0) }
+            if !pieceKeys.isEmpty, let s = stored.schema.index(of: "_source"), case .int64(let rowSources) = stored.columns[s].values {
+                for r in keep.indices where keep[r] {
+                    keep[r] = !pieceKeys.contains { $0.key != rowSources[r] && $0.value.contains(storedKeys[r]) }
+                }
+            }
             let dropped = keep.filter { !$0 }.count
             guard dropped > 0 else { continue }
             // The rows kept, in a new segment (none when every row is replaced).
@@ -338,6 +496,7 @@ public final class StoreImport {
             }
         }
         outcome.rowsReplaced += streamedDropped.values.reduce(0, +)
+        for (source, dropped) in heldPiecesDropped { streamedDropped[source, default: 0] += dropped }
         for source in next.sources[committedSources...] where source.rows > 0 && streamedDropped[Int64(source.id)] == source.rows {
             outcome.shadowedFiles.append(source.path)
         }
@@ -362,6 +521,12 @@ private struct TimeRanges {
     private var latestEnd = Int64.min
     /// A report without times meets every other.
     private var unbounded = false
+
+    /// Adds every range of `other`.
+    mutating func add(_ other: TimeRanges) {
+        if other.unbounded { unbounded = true }
+        for (lo, hi) in other.ranges { add(lo: lo, hi: hi) }
+    }
 
     mutating func add(lo: Int64?, hi: Int64?) {
         guard let lo, let hi else { unbounded = true; return }
@@ -447,6 +612,8 @@ public struct IncomingReport: Sendable {
     var source: Int64 = 0
     /// Whether the table's rows are known to be in scan order (sorted when parsed, not changed since).
     var inScanOrder = false
+    /// Whether the report is one piece of a file given in pieces (`StoreImport.addPiece`).
+    var isPiece = false
     /// The fixed dimension values (filters) the report was downloaded with, as one string.
     let filters: String
     let lo: Int64?

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CXXHash
+
 /// A mutable value shared by reference.
 package final class Box<Value> {
     package var value: Value
@@ -17,6 +22,69 @@ package func contentHash(_ bytes: UnsafeRawBufferPointer) -> String {
 package func legacyContentHash(_ bytes: UnsafeRawBufferPointer) -> String {
     let (low, high) = Checksum.xxh64Pair(bytes, seeds: 1, 2)
     return String(low, radix: 16) + "-" + String(high, radix: 16)
+}
+
+/// `contentHash` (and `legacyContentHash` when asked) of bytes given in order, piece by
+/// piece: a file hashed as it is read, never held whole.
+package final class ContentHasher {
+    private let state: UnsafeMutableRawPointer
+    private let older: (UnsafeMutableRawPointer, UnsafeMutableRawPointer)?
+    private var ended = false
+    /// Bytes hashed so far.
+    package private(set) var count = 0
+
+    /// A hasher of the content hash, and of the pre-XXH3 one when `legacy`.
+    package init(legacy: Bool) {
+        // The states are a few hundred bytes each: allocation failing here is the process failing.
+        state = colan_xxh3_128_begin()!
+        older = legacy ? (colan_xxh64_begin(1)!, colan_xxh64_begin(2)!) : nil
+    }
+
+    deinit { if !ended { _ = finish() } }
+
+    /// Hashes the next bytes.
+    package func update(_ bytes: UnsafeRawBufferPointer) {
+        precondition(!ended, "update after finish")
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        colan_xxh3_128_update(state, base, bytes.count)
+        if let older {
+            colan_xxh64_update(older.0, base, bytes.count)
+            colan_xxh64_update(older.1, base, bytes.count)
+        }
+        count += bytes.count
+    }
+
+    /// The hashes of every byte given (the hasher cannot be used after).
+    package func finish() -> (hash: String, legacy: String?) {
+        precondition(!ended, "finish twice")
+        ended = true
+        var low: UInt64 = 0, high: UInt64 = 0
+        colan_xxh3_128_end(state, &low, &high)
+        let legacy = older.map { String(colan_xxh64_end($0.0), radix: 16) + "-" + String(colan_xxh64_end($0.1), radix: 16) }
+        return ("x3-" + hex16(high) + hex16(low), legacy)
+    }
+}
+
+/// `contentHash` (and `legacyContentHash` when `legacy`) of the file at `path`, read in blocks
+/// into one buffer: a file of any size is hashed in a few megabytes of memory, and without
+/// mapping (and so faulting in) its pages.
+/// - Throws: a `ColanError` naming the file when it cannot be read.
+package func contentHashes(ofFileAt path: String, legacy: Bool) throws -> (hash: String, legacy: String?) {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw ColanError(.importing, "cannot open: \(FileIO.errnoText())", file: path) }
+    defer { close(fd) }
+    let blockBytes = 4 << 20
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockBytes, alignment: 64)
+    defer { buffer.deallocate() }
+    let hasher = ContentHasher(legacy: legacy)
+    while true {
+        let n = pread(fd, buffer, blockBytes, off_t(hasher.count))
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw ColanError(.importing, "cannot read: \(FileIO.errnoText())", file: path, location: "byte \(hasher.count)") }
+        guard n > 0 else { break }
+        hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+    }
+    return hasher.finish()
 }
 
 /// Whether a recorded content hash is the pre-XXH3 kind.

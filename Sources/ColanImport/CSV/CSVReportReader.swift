@@ -10,16 +10,7 @@ import ColanCatalog
 /// by inference. A 0-byte or header-only file is an empty report.
 enum CSVReportReader {
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
-        // The header on the general path: whether the body is plain is decided by its readers
-        // (by each chunk of a big file, in parallel; by one scan for the rest).
-        var scanner = CSVScanner(bytes, plain: false)
-        var fields: [CSVScanner.Field] = []
-        guard try scanner.next(into: &fields) else { return [] }
-        let header = try fields.map { try scanner.string($0).trimmingWhitespace() }
-        if let empty = header.firstIndex(of: "") {
-            throw ColanError(.importing, "column \(empty + 1) of the header has no name", location: "line \(scanner.line)")
-        }
-        let fresh = header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }
+        guard let (header, fresh, scanner) = try readHeader(bytes) else { return [] }
         var columns = fresh
         var rows = 0
         var lines = RowLines()
@@ -27,7 +18,7 @@ enum CSVReportReader {
            let chunked = readInChunks(bytes, from: scanner.position, firstLine: scanner.nextLine, header: header, columns: fresh,
                                       chunkBytes: max(1, options.parallelCSVBytes / 2), kernel: options.csvRowKernel,
                                       doneWithBytes: options.doneWithBytes) {
-            (columns, rows, lines) = chunked
+            (columns, rows, lines) = (chunked.columns, chunked.rows, chunked.lines)
         } else {
             var body = CSVScanner(continuing: scanner)
             try readRows(&body, header: header, into: &columns, rows: &rows, lines: &lines, kernel: options.csvRowKernel)
@@ -36,6 +27,21 @@ enum CSVReportReader {
         let kind = inferKind(columns)
         return [try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
                                             interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })]
+    }
+
+    /// The header's names and an empty builder for each, and the scanner past the header;
+    /// nil for a file without a header (empty, or blank lines only).
+    static func readHeader(_ bytes: UnsafeRawBufferPointer) throws -> (header: [String], columns: [ColumnBuilder], scanner: CSVScanner)? {
+        // The header on the general path: whether the body is plain is decided by its readers
+        // (by each chunk of a big file, in parallel; by one scan for the rest).
+        var scanner = CSVScanner(bytes, plain: false)
+        var fields: [CSVScanner.Field] = []
+        guard try scanner.next(into: &fields) else { return nil }
+        let header = try fields.map { try scanner.string($0).trimmingWhitespace() }
+        if let empty = header.firstIndex(of: "") {
+            throw ColanError(.importing, "column \(empty + 1) of the header has no name", location: "line \(scanner.line)")
+        }
+        return (header, header.map { ColumnBuilder(name: $0, catalog: Catalog.field(named: $0)) }, scanner)
     }
 
     /// Reads the records from the scanner's position to its end into `columns`.
@@ -118,7 +124,7 @@ enum CSVReportReader {
     /// differently, or converted one after its start.
     static func readInChunks(_ bytes: UnsafeRawBufferPointer, from body: Int, firstLine: Int, header: [String],
                              columns fresh: [ColumnBuilder], chunkBytes: Int, kernel: Bool,
-                             doneWithBytes: (() -> Void)? = nil) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines)? {
+                             doneWithBytes: (() -> Void)? = nil) -> (columns: [ColumnBuilder], rows: Int, lines: RowLines, lineFeeds: Int)? {
         let chunkCount = min(256, max(2, (bytes.count - body) / chunkBytes))
         var starts = [body]
         for k in 1..<chunkCount {
@@ -163,7 +169,7 @@ enum CSVReportReader {
             rows += chunk.rows
             line += chunk.lineFeeds
         }
-        return (columns, rows, lines)
+        return (columns, rows, lines, line - firstLine)
     }
 
     /// A CSV with viewership metric columns is a viewership report; other known metrics name their kinds.

@@ -30,6 +30,15 @@ struct CSVScanner {
         plain = known ?? Self.isPlain(bytes)
     }
 
+    /// A scanner over a window of a file that begins on line `firstLine` at a record's start
+    /// (no byte order mark is skipped there), deciding plainness itself.
+    init(window bytes: UnsafeRawBufferPointer, firstLine: Int) {
+        self.init(bytes)
+        position = 0
+        line = firstLine
+        nextLine = firstLine
+    }
+
     /// A scanner that continues `other` (from its position and line), deciding plainness itself.
     init(continuing other: CSVScanner) {
         self.init(other.bytes)
