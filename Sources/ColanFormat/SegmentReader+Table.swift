@@ -8,9 +8,12 @@ extension SegmentReader {
     /// A null row comes back with a placeholder value (0, 0.0, false, or
     /// some dictionary entry) and `false` in `validity`; columns without nulls
     /// have `validity == nil`. String columns come back dictionary-coded.
-    public func readTable() throws -> Table {
+    /// `only`: just the columns of these names (the rest are never decoded).
+    public func readTable(only names: Set<String>? = nil) throws -> Table {
         var columns: [ColumnData] = []
-        for (c, column) in schema.columns.enumerated() {
+        var kept: [ColumnSchema] = []
+        for (c, column) in schema.columns.enumerated() where names?.contains(column.name) ?? true {
+            kept.append(column)
             var ints: [Int64] = [], floats: [Double] = [], codes: [UInt32] = []
             var dictionary: [String] = []
             var index: [String: UInt32] = [:]
@@ -28,15 +31,16 @@ extension SegmentReader {
                         return UInt32(dictionary.count - 1)
                     }
                 }
-                for i in 0..<vector.count {
-                    let valid = vector.isValid(i)
-                    validity.append(valid)
-                    anyNull = anyNull || !valid
-                    switch vector.values {
-                    case .int64(let b): ints.append(valid ? b.pointer[i] : 0)
-                    case .float64(let b): floats.append(valid ? b.pointer[i] : 0)
-                    case .string(_, let chunkCodes): codes.append(translation[Int(chunkCodes.pointer[i])])
-                    }
+                // The kind is switched on once a chunk, not once a value (each switch retained its buffers).
+                let n = vector.count
+                let valid = vector.validity.map { bits in (0..<n).map { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 } }
+                    ?? [Bool](repeating: true, count: n)
+                validity += valid
+                anyNull = anyNull || valid.contains(false)
+                switch vector.values {
+                case .int64(let b): ints += (0..<n).map { valid[$0] ? b.pointer[$0] : 0 }
+                case .float64(let b): floats += (0..<n).map { valid[$0] ? b.pointer[$0] : 0 }
+                case .string(_, let chunkCodes): codes += (0..<n).map { translation[Int(chunkCodes.pointer[$0])] }
                 }
             }
             let values: ColumnValues
@@ -48,6 +52,6 @@ extension SegmentReader {
             }
             columns.append(ColumnData(values, validity: anyNull ? validity : nil))
         }
-        return Table(schema: schema, columns: columns, metadata: footer.metadata)
+        return Table(schema: names == nil ? schema : Schema(kept), columns: columns, metadata: footer.metadata)
     }
 }

@@ -89,9 +89,10 @@ public enum ImportJob {
     }
 
     /// Reads one big file in windows (`CSVWindowReader`), giving each window's rows to the
-    /// store as a piece of the file before the next window is parsed. The file is hashed first
-    /// (block by block), so a file imported before is recognised before anything is parsed, and
-    /// its pages go back as each window is parsed. A file that is not CSV is parsed whole.
+    /// store as a piece of the file while the next window is parsed. A file the size of one
+    /// imported before is hashed first (block by block), so it is recognised before anything is
+    /// parsed; any other is hashed from each window's pages once parsed, and those pages go
+    /// back. A file that is not CSV is parsed whole.
     private static func readInWindows(_ path: String, index: Int, run: Run) {
         defer { run.parsed(index) }
         /// An error of the store's (the import is abandoned), not of the file.
@@ -156,7 +157,9 @@ public enum ImportJob {
                         doneWith(size..<size)  // bytes after the last window (none but blank lines)
                         pages.sync {}
                         let hashes = hasher.value?.finish()
-                        run.target.endFile(hash: hashes?.hash, legacyHash: hashes?.legacy, mainKind: kind ?? "empty", totals: [:])
+                        do {
+                            try run.target.endFile(hash: hashes?.hash, legacyHash: hashes?.legacy, mainKind: kind ?? "empty", totals: [:])
+                        } catch { throw StoreFailure(error: error) }
                     }
                     return
                 } catch let unsettled as CSVWindowReader.Unsettled {

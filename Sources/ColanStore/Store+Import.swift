@@ -149,6 +149,10 @@ public final class StoreImport {
     private var done = false
     /// The file coming in pieces, between `beginFile` and `endFile` or `dropFile`.
     private var piecewise: PiecewiseFile?
+    /// Files given in pieces whose rows may replace earlier ones, written as they came rather
+    /// than held (a big file's rows never wait in memory): their source ids and segments, in
+    /// order; `finish` takes the rows they replace out of earlier segments, before the held reports.
+    private var replacingFiles: [(source: Int64, segments: [SegmentEntry])] = []
 
     /// A file given in pieces, and what the import was before it began (to take it back).
     private struct PiecewiseFile {
@@ -160,6 +164,8 @@ public final class StoreImport {
         let bytes: Int
         var rows = 0
         var pieces = 0
+        /// Whether a piece may replace earlier rows (then the file's segments replace them at `finish`).
+        var replaces = false
         /// Its pieces' time ranges: kept apart from `ranges` until it ends, so its pieces never
         /// look like they could replace each other.
         var ranges: [ReportGroup: TimeRanges] = [:]
@@ -260,9 +266,10 @@ public final class StoreImport {
 
     /// Ends the file `beginFile` started: the manifest will record it with `mainKind` and `totals`,
     /// and `hash` (and `legacyHash`) when `beginFile` had none. Returns false when that hash shows
-    /// the file was imported before (its pieces are taken back).
+    /// the file was imported before (its pieces are taken back). On a write error the import is
+    /// abandoned and the error thrown.
     @discardableResult
-    public func endFile(hash: String? = nil, legacyHash: String? = nil, mainKind: String, totals: [String: String]) -> Bool {
+    public func endFile(hash: String? = nil, legacyHash: String? = nil, mainKind: String, totals: [String: String]) throws -> Bool {
         precondition(!done && piecewise != nil, "endFile outside beginFile/endFile")
         if piecewise!.hash == nil {
             guard let hash else { preconditionFailure("endFile without the hash beginFile did not have") }
@@ -276,6 +283,14 @@ public final class StoreImport {
             }
             piecewise!.hash = hash
             piecewise!.legacyHash = legacyHash
+        }
+        if piecewise!.replaces {
+            // Its segments hold its rows alone: later files start a segment of their own.
+            do { try writeBatch() } catch {
+                abandon()
+                throw error
+            }
+            replacingFiles.append((Int64(piecewise!.id), Array(written[piecewise!.before.written...])))
         }
         let file = piecewise!
         piecewise = nil
@@ -318,9 +333,17 @@ public final class StoreImport {
             }
             var removed: Set<String> = []
             var rewritten: [SegmentEntry] = []
-            if !held.isEmpty { try commitHeld(removed: &removed, rewritten: &rewritten) }
+            var dropped = DroppedRows()
+            if !replacingFiles.isEmpty { try applyReplacingFiles(removed: &removed, rewritten: &rewritten, dropped: &dropped) }
+            if !held.isEmpty { try commitHeld(removed: &removed, rewritten: &rewritten, dropped: &dropped) }
+            outcome.rowsReplaced += dropped.streamed.values.reduce(0, +)
+            for (source, count) in dropped.heldPieces { dropped.streamed[source, default: 0] += count }
+            for source in next.sources[committedSources...] where source.rows > 0 && dropped.streamed[Int64(source.id)] == source.rows {
+                outcome.shadowedFiles.append(source.path)
+            }
             try FileIO.syncDirectory(store.path + "/segments")
-            next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + written
+            // A rewritten segment rewritten again is in `removed` too.
+            next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten.filter { !removed.contains($0.name) } + written
             try store.commitOrRollBack(next, written: rewritten + written)
             written = []
             for name in removed { try? FileIO.remove(store.path + "/segments/" + name) }
@@ -350,6 +373,14 @@ public final class StoreImport {
         // A report without rows has no keys: it neither replaces nor is replaced.
         guard rows > 0 else { return }
         let group = ReportGroup(cuboid: item.cuboid, filters: item.filters)
+        if item.isPiece && streaming {
+            // A piece is written even when it may replace earlier rows: `finish` replaces them then
+            // from its segments (nothing is held before it, so it is the earliest of what replaces).
+            if mayReplace(item, group: group) { piecewise!.replaces = true }
+            piecewise!.ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
+            try addToBatch(item)
+            return
+        }
         if streaming, mayReplace(item, group: group) {
             streaming = false
             try writeBatch()
@@ -358,11 +389,7 @@ public final class StoreImport {
             held.append(item)
             return
         }
-        if item.isPiece {
-            piecewise!.ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
-        } else {
-            ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
-        }
+        ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
         try addToBatch(item)
     }
 
@@ -396,16 +423,51 @@ public final class StoreImport {
         batch.recycle(table)
     }
 
+    /// Writes `entry` again with the rows `keep` marks (none: it goes): a segment this import
+    /// wrote (`streamed`) is replaced in `written` at once (its file removed; its dropped rows leave
+    /// `rowsAdded`), a committed or rewritten one is listed in `removed` and its replacement in
+    /// `rewritten`.
+    fileprivate func rewrite(_ entry: SegmentEntry, _ stored: Table, keeping keep: [Bool], streamed: Bool,
+                             removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
+        let count = keep.filter { !$0 }.count
+        guard count > 0 else { return }
+        // The rows kept, in a new segment (none when every row is replaced).
+        var replacement: SegmentEntry?
+        if count < keep.count {
+            let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
+                                             metadata: stored.metadata)
+            let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
+            replacement = newEntry
+            outcome.bytesWritten += bytes
+            if streamed { writtenBytes[newEntry.name] = bytes }
+        }
+        if streamed, let k = written.firstIndex(where: { $0.name == entry.name }) {
+            outcome.rowsAdded -= count
+            if let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
+                for r in keep.indices where !keep[r] { dropped.streamed[ids[r], default: 0] += 1 }
+            }
+            // Never listed: its file goes now, the kept rows' segment takes its place.
+            try? FileIO.remove(store.segmentPath(entry))
+            outcome.bytesWritten -= writtenBytes[entry.name] ?? 0
+            if let replacement { written[k] = replacement } else { written.remove(at: k) }
+        } else {
+            outcome.rowsReplaced += count
+            removed.insert(entry.name)
+            if let replacement { rewritten.append(replacement) }
+        }
+    }
+
     /// The held reports: a later one replaces an earlier one's rows with the
     /// same key, then they replace stored rows (committed segments and those
     /// this import wrote while streaming), then they are written.
-    private func commitHeld(removed: inout Set<String>, rewritten: inout [SegmentEntry]) throws {
+    private func commitHeld(removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
         // Keys are computed only where two reports of one cuboid and the same filter values overlap
         // in time: reports of different channels (say) or days cannot share a key.
         // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
         var groups: [ReportGroup: [Int]] = [:]
-        var heldPiecesDropped: [Int64: Int] = [:]
         for i in held.indices { groups[ReportGroup(cuboid: held[i].cuboid, filters: held[i].filters), default: []].append(i) }
+        var droppedRows = dropped
+        defer { dropped = droppedRows }
         for members in groups.values {
             let overlapping = Store.overlapping(members.map { (held[$0].lo, held[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
@@ -425,7 +487,7 @@ public final class StoreImport {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
                     if held[i].isPiece {
-                        heldPiecesDropped[held[i].source, default: 0] += dropped
+                        droppedRows.heldPieces[held[i].source, default: 0] += dropped
                     } else if dropped == keep.count, let file = held[i].file {
                         outcome.shadowedFiles.append(file)
                     }
@@ -443,11 +505,10 @@ public final class StoreImport {
             }
         }
         // Earlier rows with a key the held reports bring again are replaced (only segments of the same
-        // cuboid overlapping in time). Rows this import streamed and now loses were never stored: they
-        // leave `rowsAdded`, and a file that loses all of them is reported as shadowed.
+        // cuboid overlapping in time): committed ones (as rewritten by a file given in pieces, if it was)
+        // and those this import wrote.
         let streamed = Set(written.map(\.name))
-        var streamedDropped: [Int64: Int] = [:]
-        for entry in next.segments + written {
+        for entry in next.segments.filter({ !removed.contains($0.name) }) + rewritten.filter({ !removed.contains($0.name) }) + written {
             let meeting = held.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
             guard !meeting.isEmpty else { continue }
             // A held piece's keys replace no row of its own file (in segments this import wrote).
@@ -469,41 +530,64 @@ public final class StoreImport {
                     keep[r] = !pieceKeys.contains { $0.key != rowSources[r] && $0.value.contains(storedKeys[r]) }
                 }
             }
-            let dropped = keep.filter { !$0 }.count
-            guard dropped > 0 else { continue }
-            // The rows kept, in a new segment (none when every row is replaced).
-            var replacement: SegmentEntry?
-            if dropped < keep.count {
-                let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                                 metadata: stored.metadata)
-                let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
-                replacement = newEntry
-                outcome.bytesWritten += bytes
-            }
-            if streamed.contains(entry.name), let k = written.firstIndex(where: { $0.name == entry.name }) {
-                outcome.rowsAdded -= dropped
-                if let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
-                    for r in keep.indices where !keep[r] { streamedDropped[ids[r], default: 0] += 1 }
-                }
-                // Never listed: its file goes now, the kept rows' segment takes its place.
-                try? FileIO.remove(store.segmentPath(entry))
-                outcome.bytesWritten -= writtenBytes[entry.name] ?? 0
-                if let replacement { written[k] = replacement } else { written.remove(at: k) }
-            } else {
-                outcome.rowsReplaced += dropped
-                removed.insert(entry.name)
-                if let replacement { rewritten.append(replacement) }
-            }
-        }
-        outcome.rowsReplaced += streamedDropped.values.reduce(0, +)
-        for (source, dropped) in heldPiecesDropped { streamedDropped[source, default: 0] += dropped }
-        for source in next.sources[committedSources...] where source.rows > 0 && streamedDropped[Int64(source.id)] == source.rows {
-            outcome.shadowedFiles.append(source.path)
+            try rewrite(entry, stored, keeping: keep, streamed: streamed.contains(entry.name), removed: &removed, rewritten: &rewritten,
+                        dropped: &droppedRows)
         }
         // New rows.
         for i in held.indices where held[i].table.rowCount > 0 { try addToBatch(held[i]) }
         try writeBatch()
         held = []
+    }
+}
+
+/// Rows an import's replacement took out of segments it wrote, by source file (they leave
+/// `rowsAdded`; a file that loses all its rows is reported as shadowed).
+private struct DroppedRows {
+    /// From segments written while streaming (and files given in pieces).
+    var streamed: [Int64: Int] = [:]
+    /// From held pieces of a file, replaced by later files' rows before they were written.
+    var heldPieces: [Int64: Int] = [:]
+}
+
+extension StoreImport {
+    /// Takes the rows each file given in pieces replaces out of earlier segments: committed ones
+    /// of its cuboid meeting its segments in time (as rewritten by an earlier such file) and
+    /// those this import wrote before it. Its keys are read back from its segments one at a time,
+    /// so the rows replaced are never all in memory.
+    fileprivate func applyReplacingFiles(removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
+        for file in replacingFiles {
+            guard let first = file.segments.first, let firstIndex = written.firstIndex(where: { $0.name == first.name }) else { continue }
+            let earlierWritten = Array(written[..<firstIndex])
+            let targets = next.segments.filter { !removed.contains($0.name) } + rewritten.filter { !removed.contains($0.name) } + earlierWritten
+            let streamedNames = Set(earlierWritten.map(\.name))
+            for target in targets {
+                let pieces = file.segments.filter { $0.cuboid == target.cuboid && Self.meet($0, target) }
+                guard !pieces.isEmpty else { continue }
+                // Keys from what they are made of only (the time and the dimensions), one piece at a
+                // time; the whole target is read only when it loses rows.
+                let dimensions = RowKeys.dimensions(ofCuboid: target.cuboid)
+                let keyColumns = Set(dimensions + ["time"])
+                let storedKeys = RowKeys.keys(try SegmentReader(path: store.segmentPath(target)).readTable(only: keyColumns),
+                                              dimensions: dimensions)
+                var keep = [Bool](repeating: true, count: storedKeys.count)
+                for piece in pieces {
+                    let keys = RowKeySet(RowKeys.keys(try SegmentReader(path: store.segmentPath(piece)).readTable(only: keyColumns),
+                                                      dimensions: dimensions))
+                    for r in keep.indices where keep[r] && keys.contains(storedKeys[r]) { keep[r] = false }
+                }
+                guard keep.contains(false) else { continue }
+                let stored = try SegmentReader(path: store.segmentPath(target)).readTable()
+                try rewrite(target, stored, keeping: keep, streamed: streamedNames.contains(target.name), removed: &removed,
+                            rewritten: &rewritten, dropped: &dropped)
+            }
+        }
+        replacingFiles = []
+    }
+
+    /// Whether two segments' time ranges meet (a segment without times meets every other).
+    fileprivate static func meet(_ a: SegmentEntry, _ b: SegmentEntry) -> Bool {
+        guard let aLo = a.minTime, let aHi = a.maxTime, let bLo = b.minTime, let bHi = b.maxTime else { return true }
+        return aLo <= bHi && bLo <= aHi
     }
 }
 

@@ -11,12 +11,12 @@ import Testing
 @Suite struct WindowedImportTests {
     /// Options that read every CSV file in windows of about `window` bytes (chunks inside a window
     /// when `chunks`), or (nil) every file whole.
-    static func options(window: Int?, chunks: Bool = false, zone: String = "UTC") -> ImportOptions {
+    static func options(window: Int?, chunks: Bool = false, zone: String = "UTC", windowedFrom: Int = 1) -> ImportOptions {
         var options = ImportOptions()
         options.zone = zone
         options.parallelCSVBytes = chunks ? 1_500 : .max
         if let window {
-            options.windowedCSVBytes = 1
+            options.windowedCSVBytes = windowedFrom
             options.csvWindowBytes = window
         } else {
             options.windowedCSVBytes = .max
@@ -56,7 +56,9 @@ import Testing
 
     /// Imports each batch of files in turn (one import each) into a fresh store, whole and in
     /// windows, and expects the same stored rows, files and outcomes.
+    /// `windowedFrom`: only files of at least this many bytes are read in windows.
     func expectSameWholeAndWindowed(_ imports: [[(name: String, text: String)]], windows: [Int] = [700, 4_096], zone: String = "UTC",
+                                    windowedFrom: Int = 1,
                                     sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,7 +76,7 @@ import Testing
         #expect(!whole.rows.isEmpty, sourceLocation: sourceLocation)
         for window in windows {
             for chunks in [false, true] {
-                let windowed = try run(Self.options(window: window, chunks: chunks, zone: zone), "w\(window)-\(chunks)")
+                let windowed = try run(Self.options(window: window, chunks: chunks, zone: zone, windowedFrom: windowedFrom), "w\(window)-\(chunks)")
                 // The first difference only: the rows are many.
                 let differ = zip(windowed.rows, whole.rows).first { $0 != $1 }
                 #expect(windowed.rows.count == whole.rows.count && differ == nil,
@@ -87,11 +89,11 @@ import Testing
     }
 
     /// Daily rows of channels and devices, `days` days from 2021-09-01, in time order (or channel by channel).
-    static func history(days: Int, channelMajor: Bool = false, value: (Int) -> String = { String($0 % 97) }) -> String {
+    static func history(days: Int, from first: Int = 0, channelMajor: Bool = false, value: (Int) -> String = { String($0 % 97) }) -> String {
         var lines = ["date,channelId,deviceType,numberOfSession,viewershipMinutes,extra"]
         let devices = ["Roku", "Smart TV", "Mobile Phone"]
         var keys: [(Int, Int, Int)] = []
-        for d in 0..<days { for c in 0..<4 { for v in 0..<3 { keys.append((d, c, v)) } } }
+        for d in first..<(first + days) { for c in 0..<4 { for v in 0..<3 { keys.append((d, c, v)) } } }
         if channelMajor { keys.sort { ($0.1, $0.0, $0.2) < ($1.1, $1.0, $1.2) } }
         for (i, (d, c, v)) in keys.enumerated() {
             let date = Calendar(identifier: .gregorian).date(byAdding: .day, value: d, to: Date(timeIntervalSince1970: 1_630_454_400))!
@@ -147,6 +149,24 @@ import Testing
         let later = "date,channelId,deviceType,numberOfSession,viewershipMinutes,extra\n2021-09-20,ch1,Roku,1,1,1\n2021-09-21,ch2,Roku,1,1,1\n"
         // Stored days replaced by the big file; two of its rows by a later file of the same import.
         try expectSameWholeAndWindowed([[("base.csv", base)], [("big.csv", big), ("later.csv", later)]])
+        // Days 5-40 over stored days 0-9 (that segment rewritten), then a later file meeting what is
+        // left of it; a file written earlier in the same import losing rows to the big file; two big
+        // files replacing rows in turn; a big file after a held report (held too).
+        let middle = Self.history(days: 36, from: 5) { String($0 % 83 + 2000) }
+        let day2 = "date,channelId,deviceType,numberOfSession,viewershipMinutes,extra\n2021-09-03,ch0,Roku,5,5,5\n"
+        let early = Self.history(days: 3, from: 12) { String($0 % 7 + 3000) }
+        let late = Self.history(days: 10, from: 30) { String($0 % 11 + 4000) }
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("big.csv", middle), ("later.csv", day2)]])
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("a-early.csv", early), ("b-big.csv", middle)]])
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("b-big.csv", middle), ("c-big.csv", late)]])
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("a-day2.csv", day2), ("b-big.csv", middle), ("c-big.csv", late)]])
+        // Only the big ones in windows: the small file before them is held (then so are their pieces),
+        // or written and replaced by them.
+        #expect(day2.utf8.count < 10_000 && early.utf8.count < 10_000 && middle.utf8.count > 10_000)
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("a-day2.csv", day2), ("b-big.csv", middle), ("c-big.csv", late)]],
+                                       windowedFrom: 10_000)
+        try expectSameWholeAndWindowed([[("base.csv", base)], [("a-early.csv", early), ("b-big.csv", middle), ("later.csv", day2)]],
+                                       windowedFrom: 10_000)
         // The big file again: recognised, nothing changes (hashed before it is parsed: a file of
         // its size was imported). A file of the same size with other bytes is imported.
         let sameSize = big.replacingOccurrences(of: ",ch1,Roku,", with: ",ch1,Roku,", options: [], range: nil)
