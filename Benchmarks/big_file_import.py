@@ -8,9 +8,11 @@ For each size the history is generated once (`colan gen --format csv`, one file 
 days, or 1,095 from 100M rows on) and joined into DIR/history-ROWS.csv (header once), the
 form a user downloads a long range in. Each run imports the file into a fresh store as a whole
 process, `/usr/bin/time` giving wall seconds, CPU seconds and peak resident memory; the
-builds run in turn, round by round. The old build runs only up to --old-up-to rows (before
-windowed reads its peak grew with the file: a 13 GB file would not fit this machine). The
-answers (`agg --by deviceType`) of the two builds' stores must be equal.
+builds run in turn, round by round. Then the same for a revised file (every metric ending in 0
+ends in 1: same size, same row keys, other values) imported over the store holding the first:
+every row replaced. The old build runs only up to --old-up-to rows (before windowed reads its
+peak grew with the file: a 13 GB file would not fit this machine). The answers
+(`agg --by deviceType`) of the two builds' stores must be equal, after each import.
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile
 
@@ -35,8 +37,18 @@ def generate(colan, rows, data):
     return path
 
 
-def run_import(colan, path, store):
-    shutil.rmtree(store, ignore_errors=True)
+def revised(path):
+    out = path.replace(".csv", "-revised.csv")
+    if not os.path.exists(out):
+        with open(out + ".tmp", "wb") as f:
+            subprocess.check_call(["sed", "s/0$/1/", path], stdout=f)
+        os.rename(out + ".tmp", out)
+    return out
+
+
+def run_import(colan, path, store, fresh=True):
+    if fresh:
+        shutil.rmtree(store, ignore_errors=True)
     done = subprocess.run(["/usr/bin/time", "-f", "TIME %e %U %S %M", colan, "import", "--store", store, "--tz", "UTC", path],
                           capture_output=True, text=True, check=True)
     wall, user, system, kb = re.search(r"TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", done.stderr).groups()
@@ -65,13 +77,23 @@ def main():
         builds = {"new": a.colan}
         if a.old and rows <= a.old_up_to:
             builds["old"] = a.old
+        changed = revised(path)
         runs = {name: [] for name in builds}
+        replacing = {name + " replacing": [] for name in builds}
+        equal = []
         for _ in range(a.runs):
             for name, colan in builds.items():
                 runs[name].append(run_import(colan, path, os.path.join(a.data, f"store-{name}")))
+            if "old" in builds:
+                equal.append(answer(a.colan, os.path.join(a.data, "store-new")) == answer(a.colan, os.path.join(a.data, "store-old")))
+            for name, colan in builds.items():
+                replacing[name + " replacing"].append(run_import(colan, changed, os.path.join(a.data, f"store-{name}"), fresh=False))
+            if "old" in builds:
+                equal.append(answer(a.colan, os.path.join(a.data, "store-new")) == answer(a.colan, os.path.join(a.data, "store-old")))
+        runs.update(replacing)
         entry = {"rows": rows, "file_bytes": os.path.getsize(path), "runs": runs}
         if "old" in builds:
-            entry["answers_equal"] = answer(a.colan, os.path.join(a.data, "store-new")) == answer(a.colan, os.path.join(a.data, "store-old"))
+            entry["answers_equal"] = all(equal)
         results.append(entry)
         for name, v in runs.items():
             med = lambda k: statistics.median(r[k] for r in v)
@@ -79,7 +101,7 @@ def main():
             hi = lambda k: max(r[k] for r in v)
             print(f"{rows:>11,} rows {entry['file_bytes'] / 1e9:6.2f} GB {name}: {med('seconds'):.2f} s [{lo('seconds'):.2f}-{hi('seconds'):.2f}]"
                   f" cpu {med('cpu'):.2f} s, peak {med('peak_mib'):.0f} MiB [{lo('peak_mib'):.0f}-{hi('peak_mib'):.0f}]"
-                  + (f", answers equal: {entry['answers_equal']}" if name == "old" else ""), flush=True)
+                  + (f", answers equal: {entry['answers_equal']}" if name == "old replacing" else ""), flush=True)
         for name in builds:
             shutil.rmtree(os.path.join(a.data, f"store-{name}"), ignore_errors=True)
     if a.json:
