@@ -73,16 +73,14 @@ package func contentHashes(ofFileAt path: String, legacy: Bool) throws -> (hash:
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw ColanError(.importing, "cannot open: \(FileIO.errnoText())", file: path) }
     defer { close(fd) }
-    let blockBytes = 4 << 20
-    let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockBytes, alignment: 64)
-    defer { buffer.deallocate() }
+    var buffer = [UInt8](repeating: 0, count: 4 << 20)
     let hasher = ContentHasher(legacy: legacy)
     while true {
-        let n = pread(fd, buffer, blockBytes, off_t(hasher.count))
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(hasher.count)) }
         if n < 0 && errno == EINTR { continue }
         if n < 0 { throw ColanError(.importing, "cannot read: \(FileIO.errnoText())", file: path, location: "byte \(hasher.count)") }
         guard n > 0 else { break }
-        hasher.update(UnsafeRawBufferPointer(start: buffer, count: n))
+        buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[..<n])) }
     }
     return hasher.finish()
 }
