@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColanSupport
 import ColanTime
 import ColanStore
@@ -58,6 +61,14 @@ public enum ImportTransaction {
         // once: the import re-reads its manifest under the writer lock anyway.
         let existing = FileIO.exists(request.store + "/manifest") ? try Store(path: request.store) : nil
         options.legacyContentHashes = existing?.recordsLegacyContentHashes ?? false
+        #if DEBUG
+        // A test knob of debug builds (the crash tests kill an import of one file read in windows):
+        // every CSV file read in windows of this many bytes. A release binary reads no test knob.
+        if let raw = getenv("COLAN_CSV_WINDOW_BYTES"), let text = String(validatingCString: raw), let bytes = Int(text), bytes > 0 {
+            options.windowedCSVBytes = 1
+            options.csvWindowBytes = bytes
+        }
+        #endif
         // The writer lock is taken before parsing: segments are written while later files are parsed.
         let target = try existing ?? Store(path: request.store, create: true)
         let session = try target.beginImport(waiting: waiting)

@@ -43,14 +43,29 @@ import Testing
         return listed == present
     }
 
-    @Test func killedImportsLeaveTheStoreAsItWasOrFullyCommitted() throws {
-        let (dir, base, csv) = try Self.prepare()
+    /// `oneFile`: the six days joined into one file, read in windows of 200 KB (a debug build's
+    /// COLAN_CSV_WINDOW_BYTES), so kills land between its pieces too.
+    @Test(arguments: [false, true]) func killedImportsLeaveTheStoreAsItWasOrFullyCommitted(oneFile: Bool) throws {
+        var (dir, base, csv) = try Self.prepare()
         defer { try? FileManager.default.removeItem(at: dir) }
+        var knobs = ["COLAN_SEGMENT_ROWS": "8000"]
+        if oneFile {
+            let one = dir.appendingPathComponent("one").path
+            try FileManager.default.createDirectory(atPath: one, withIntermediateDirectories: true)
+            var joined = ""
+            for (i, name) in try FileManager.default.contentsOfDirectory(atPath: csv).sorted().enumerated() {
+                let text = try String(contentsOfFile: csv + "/" + name, encoding: .utf8)
+                joined += i == 0 ? text : String(text[text.index(after: text.firstIndex(of: "\n")!)...])
+            }
+            try joined.write(toFile: one + "/history.csv", atomically: true, encoding: .utf8)
+            csv = one
+            knobs["COLAN_CSV_WINDOW_BYTES"] = "200000"
+        }
         let before = try Self.answer(base)
         let full = dir.appendingPathComponent("full").path
         try Self.copy(base, full)
         let start = Date()
-        let (code, _, err) = try colan(["import", "--store", full, "--tz", "UTC", "--quiet", csv], environment: ["COLAN_SEGMENT_ROWS": "8000"])
+        let (code, _, err) = try colan(["import", "--store", full, "--tz", "UTC", "--quiet", csv], environment: knobs)
         #expect(code == 0, "\(err)")
         let duration = Date().timeIntervalSince(start)
         let after = try Self.answer(full)
@@ -66,7 +81,7 @@ import Testing
             process.currentDirectoryURL = CLIPaths.root
             // Segments of 8,000 rows: the import writes several while it still parses, so kills
             // land between segments written and the commit too.
-            process.environment = ProcessInfo.processInfo.environment.merging(["COLAN_SEGMENT_ROWS": "8000"]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(knobs) { $1 }
             try process.run()
             // Kill moments spread over the import, a little past its usual end.
             usleep(UInt32(duration * 1.2 * 1_000_000 * Double(k) / Double(max(points - 1, 1))))
