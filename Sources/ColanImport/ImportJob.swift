@@ -66,6 +66,17 @@ public enum ImportJob {
         func storeFailed(_ error: Error) {
             state.value.storeError = error as? ColanError ?? ColanError(.store, "\(error)")
         }
+
+        /// A file parsed whole: its failure recorded, or the file given to the store (while giving).
+        func deliver(_ result: Result<IncomingFile, ColanError>) {
+            switch result {
+            case .failure(let error):
+                state.value.failures.append(error)
+            case .success(let file):
+                guard giving else { return }
+                do { try target.add(file) } catch { storeFailed(error) }
+            }
+        }
     }
 
     /// Parses `files[range]` on both cores, giving them to the store in order.
@@ -76,15 +87,7 @@ public enum ImportJob {
             let run = shared.value
             let result = parseFile(files[range.lowerBound + k], options: run.options, buffers: run.buffers)
             run.parsed(range.lowerBound + k)
-            sequencer.deliver(k, result) { result in
-                switch result {
-                case .failure(let error):
-                    run.state.value.failures.append(error)
-                case .success(let file):
-                    guard run.giving else { return }
-                    do { try run.target.add(file) } catch { run.storeFailed(error) }
-                }
-            }
+            sequencer.deliver(k, result) { run.deliver($0) }
         }
     }
 
@@ -104,11 +107,7 @@ public enum ImportJob {
             defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(mapped) {} } }
             guard ReportImporter.isCSV(mapped.bytes) else {
                 // JSON (or a compressed response): parsed whole, as any file.
-                switch parseFile(path, options: run.options, buffers: run.buffers) {
-                case .failure(let error): run.state.value.failures.append(error)
-                case .success(let file):
-                    if run.giving { do { try run.target.add(file) } catch { run.storeFailed(error) } }
-                }
+                run.deliver(parseFile(path, options: run.options, buffers: run.buffers))
                 return
             }
             // After a failure (without keepGoing) the file is still read, for its own errors, but not given.
