@@ -165,3 +165,65 @@ extension Table {
         return Table(schema: first.schema, columns: columns, metadata: metadata)
     }
 }
+
+extension Table {
+    /// Keeps the rows `keep` marks, in order, compacting each column's arrays where they are: a
+    /// segment of millions of rows loses its replaced rows without a second copy of it in memory
+    /// (`gather` makes one). Dictionaries stay whole, as `gather` keeps them; a validity with no
+    /// null left goes, as `gather` leaves none.
+    public mutating func keepRows(_ keep: [Bool]) {
+        precondition(keep.count == rowCount, "one mark per row")
+        func compact<T>(_ values: inout [T]) {
+            var w = 0
+            for r in keep.indices where keep[r] {
+                values[w] = values[r]
+                w += 1
+            }
+            values.removeLast(values.count - w)
+        }
+        for c in columns.indices {
+            // The table lets go of the column, and the column of its array, before it is compacted:
+            // the array is then referenced once and changed where it is (no copy on write).
+            var column = columns[c]
+            columns[c] = ColumnData(.bool([]))
+            switch column.values {
+            case .int64:
+                var v: [Int64] = []
+                if case .int64(let x) = column.values { v = x }
+                column.values = .bool([])
+                compact(&v)
+                column.values = .int64(v)
+            case .float64:
+                var v: [Double] = []
+                if case .float64(let x) = column.values { v = x }
+                column.values = .bool([])
+                compact(&v)
+                column.values = .float64(v)
+            case .bool:
+                var v: [Bool] = []
+                if case .bool(let x) = column.values { v = x }
+                column.values = .bool([])
+                compact(&v)
+                column.values = .bool(v)
+            case .string:
+                var v: [String] = []
+                if case .string(let x) = column.values { v = x }
+                column.values = .bool([])
+                compact(&v)
+                column.values = .string(v)
+            case .dictionary(let dictionary, _):
+                var codes: [UInt32] = []
+                if case .dictionary(_, let x) = column.values { codes = x }
+                column.values = .bool([])
+                compact(&codes)
+                column.values = .dictionary(dictionary: dictionary, codes: codes)
+            }
+            if var validity = column.validity {
+                column.validity = nil
+                compact(&validity)
+                column.validity = validity.contains(false) ? validity : nil
+            }
+            columns[c] = column
+        }
+    }
+}
