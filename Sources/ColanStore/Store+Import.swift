@@ -53,9 +53,13 @@ extension Store {
 /// import of new days holds one segment of rows, not all of them. Segment
 /// files written before the commit are unlisted, so an interrupted or
 /// abandoned import leaves nothing behind (the next writer removes them).
-/// From the first report that could replace rows on, reports are held until
-/// `finish`, which compares keys as `Store` always has, treating the
-/// segments this import already wrote like stored ones.
+/// From the first report that could replace rows on, reports are held, a
+/// segment's worth of rows at most: then (and at `finish`) a later held report
+/// takes the rows with its keys out of earlier ones in memory, and what is
+/// left is written as segments whose keys replace earlier rows at `finish`,
+/// each earlier segment (committed, or written by this import before them)
+/// rewritten once without the rows a later one brings again. Memory holds a
+/// segment's worth of rows, however many files replace stored ones.
 ///
 /// A big file may come in pieces instead (`beginFile`, `addPiece` for each
 /// window of its rows, `endFile`): one source in the manifest, whose pieces
@@ -82,18 +86,23 @@ public final class StoreImport {
     private var batch: SegmentBatch
     /// Rows a segment holds at most (unless one report has more).
     let segmentRows: Int
-    /// Reports held for `finish` (after streaming stopped).
+    /// Reports held (after streaming stopped) until a segment's worth of rows, a file given in
+    /// pieces or `finish` has them written (`writeHeld`).
     var held: [IncomingReport] = []
+    /// The rows of `held`.
+    var heldRows = 0
     /// Segment files this import wrote, not yet committed, and their sizes.
     var written: [SegmentEntry] = []
     var writtenBytes: [String: Int] = [:]
     private var done = false
     /// The file coming in pieces, between `beginFile` and `endFile` or `dropFile`.
     private var piecewise: PiecewiseFile?
-    /// Files given in pieces whose rows may replace earlier ones, written as they came rather
-    /// than held (a big file's rows never wait in memory): their source ids and segments, in
-    /// order; `finish` takes the rows they replace out of earlier segments, before the held reports.
-    var replacingFiles: [(source: Int64, segments: [SegmentEntry])] = []
+    /// Segments whose rows may replace earlier ones, in the order they were written: each file
+    /// given in pieces that may replace rows, and each set of held reports written. `finish` takes
+    /// the rows with their keys out of earlier segments (`applyReplacement`).
+    var replacingRuns: [[SegmentEntry]] = []
+    /// Rows replaced before `finish` (held reports by later ones), by source.
+    var droppedRows = DroppedRows()
 
     /// A file given in pieces, and what the import was before it began (to take it back).
     private struct PiecewiseFile {
@@ -110,7 +119,7 @@ public final class StoreImport {
         /// Its pieces' time ranges: kept apart from `ranges` until it ends, so its pieces never
         /// look like they could replace each other.
         var ranges: [ReportGroup: TimeRanges] = [:]
-        let before: (next: Manifest, outcome: ImportOutcome, written: Int, held: Int, streaming: Bool)
+        let before: (next: Manifest, outcome: ImportOutcome, written: Int, streaming: Bool)
     }
 
     init(store: Store, lock: StoreLock, segmentRows: Int) {
@@ -149,6 +158,8 @@ public final class StoreImport {
                 rows += item.table.rowCount
                 try take(item)
             }
+            // Between files: a segment's worth of held rows is written (memory stays bounded).
+            if heldRows >= segmentRows { try writeHeld() }
         } catch {
             abandon()
             throw error
@@ -166,7 +177,8 @@ public final class StoreImport {
     public func mayHold(bytes: Int) -> Bool { sizes.contains(bytes) }
 
     /// Starts a file that comes in pieces (`addPiece`), such as a big CSV read in windows: the
-    /// reports before it are written first, so its pieces can be taken back alone (`dropFile`).
+    /// reports before it (held ones too) are written first, so its pieces are written as they come
+    /// and can be taken back alone (`dropFile`).
     /// Returns false, changing nothing, when a file with its content was imported before. The
     /// content hash may come at `endFile` instead when `mayHold(bytes:)` is false.
     public func beginFile(path: String, hash: String?, legacyHash: String?, bytes: Int) throws -> Bool {
@@ -177,11 +189,14 @@ public final class StoreImport {
             outcome.alreadyImported.append(path)
             return false
         }
-        do { try writeBatch() } catch {
+        do {
+            try writeBatch()
+            try writeHeld()
+        } catch {
             abandon()
             throw error
         }
-        let before = (next, outcome, written.count, held.count, streaming)
+        let before = (next, outcome, written.count, streaming)
         if let hash { seen.insert(hash) }
         outcome.bytesRead += bytes
         piecewise = PiecewiseFile(id: next.nextSource, path: path, hash: hash, legacyHash: legacyHash, bytes: bytes, before: before)
@@ -231,7 +246,7 @@ public final class StoreImport {
                 abandon()
                 throw error
             }
-            replacingFiles.append((Int64(piecewise!.id), Array(written[piecewise!.before.written...])))
+            replacingRuns.append(Array(written[piecewise!.before.written...]))
         }
         let file = piecewise!
         piecewise = nil
@@ -245,7 +260,7 @@ public final class StoreImport {
     }
 
     /// Takes back the file `beginFile` started: the segments its pieces went into are removed,
-    /// its held pieces dropped, and the import is as it was before `beginFile`.
+    /// and the import is as it was before `beginFile`.
     public func dropFile() {
         precondition(!done && piecewise != nil, "dropFile outside beginFile/endFile")
         let before = piecewise!.before
@@ -256,7 +271,6 @@ public final class StoreImport {
             writtenBytes[entry.name] = nil
         }
         written.removeSubrange(before.written...)
-        held.removeSubrange(before.held...)
         batch = SegmentBatch(segmentRows: segmentRows)
         (next, outcome, streaming) = (before.next, before.outcome, before.streaming)
     }
@@ -268,23 +282,22 @@ public final class StoreImport {
         precondition(piecewise == nil, "finish inside beginFile/endFile")
         do {
             try writeBatch()
+            try writeHeld()
             guard next.sources.count > committedSources else {
                 abandon()
                 return outcome
             }
             var removed: Set<String> = []
             var rewritten: [SegmentEntry] = []
-            var dropped = DroppedRows()
-            if !replacingFiles.isEmpty { try applyReplacingFiles(removed: &removed, rewritten: &rewritten, dropped: &dropped) }
-            if !held.isEmpty { try commitHeld(removed: &removed, rewritten: &rewritten, dropped: &dropped) }
-            outcome.rowsReplaced += dropped.streamed.values.reduce(0, +)
-            for (source, count) in dropped.heldPieces { dropped.streamed[source, default: 0] += count }
-            for source in next.sources[committedSources...] where source.rows > 0 && dropped.streamed[Int64(source.id)] == source.rows {
+            if !replacingRuns.isEmpty { try applyReplacement(removed: &removed, rewritten: &rewritten) }
+            outcome.rowsReplaced += droppedRows.written.values.reduce(0, +)
+            var dropped = droppedRows.written
+            for (source, count) in droppedRows.held { dropped[source, default: 0] += count }
+            for source in next.sources[committedSources...] where source.rows > 0 && dropped[Int64(source.id)] == source.rows {
                 outcome.shadowedFiles.append(source.path)
             }
             try FileIO.syncDirectory(store.path + "/segments")
-            // A rewritten segment rewritten again is in `removed` too.
-            next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten.filter { !removed.contains($0.name) } + written
+            next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + written
             try store.commitOrRollBack(next, written: rewritten + written)
             written = []
             for name in removed { try? FileIO.remove(store.path + "/segments/" + name) }
@@ -304,6 +317,7 @@ public final class StoreImport {
         written = []
         batch = SegmentBatch(segmentRows: segmentRows)
         held = []
+        heldRows = 0
         done = true
         lock = nil
     }
@@ -314,10 +328,11 @@ public final class StoreImport {
         // A report without rows has no keys: it neither replaces nor is replaced.
         guard rows > 0 else { return }
         let group = ReportGroup(cuboid: item.cuboid, filters: item.filters)
-        if item.isPiece && streaming {
+        if item.isPiece {
             // A piece is written even when it may replace earlier rows: `finish` replaces them then
-            // from its segments (nothing is held before it, so it is the earliest of what replaces).
-            if mayReplace(item, group: group) { piecewise!.replaces = true }
+            // from its segments (nothing is held before it: `beginFile` wrote the held reports).
+            // Held reports' ranges are not kept, so after them any piece may replace.
+            if !streaming || mayReplace(item, group: group) { piecewise!.replaces = true }
             piecewise!.ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)
             try addToBatch(item)
             return
@@ -328,6 +343,7 @@ public final class StoreImport {
         }
         guard streaming else {
             held.append(item)
+            heldRows += rows
             return
         }
         ranges[group, default: TimeRanges()].add(lo: item.lo, hi: item.hi)

@@ -2,43 +2,44 @@ import ColanSupport
 import ColanColumns
 import ColanFormat
 
-// How an import replaces rows at its commit: held reports against each other and earlier
-// segments (`commitHeld`), files given in pieces against earlier segments (`applyReplacingFiles`),
-// and the rewriting of a segment without the rows replaced (`rewrite`).
+// How an import replaces rows: held reports against each other in memory (`writeHeld`), then,
+// at the commit, the segments of each replacing run (a file given in pieces, a set of held
+// reports written) against earlier segments (`applyReplacement`), each earlier segment rewritten
+// once without the rows replaced (`rewrite`).
 
-/// Rows an import's replacement took out of segments it wrote, by source file (they leave
+/// Rows an import's replacement took out before they were committed, by source file (they leave
 /// `rowsAdded`; a file that loses all its rows is reported as shadowed).
 struct DroppedRows {
-    /// From segments written while streaming (and files given in pieces).
-    var streamed: [Int64: Int] = [:]
-    /// From held pieces of a file, replaced by later files' rows before they were written.
-    var heldPieces: [Int64: Int] = [:]
+    /// From segments this import wrote.
+    var written: [Int64: Int] = [:]
+    /// From held reports, by later held reports, before they were written.
+    var held: [Int64: Int] = [:]
 }
 
 extension StoreImport {
     /// Writes `entry` again with the rows `keep` marks (none: it goes): a segment this import
-    /// wrote (`streamed`) is replaced in `written` at once (its file removed; its dropped rows leave
-    /// `rowsAdded`), a committed or rewritten one is listed in `removed` and its replacement in
-    /// `rewritten`.
-    func rewrite(_ entry: SegmentEntry, _ stored: Table, keeping keep: [Bool], streamed: Bool,
-                 removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
+    /// wrote is replaced in `written` at once (its file removed; its dropped rows leave
+    /// `rowsAdded`), a committed one is listed in `removed` and its replacement in `rewritten`.
+    func rewrite(_ entry: SegmentEntry, _ stored: consuming Table, keeping keep: [Bool], removed: inout Set<String>,
+                 rewritten: inout [SegmentEntry]) throws {
         let count = keep.filter { !$0 }.count
         guard count > 0 else { return }
+        let streamed = written.firstIndex { $0.name == entry.name }
+        if streamed != nil, let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
+            for r in keep.indices where !keep[r] { droppedRows.written[ids[r], default: 0] += 1 }
+        }
         // The rows kept, in a new segment (none when every row is replaced).
         var replacement: SegmentEntry?
         if count < keep.count {
-            let remaining = try Table.gather([stored], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
-                                             metadata: stored.metadata)
+            var remaining = consume stored
+            remaining.keepRows(keep)
             let (newEntry, bytes) = try store.writeSegment(remaining, cuboid: entry.cuboid, kind: entry.kind, next: &next)
             replacement = newEntry
             outcome.bytesWritten += bytes
-            if streamed { writtenBytes[newEntry.name] = bytes }
+            if streamed != nil { writtenBytes[newEntry.name] = bytes }
         }
-        if streamed, let k = written.firstIndex(where: { $0.name == entry.name }) {
+        if let k = streamed {
             outcome.rowsAdded -= count
-            if let s = stored.schema.index(of: "_source"), case .int64(let ids) = stored.columns[s].values {
-                for r in keep.indices where !keep[r] { dropped.streamed[ids[r], default: 0] += 1 }
-            }
             // Never listed: its file goes now, the kept rows' segment takes its place.
             try? FileIO.remove(store.segmentPath(entry))
             outcome.bytesWritten -= writtenBytes[entry.name] ?? 0
@@ -50,123 +51,88 @@ extension StoreImport {
         }
     }
 
-    /// The held reports: a later one replaces an earlier one's rows with the
-    /// same key, then they replace stored rows (committed segments and those
-    /// this import wrote while streaming), then they are written.
-    func commitHeld(removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
+    /// Writes the held reports as a replacing run and lets them go: first a later one takes the
+    /// rows with its keys out of an earlier one (in memory: they are a segment's worth at most),
+    /// then they are written; their rows replace earlier segments' at `finish`.
+    func writeHeld() throws {
+        guard !held.isEmpty else { return }
+        try writeBatch()
+        try replaceAmongHeld()
+        let first = written.count
+        for i in held.indices where held[i].table.rowCount > 0 { try addToBatch(held[i]) }
+        try writeBatch()
+        held = []
+        heldRows = 0
+        if written.count > first { replacingRuns.append(Array(written[first...])) }
+        // The parse workers' arenas hold the pages of the rows just let go.
+        returnFreedMemory()
+    }
+
+    /// A later held report replaces an earlier one's rows with the same key.
+    private func replaceAmongHeld() throws {
         // Keys are computed only where two reports of one cuboid and the same filter values overlap
         // in time: reports of different channels (say) or days cannot share a key.
         // (By index: iterating the reports themselves copies each, a retain per string and array in it.)
         var groups: [ReportGroup: [Int]] = [:]
         for i in held.indices { groups[ReportGroup(cuboid: held[i].cuboid, filters: held[i].filters), default: []].append(i) }
-        var droppedRows = dropped
-        defer { dropped = droppedRows }
         for members in groups.values {
             let overlapping = Store.overlapping(members.map { (held[$0].lo, held[$0].hi) }).map { members[$0] }
             guard overlapping.count > 1 else { continue }
-            // Keys of later reports, and of the later pieces of the file whose pieces come now:
-            // pieces of one file never replace each other's rows.
             var later = Set<RowKey>()
-            var sameFile = Set<RowKey>(), sameFileSource: Int64?
             for i in overlapping.reversed() {
-                if sameFileSource != nil, !(held[i].isPiece && held[i].source == sameFileSource) {
-                    later.formUnion(sameFile)
-                    sameFile = []
-                    sameFileSource = nil
-                }
                 let keys = RowKeys.keys(held[i].table, dimensions: held[i].dims)
                 let keep = keys.map { !later.contains($0) }
                 if keep.contains(false) {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
-                    if held[i].isPiece {
-                        droppedRows.heldPieces[held[i].source, default: 0] += dropped
-                    } else if dropped == keep.count, let file = held[i].file {
-                        outcome.shadowedFiles.append(file)
-                    }
+                    droppedRows.held[held[i].source, default: 0] += dropped
                     held[i].table = try Table.gather([held[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                      metadata: held[i].table.metadata)
                     // Fewer rows can change which dimensions scan order sorts by.
                     held[i].inScanOrder = false
                 }
-                if held[i].isPiece {
-                    sameFileSource = held[i].source
-                    sameFile.formUnion(keys)
-                } else {
-                    later.formUnion(keys)
-                }
+                later.formUnion(keys)
             }
         }
-        // Earlier rows with a key the held reports bring again are replaced (only segments of the same
-        // cuboid overlapping in time): committed ones (as rewritten by a file given in pieces, if it was)
-        // and those this import wrote.
-        let streamed = Set(written.map(\.name))
-        for entry in next.segments.filter({ !removed.contains($0.name) }) + rewritten.filter({ !removed.contains($0.name) }) + written {
-            let meeting = held.filter { $0.cuboid == entry.cuboid && $0.overlaps(lo: entry.minTime, hi: entry.maxTime) }
-            guard !meeting.isEmpty else { continue }
-            // A held piece's keys replace no row of its own file (in segments this import wrote).
-            var keyList: [RowKey] = []
-            var pieceKeyLists: [Int64: [RowKey]] = [:]
-            for item in meeting {
-                let itemKeys = RowKeys.keys(item.table, dimensions: item.dims)
-                if item.isPiece, streamed.contains(entry.name) {
-                    pieceKeyLists[item.source, default: []] += itemKeys
-                } else {
-                    keyList += itemKeys
-                }
-            }
-            let keys = RowKeySet(keyList), pieceKeys = pieceKeyLists.mapValues(RowKeySet.init)
-            let stored = try SegmentReader(path: store.segmentPath(entry)).readTable()
-            let storedKeys = RowKeys.keys(stored, dimensions: RowKeys.dimensions(ofCuboid: entry.cuboid))
-            var keep = storedKeys.map { !keys.contains($0) }
-            if !pieceKeys.isEmpty, let s = stored.schema.index(of: "_source"), case .int64(let rowSources) = stored.columns[s].values {
-                for r in keep.indices where keep[r] {
-                    keep[r] = !pieceKeys.contains { $0.key != rowSources[r] && $0.value.contains(storedKeys[r]) }
-                }
-            }
-            try rewrite(entry, stored, keeping: keep, streamed: streamed.contains(entry.name), removed: &removed, rewritten: &rewritten,
-                        dropped: &droppedRows)
-        }
-        // New rows.
-        for i in held.indices where held[i].table.rowCount > 0 { try addToBatch(held[i]) }
-        try writeBatch()
-        held = []
     }
-}
 
-extension StoreImport {
-    /// Takes the rows each file given in pieces replaces out of earlier segments: committed ones
-    /// of its cuboid meeting its segments in time (as rewritten by an earlier such file) and
-    /// those this import wrote before it. Its keys are read back from its segments one at a time,
-    /// so the rows replaced are never all in memory.
-    func applyReplacingFiles(removed: inout Set<String>, rewritten: inout [SegmentEntry], dropped: inout DroppedRows) throws {
-        for file in replacingFiles {
-            guard let first = file.segments.first, let firstIndex = written.firstIndex(where: { $0.name == first.name }) else { continue }
-            let earlierWritten = Array(written[..<firstIndex])
-            let targets = next.segments.filter { !removed.contains($0.name) } + rewritten.filter { !removed.contains($0.name) } + earlierWritten
-            let streamedNames = Set(earlierWritten.map(\.name))
-            for target in targets {
-                let pieces = file.segments.filter { $0.cuboid == target.cuboid && Self.meet($0, target) }
-                guard !pieces.isEmpty else { continue }
-                // Keys from what they are made of only (the time and the dimensions), one piece at a
-                // time; the whole target is read only when it loses rows.
-                let dimensions = RowKeys.dimensions(ofCuboid: target.cuboid)
-                let keyColumns = Set(dimensions + ["time"])
-                let storedKeys = RowKeys.keys(try SegmentReader(path: store.segmentPath(target)).readTable(only: keyColumns),
-                                              dimensions: dimensions)
-                var keep = [Bool](repeating: true, count: storedKeys.count)
-                for piece in pieces {
-                    let keys = RowKeySet(RowKeys.keys(try SegmentReader(path: store.segmentPath(piece)).readTable(only: keyColumns),
-                                                      dimensions: dimensions))
-                    for r in keep.indices where keep[r] && keys.contains(storedKeys[r]) { keep[r] = false }
-                }
-                guard keep.contains(false) else { continue }
-                let stored = try SegmentReader(path: store.segmentPath(target)).readTable()
-                try rewrite(target, stored, keeping: keep, streamed: streamedNames.contains(target.name), removed: &removed,
-                            rewritten: &rewritten, dropped: &dropped)
-            }
+    /// Takes the rows the replacing runs bring again out of earlier segments: committed ones of
+    /// their cuboid meeting them in time, and those this import wrote before the run. Each such
+    /// segment is compared with every later run's segments meeting it and rewritten once; keys are
+    /// read from the time and dimension columns one segment at a time, and a segment is read whole
+    /// only when it loses rows, so the rows replaced are never all in memory.
+    func applyReplacement(removed: inout Set<String>, rewritten: inout [SegmentEntry]) throws {
+        // Where each run starts in `written`: a written segment is replaced by the runs after it.
+        let order = Dictionary(uniqueKeysWithValues: written.enumerated().map { ($1.name, $0) })
+        let runs = replacingRuns.compactMap { run in run.first.flatMap { order[$0.name] }.map { (start: $0, segments: run) } }
+        // Targets in order (committed, then written), each with the later runs' segments that meet it:
+        // a segment of a run is read as a piece before it is rewritten as a target itself.
+        let targets = next.segments.map { ($0, Int.min) } + written.map { ($0, order[$0.name]!) }
+        for (target, position) in targets {
+            let pieces = runs.filter { $0.start > position }.flatMap(\.segments)
+                .filter { $0.cuboid == target.cuboid && Self.meet($0, target) }
+            guard !pieces.isEmpty else { continue }
+            let keep = try rowsKept(of: target, replacedBy: pieces)
+            guard keep.contains(false) else { continue }
+            // Read whole only now, and handed over: its rows are compacted where they are.
+            try rewrite(target, SegmentReader(path: store.segmentPath(target)).readTable(), keeping: keep, removed: &removed,
+                        rewritten: &rewritten)
         }
-        replacingFiles = []
+        replacingRuns = []
+    }
+
+    /// Which rows of `target` no row of `pieces` replaces: keys from what they are made of only (the
+    /// time and the dimensions), the pieces' one at a time (all are let go before the target is read whole).
+    private func rowsKept(of target: SegmentEntry, replacedBy pieces: [SegmentEntry]) throws -> [Bool] {
+        let dimensions = RowKeys.dimensions(ofCuboid: target.cuboid)
+        let keyColumns = Set(dimensions + ["time"])
+        let storedKeys = RowKeys.keys(try SegmentReader(path: store.segmentPath(target)).readTable(only: keyColumns), dimensions: dimensions)
+        var keep = [Bool](repeating: true, count: storedKeys.count)
+        for piece in pieces {
+            let keys = RowKeySet(RowKeys.keys(try SegmentReader(path: store.segmentPath(piece)).readTable(only: keyColumns), dimensions: dimensions))
+            for r in keep.indices where keep[r] && keys.contains(storedKeys[r]) { keep[r] = false }
+        }
+        return keep
     }
 
     /// Whether two segments' time ranges meet (a segment without times meets every other).

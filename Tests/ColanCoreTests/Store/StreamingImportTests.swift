@@ -234,4 +234,58 @@ import ColanCore
         let ids = Dictionary(uniqueKeysWithValues: store.sources.map { ($0.path, Int64($0.id)) })
         #expect(sources == [ids["d2.csv"], ids["d1-revised.csv"], ids["d1-revised.csv"]].compactMap { $0 })
     }
+
+    /// A re-download of many days (each replacing stored rows) is held a segment's worth at a time,
+    /// then written; the commit takes the replaced rows out of earlier segments. It answers as when
+    /// every file is held until the commit, with the same counts.
+    @Test func filesReplacingStoredDaysAreWrittenAsTheyComeAndAnswerAsHeldWhole() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let header = "time,deviceType,numberOfSession\n"
+        func day(_ name: String, _ d: Int, _ scale: Int) throws -> IncomingFile {
+            try parsedCSV(name, header + "2024-03-0\(d),Roku,\(d * scale)\n2024-03-0\(d),TV,\(10 * d * scale)\n2024-03-0\(d),Web,\(scale)\n")
+        }
+        let first = try (1...6).map { try day("d\($0).csv", $0, 1) }
+        // Every day again, revised (scale 2); day 3's Roku corrected once more; days 5 and 6 again (scale 3).
+        let again = try [day("r1.csv", 1, 2), day("r2.csv", 2, 2), day("r3.csv", 3, 2),
+                         parsedCSV("r3-roku.csv", header + "2024-03-03,Roku,15\n"),
+                         day("r4.csv", 4, 2), day("r5.csv", 5, 2), day("r6.csv", 6, 2), day("r5b.csv", 5, 3), day("r6b.csv", 6, 3)]
+        var answers: [[[ResultValue]]] = []
+        var outcomes: [ImportOutcome] = []
+        // Segments of 4 rows: held reports are written two files at a time (a run replacing the
+        // stored days, later runs replacing earlier runs' rows, r3-roku replacing r3's in memory).
+        // Segments of 1,000: every file is held until the commit.
+        for segmentRows in [4, 1_000] {
+            let store = try Store(path: dir.path + "/store\(segmentRows)", create: true)
+            let load = try store.beginImport(segmentRows: segmentRows)
+            for file in first { try load.add(file) }
+            _ = try load.finish()
+            func segmentFiles() -> Int { ((try? FileManager.default.contentsOfDirectory(atPath: store.path + "/segments")) ?? []).count }
+            let committed = segmentFiles()
+            let session = try store.beginImport(segmentRows: segmentRows)
+            try session.add(again[0])
+            #expect(segmentFiles() == committed)
+            try session.add(again[1])
+            // Six held rows: written now when segments hold 4.
+            #expect((segmentFiles() > committed) == (segmentRows == 4))
+            for file in again[2...] { try session.add(file) }
+            let outcome = try session.finish()
+            outcomes.append(outcome)
+            #expect(outcome.rowsAdded == 18 && outcome.filesImported == 9)
+            // 18 stored rows, r3's Roku, and r5's and r6's rows.
+            #expect(outcome.rowsReplaced == 18 + 1 + 3 + 3)
+            #expect(outcome.shadowedFiles.sorted() == ["r5.csv", "r6.csv"])
+            let onDisk = Set(try FileManager.default.contentsOfDirectory(atPath: store.path + "/segments"))
+            #expect(onDisk == Set(store.segments.map(\.name)))
+            #expect(store.segments.reduce(0) { $0 + $1.rows } == 18)
+            answers.append(try sessions(store, by: ["deviceType"]))
+            #expect(try Store(path: store.path).verify().corruptions.isEmpty)
+        }
+        // Roku: days 1-4 doubled with day 3 corrected to 15, days 5 and 6 tripled; TV and Web likewise.
+        let roku: Int64 = 2 + 4 + 15 + 8 + 15 + 18, tv: Int64 = 20 + 40 + 60 + 80 + 150 + 180, web: Int64 = 4 * 2 + 2 * 3
+        let expected: [[ResultValue]] = [[.text("Roku"), .integer(roku)], [.text("TV"), .integer(tv)], [.text("Web"), .integer(web)]]
+        #expect(answers[0] == expected)
+        #expect(answers[1] == answers[0])
+        #expect(outcomes[0].rowsReplaced == outcomes[1].rowsReplaced && outcomes[0].rowsAdded == outcomes[1].rowsAdded)
+    }
 }
