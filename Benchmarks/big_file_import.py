@@ -2,7 +2,7 @@
 """Import of one big CSV file: time, CPU and peak memory by file size, build against build.
 
     python3 Benchmarks/big_file_import.py --colan NEW/colan [--old OLD/colan] --data DIR \
-        [--rows 10000000,30000000,160000000] [--runs 3] [--old-up-to 30000000] [--json FILE]
+        [--rows 10000000,30000000,160000000] [--runs 3] [--old-up-to 30000000] [--daily] [--json FILE]
 
 For each size the history is generated once (`colan gen --format csv`, one file a day; 365
 days, or 1,095 from 100M rows on) and joined into DIR/history-ROWS.csv (header once), the
@@ -13,6 +13,8 @@ ends in 1: same size, same row keys, other values) imported over the store holdi
 every row replaced. The old build runs only up to --old-up-to rows (before windowed reads its
 peak grew with the file: a 13 GB file would not fit this machine). The answers
 (`agg --by deviceType`) of the two builds' stores must be equal, after each import.
+With --daily, the file and its revision are split into one file a day (DIR/history-ROWS-daily/,
+DIR/history-ROWS-revised-daily/) and imported as folders instead: a re-download of every day.
 """
 import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile
 
@@ -46,6 +48,28 @@ def revised(path):
     return out
 
 
+def daily(path):
+    """The file's rows as one file a day (the header in each), in a folder beside it."""
+    out = path.replace(".csv", "-daily")
+    if not os.path.exists(out):
+        os.makedirs(out + ".tmp")
+        with open(path, "rb") as f:
+            header = f.readline()
+            day, part = None, None
+            for line in f:
+                if line[:10] != day:
+                    if part:
+                        part.close()
+                    day = line[:10]
+                    part = open(os.path.join(out + ".tmp", f"viewership_{day.decode()}.csv"), "wb")
+                    part.write(header)
+                part.write(line)
+            if part:
+                part.close()
+        os.rename(out + ".tmp", out)
+    return out
+
+
 def run_import(colan, path, store, fresh=True):
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
@@ -68,6 +92,7 @@ def main():
     p.add_argument("--rows", default="10000000,30000000,160000000")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--old-up-to", type=int, default=30_000_000)
+    p.add_argument("--daily", action="store_true")
     p.add_argument("--json")
     a = p.parse_args()
     os.makedirs(a.data, exist_ok=True)
@@ -78,6 +103,8 @@ def main():
         if a.old and rows <= a.old_up_to:
             builds["old"] = a.old
         changed = revised(path)
+        if a.daily:
+            path, changed = daily(path), daily(changed)
         runs = {name: [] for name in builds}
         replacing = {name + " replacing": [] for name in builds}
         equal = []
@@ -91,7 +118,8 @@ def main():
             if "old" in builds:
                 equal.append(answer(a.colan, os.path.join(a.data, "store-new")) == answer(a.colan, os.path.join(a.data, "store-old")))
         runs.update(replacing)
-        entry = {"rows": rows, "file_bytes": os.path.getsize(path), "runs": runs}
+        size = sum(os.path.getsize(os.path.join(path, n)) for n in os.listdir(path)) if a.daily else os.path.getsize(path)
+        entry = {"rows": rows, "file_bytes": size, "form": "daily files" if a.daily else "one file", "runs": runs}
         if "old" in builds:
             entry["answers_equal"] = all(equal)
         results.append(entry)
@@ -106,7 +134,7 @@ def main():
             shutil.rmtree(os.path.join(a.data, f"store-{name}"), ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"colan": a.colan, "old": a.old, "results": results}, f, indent=1)
+            json.dump({"colan": a.colan, "old": a.old, "daily": a.daily, "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":
