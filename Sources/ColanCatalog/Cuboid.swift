@@ -33,21 +33,33 @@ public struct Cuboid: Hashable, Sendable {
 
     /// The text form (see the type's comment).
     public var encoded: String {
-        [Self.escape(kind), Self.escape(interval), Self.escape(zone), dimensions.map(Self.escape).joined(separator: ",")].joined(separator: "|")
+        // Built as bytes: every report an import takes is named by its encoded cuboid.
+        var out: [UInt8] = []
+        out.reserveCapacity(48 + dimensions.reduce(0) { $0 + $1.utf8.count + 1 })
+        Self.appendEscaped(kind, to: &out)
+        out.append(124)  // |
+        Self.appendEscaped(interval, to: &out)
+        out.append(124)
+        Self.appendEscaped(zone, to: &out)
+        out.append(124)
+        for (i, dimension) in dimensions.enumerated() {
+            if i > 0 { out.append(44) }  // ,
+            Self.appendEscaped(dimension, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func escape(_ s: String) -> String {
-        guard s.contains(where: { $0 == "%" || $0 == "|" || $0 == "," }) else { return s }
-        var out = ""
-        for c in s {
-            switch c {
-            case "%": out += "%25"
-            case "|": out += "%7C"
-            case ",": out += "%2C"
-            default: out.append(c)
+    /// `s` with '%', '|' and ',' as %25, %7C and %2C, by UTF-8 bytes (they are ASCII, never inside
+    /// a longer character's bytes; walking Characters would break graphemes).
+    static func appendEscaped(_ s: String, to out: inout [UInt8]) {
+        for b in s.utf8 {
+            switch b {
+            case 37: out.append(contentsOf: [37, 50, 53])  // %25
+            case 124: out.append(contentsOf: [37, 55, 67])  // %7C
+            case 44: out.append(contentsOf: [37, 50, 67])  // %2C
+            default: out.append(b)
             }
         }
-        return out
     }
 
     static func unescape(_ s: Substring) -> String {

@@ -29,9 +29,21 @@ public struct ExactViewers: Sendable, Equatable {
 
     /// The scope to record for a count (see `scopeKey`).
     package static func scope(from: String?, to: String?, zone: String, fixed: [String: String]) -> String {
-        var parts = [from ?? "", to ?? "", zone]
-        for (dim, value) in fixed.sorted(by: { $0.key < $1.key }) { parts += [dim, value] }
-        return parts.joined(separator: String(separator))
+        // Built as bytes: every response of an import records one (an array of parts joined cost more).
+        var out: [UInt8] = []
+        out.reserveCapacity(32 + zone.utf8.count)
+        out.append(contentsOf: (from ?? "").utf8)
+        out.append(0x1F)
+        out.append(contentsOf: (to ?? "").utf8)
+        out.append(0x1F)
+        out.append(contentsOf: zone.utf8)
+        for (dim, value) in fixed.sorted(by: { $0.key < $1.key }) {
+            out.append(0x1F)
+            out.append(contentsOf: dim.utf8)
+            out.append(0x1F)
+            out.append(contentsOf: value.utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The exact count recorded in a source's totals, if any.

@@ -11,6 +11,11 @@ enum JSONReportReader {
     static let scannedColumns = 16
     /// Top-level fields that may hold the request URL the response answered.
     static let requestURLKeys = ["url", "requestUrl", "requestURL", "request"]
+    /// The top-level keys a response is read by, as bytes: each key is classified by comparing its
+    /// bytes (lengths first), with no String made for the keys that hold rows or the date range.
+    static let rowKeyBytes = Catalog.amagiRowKeys.map { (key: Array($0.key.utf8), kind: $0.kind) }
+    static let channelListKeyBytes = channelListKeys.map { Array($0.utf8) }
+    static let responseKeyBytes = Array("response".utf8), dateRangeKeyBytes = Array("dateRange".utf8)
 
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         var scanner = JSONScanner(bytes)
@@ -37,29 +42,34 @@ enum JSONReportReader {
         var totals: [String: String] = Dictionary(minimumCapacity: 12)
         var firstArrayKey: String?
         var hasRequestURL = false
-        try scanner.readObject { s, key in
-            // Each key classified once, by a scan of a few short names: a dictionary lookup would hash the whole key.
-            let rowKind = Catalog.amagiRowKeys.first { $0.key == key }?.kind
-            let holdsRows = rowKind != nil || key == "response"
-            if holdsRows || (table == nil && s.peek() == 91 && !channelListKeys.contains(key)) {
+        try scanner.readObjectNameBytes(validatingNames: true) { s, name in
+            // Each key classified once, by its bytes against a few short names: a dictionary lookup would
+            // hash the whole key, and a String compared with each name costs a call per name.
+            let rowKind = Self.rowKeyBytes.first { ColumnBuilder.equal($0.key, name) }?.kind
+            let isResponse = rowKind == nil && ColumnBuilder.equal(Self.responseKeyBytes, name)
+            let holdsRows = rowKind != nil || isResponse
+            let isChannelList = !holdsRows && Self.channelListKeyBytes.contains { ColumnBuilder.equal($0, name) }
+            /// The key as text (for totals, the channel list and messages).
+            func key() -> String { String(decoding: name, as: UTF8.self) }
+            if holdsRows || (table == nil && s.peek() == 91 && !isChannelList) {
                 guard s.peek() == 91 else {
                     if holdsRows {
-                        throw s.error("expected an array of rows under \"\(key)\", found \(s.describeNext())")
+                        throw s.error("expected an array of rows under \"\(key())\", found \(s.describeNext())")
                     }
                     try s.skipValue(); return
                 }
                 if let existing = kind, existing != "generic" {
                     // A second row array: keep the first, skip the rest.
                     if !holdsRows { try s.skipValue(); return }
-                    throw s.error("a second report array \"\(key)\" after \"\(existing)\"; one response holds one report")
+                    throw s.error("a second report array \"\(key())\" after \"\(existing)\"; one response holds one report")
                 }
                 table = try readRows(&s, kernel: options.jsonRowKernel)
-                kind = rowKind ?? (key == "response" ? "smartsight" : "generic")
-                if kind == "generic" { firstArrayKey = key }
-            } else if channelListKeys.contains(key) {
+                kind = rowKind ?? (isResponse ? "smartsight" : "generic")
+                if kind == "generic" { firstArrayKey = key() }
+            } else if isChannelList {
                 let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
-                channels.append((columns, rows, offsets, key))
-            } else if key == "dateRange", s.peek() == 123 {
+                channels.append((columns, rows, offsets, key()))
+            } else if ColumnBuilder.equal(Self.dateRangeKeyBytes, name), s.peek() == 123 {
                 // The interval, and the requested dates (the period a totals block's distinct count is
                 // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
                 try s.readObject { s, field in
@@ -75,6 +85,7 @@ enum JSONReportReader {
             } else if s.peek() == 123 || s.peek() == 91 {
                 try s.skipValue()
             } else {
+                let key = key()
                 switch try s.readScalar() {
                 case .int(let v): totals[key] = String(v)
                 case .double(let v): totals[key] = String(v)
