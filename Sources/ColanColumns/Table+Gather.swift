@@ -186,38 +186,21 @@ extension Table {
             // the array is then referenced once and changed where it is (no copy on write).
             var column = columns[c]
             columns[c] = ColumnData(.bool([]))
-            switch column.values {
-            case .int64:
-                var v: [Int64] = []
-                if case .int64(let x) = column.values { v = x }
+            /// Compacts the column's values when `take` finds them of its kind: taken out of the column
+            /// (their only reference then), compacted, put back by the function `take` gives with them.
+            /// (No `switch` over the values: its subject could keep a second reference alive.)
+            func compacted<T>(_ take: (ColumnValues) -> ([T], ([T]) -> ColumnValues)?) -> Bool {
+                guard case (var values, let make)? = take(column.values) else { return false }
                 column.values = .bool([])
-                compact(&v)
-                column.values = .int64(v)
-            case .float64:
-                var v: [Double] = []
-                if case .float64(let x) = column.values { v = x }
-                column.values = .bool([])
-                compact(&v)
-                column.values = .float64(v)
-            case .bool:
-                var v: [Bool] = []
-                if case .bool(let x) = column.values { v = x }
-                column.values = .bool([])
-                compact(&v)
-                column.values = .bool(v)
-            case .string:
-                var v: [String] = []
-                if case .string(let x) = column.values { v = x }
-                column.values = .bool([])
-                compact(&v)
-                column.values = .string(v)
-            case .dictionary(let dictionary, _):
-                var codes: [UInt32] = []
-                if case .dictionary(_, let x) = column.values { codes = x }
-                column.values = .bool([])
-                compact(&codes)
-                column.values = .dictionary(dictionary: dictionary, codes: codes)
+                compact(&values)
+                column.values = make(values)
+                return true
             }
+            _ = compacted { if case .int64(let v) = $0 { return (v, ColumnValues.int64) }; return nil }
+                || compacted { if case .float64(let v) = $0 { return (v, ColumnValues.float64) }; return nil }
+                || compacted { if case .bool(let v) = $0 { return (v, ColumnValues.bool) }; return nil }
+                || compacted { if case .string(let v) = $0 { return (v, ColumnValues.string) }; return nil }
+                || compacted { if case .dictionary(let d, let codes) = $0 { return (codes, { .dictionary(dictionary: d, codes: $0) }) }; return nil }
             if var validity = column.validity {
                 column.validity = nil
                 compact(&validity)

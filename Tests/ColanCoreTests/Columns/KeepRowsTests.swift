@@ -35,6 +35,26 @@ import Testing
         ], metadata: ["kind": "k"])
     }
 
+    /// Where each column's array lies (its storage's address).
+    func storage(_ column: ColumnData) -> UInt {
+        func address<T>(_ values: [T]) -> UInt { values.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } }
+        switch column.values {
+        case .int64(let v): return address(v)
+        case .float64(let v): return address(v)
+        case .bool(let v): return address(v)
+        case .string(let v): return address(v)
+        case .dictionary(_, let codes): return address(codes)
+        }
+    }
+
+    @Test func aTableOwningItsArraysIsCompactedWhereItLies() {
+        var owned = table()
+        let before = owned.columns.map(storage)
+        owned.keepRows((0..<10).map { $0 % 2 == 0 })
+        #expect(owned.columns.map(storage) == before)
+        #expect(owned.rowCount == 5)
+    }
+
     @Test func theMarkedRowsStayInOrderAndATableSharingTheArraysIsUntouched() {
         let everyThirdGone = (0..<10).map { $0 % 3 != 1 }
         var owned = table()
