@@ -24,15 +24,30 @@ public enum ImportJob {
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
         let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress, files: files.count)
+        let big = haveAtLeast(options.windowedCSVBytes, files)
         var i = 0
         while i < files.count {
             // The files up to the next one read in windows are parsed together; that one alone.
-            let windowed = files[i...].firstIndex { FileIO.size(of: $0).map { $0 >= options.windowedCSVBytes } ?? false } ?? files.count
+            let windowed = big[i...].firstIndex(of: true) ?? files.count
             if windowed > i { parseWhole(files, i..<windowed, run: run) }
             if windowed < files.count { readInWindows(files[windowed], index: windowed, run: run) }
             i = windowed + 1
         }
         return run.state.value
+    }
+
+    /// Which of `files` have at least `bytes` bytes (a file that cannot be read counts as small: its
+    /// parse says why). Looked up on both cores, in slices: one `stat` after another held up a
+    /// folder of 20,000 responses for about 30 ms on one core before its parse began.
+    private static func haveAtLeast(_ bytes: Int, _ files: [String]) -> [Bool] {
+        guard files.count >= 256 else { return files.map { (FileIO.size(of: $0) ?? 0) >= bytes } }
+        let slices = 8
+        let parts = Slots<[Bool]>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { k in
+            let range = (k * files.count / slices)..<((k + 1) * files.count / slices)
+            parts.set(k, range.map { (FileIO.size(of: files[$0]) ?? 0) >= bytes })
+        }
+        return parts.filled.flatMap { $0 }
     }
 
     /// What one `parse` shares across its files.

@@ -151,7 +151,7 @@ import Testing
         try expectSameWholeAndWindowed([[("base.csv", base)], [("big.csv", big), ("later.csv", later)]])
         // Days 5-40 over stored days 0-9 (that segment rewritten), then a later file meeting what is
         // left of it; a file written earlier in the same import losing rows to the big file; two big
-        // files replacing rows in turn; a big file after a held report (held too).
+        // files replacing rows in turn; a big file after a held report (written when the big file begins).
         let middle = Self.history(days: 36, from: 5) { String($0 % 83 + 2000) }
         let day2 = "date,channelId,deviceType,numberOfSession,viewershipMinutes,extra\n2021-09-03,ch0,Roku,5,5,5\n"
         let early = Self.history(days: 3, from: 12) { String($0 % 7 + 3000) }
@@ -160,13 +160,22 @@ import Testing
         try expectSameWholeAndWindowed([[("base.csv", base)], [("a-early.csv", early), ("b-big.csv", middle)]])
         try expectSameWholeAndWindowed([[("base.csv", base)], [("b-big.csv", middle), ("c-big.csv", late)]])
         try expectSameWholeAndWindowed([[("base.csv", base)], [("a-day2.csv", day2), ("b-big.csv", middle), ("c-big.csv", late)]])
-        // Only the big ones in windows: the small file before them is held (then so are their pieces),
-        // or written and replaced by them.
+        // Only the big ones in windows: the small file before them is held, then written when they
+        // begin (their pieces after it), or written and replaced by them.
         #expect(day2.utf8.count < 10_000 && early.utf8.count < 10_000 && middle.utf8.count > 10_000)
         try expectSameWholeAndWindowed([[("base.csv", base)], [("a-day2.csv", day2), ("b-big.csv", middle), ("c-big.csv", late)]],
                                        windowedFrom: 10_000)
         try expectSameWholeAndWindowed([[("base.csv", base)], [("a-early.csv", early), ("b-big.csv", middle), ("later.csv", day2)]],
                                        windowedFrom: 10_000)
+        // More files than are sized one at a time (sizes looked up on both cores, in slices): the big
+        // file among 300 small ones is read in windows in its place; small files before it lose rows
+        // to it, later ones take rows from it and from each other.
+        let header = "date,channelId,deviceType,numberOfSession,viewershipMinutes,extra\n"
+        var folder = (0..<300).map { i in
+            (name: "d\(1000 + i).csv", text: header + "2021-09-\(10 + i % 20),ch0,Roku,\(i),\(i % 7),1\n")
+        }
+        folder.insert(("d1150-big.csv", middle), at: 150)
+        try expectSameWholeAndWindowed([[("base.csv", base)], folder], windows: [4_096], windowedFrom: 10_000)
         // The big file again: recognised, nothing changes (hashed before it is parsed: a file of
         // its size was imported). A file of the same size with other bytes is imported.
         let sameSize = big.replacingOccurrences(of: ",ch1,Roku,", with: ",ch1,Roku,", options: [], range: nil)
