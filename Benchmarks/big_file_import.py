@@ -2,7 +2,7 @@
 """Import of one big CSV file: time, CPU and peak memory by file size, build against build.
 
     python3 Benchmarks/big_file_import.py --colan NEW/colan [--old OLD/colan] --data DIR \
-        [--rows 10000000,30000000,160000000] [--runs 3] [--old-up-to 30000000] [--daily] [--json FILE]
+        [--rows 10000000,30000000,160000000] [--runs 3] [--old-up-to 30000000] [--daily | --response] [--json FILE]
 
 For each size the history is generated once (`colan gen --format csv`, one file a day; 365
 days, or 1,095 from 100M rows on) and joined into DIR/history-ROWS.csv (header once), the
@@ -15,8 +15,10 @@ peak grew with the file: a 13 GB file would not fit this machine). The answers
 (`agg --by deviceType`) of the two builds' stores must be equal, after each import.
 With --daily, the file and its revision are split into one file a day (DIR/history-ROWS-daily/,
 DIR/history-ROWS-revised-daily/) and imported as folders instead: a re-download of every day.
+With --response, each is written as one Amagi viewershipAnalytics JSON response instead (the date
+range before the rows, totals after them; DIR/history-ROWS.json), as a whole-history API export.
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, tempfile
+import argparse, csv, json, os, re, shutil, statistics, subprocess, sys, tempfile
 
 
 def generate(colan, rows, data):
@@ -70,6 +72,22 @@ def daily(path):
     return out
 
 
+def response(path):
+    """The file's rows as one Amagi viewershipAnalytics response beside it."""
+    out = path.replace(".csv", ".json")
+    if not os.path.exists(out):
+        with open(path, newline="") as f, open(out + ".tmp", "w") as o:
+            rows = csv.reader(f)
+            header = next(rows)
+            o.write('{"dateRange": {"startDate": "2024-01-01", "endDate": "2026-12-31", "interval": "DAILY"},\n"viewershipAnalytics": [\n')
+            for i, row in enumerate(rows):
+                fields = ", ".join(f'"{k}": {v}' if v.isdigit() else f'"{k}": "{v}"' for k, v in zip(header, row))
+                o.write(("," if i else "") + "{" + fields + "}\n")
+            o.write('],\n"totalSessions": 0, "totalViewershipMinutes": 0}\n')
+        os.rename(out + ".tmp", out)
+    return out
+
+
 def run_import(colan, path, store, fresh=True):
     if fresh:
         shutil.rmtree(store, ignore_errors=True)
@@ -93,6 +111,7 @@ def main():
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--old-up-to", type=int, default=30_000_000)
     p.add_argument("--daily", action="store_true")
+    p.add_argument("--response", action="store_true")
     p.add_argument("--json")
     a = p.parse_args()
     os.makedirs(a.data, exist_ok=True)
@@ -105,6 +124,8 @@ def main():
         changed = revised(path)
         if a.daily:
             path, changed = daily(path), daily(changed)
+        elif a.response:
+            path, changed = response(path), response(changed)
         runs = {name: [] for name in builds}
         replacing = {name + " replacing": [] for name in builds}
         equal = []
@@ -119,7 +140,8 @@ def main():
                 equal.append(answer(a.colan, os.path.join(a.data, "store-new")) == answer(a.colan, os.path.join(a.data, "store-old")))
         runs.update(replacing)
         size = sum(os.path.getsize(os.path.join(path, n)) for n in os.listdir(path)) if a.daily else os.path.getsize(path)
-        entry = {"rows": rows, "file_bytes": size, "form": "daily files" if a.daily else "one file", "runs": runs}
+        entry = {"rows": rows, "file_bytes": size, "form": "daily files" if a.daily else "one JSON response" if a.response else "one file",
+                 "runs": runs}
         if "old" in builds:
             entry["answers_equal"] = all(equal)
         results.append(entry)
@@ -134,7 +156,7 @@ def main():
             shutil.rmtree(os.path.join(a.data, f"store-{name}"), ignore_errors=True)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"colan": a.colan, "old": a.old, "daily": a.daily, "results": results}, f, indent=1)
+            json.dump({"colan": a.colan, "old": a.old, "daily": a.daily, "response": a.response, "results": results}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,15 @@ public enum ImportJob {
     /// Parses `files` in parallel (both cores) and gives each parsed file to
     /// `target` in file order as soon as the files before it are given, so the
     /// store writes segments while the rest is parsed and parsed rows are let go
-    /// early. A big CSV file (`ImportOptions.windowedCSVBytes`) is read in windows
-    /// instead, each given to the store before the next is parsed. A failed file is
+    /// early. A big CSV or JSON file (`ImportOptions.windowedCSVBytes`, `windowedJSONBytes`) is
+    /// read in windows instead, each given to the store before the next is parsed. A failed file is
     /// skipped with `keepGoing`; without it, nothing more is given to `target` (the
     /// caller abandons it) but the remaining files are still parsed, so every
     /// failure is reported at once.
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
         let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress, files: files.count)
-        let big = haveAtLeast(options.windowedCSVBytes, files)
+        let big = haveAtLeast(min(options.windowedCSVBytes, options.windowedJSONBytes), files)
         var i = 0
         while i < files.count {
             // The files up to the next one read in windows are parsed together; that one alone.
@@ -106,11 +106,12 @@ public enum ImportJob {
         }
     }
 
-    /// Reads one big file in windows (`CSVWindowReader`), giving each window's rows to the
-    /// store as a piece of the file while the next window is parsed. A file the size of one
-    /// imported before is hashed first (block by block), so it is recognised before anything is
-    /// parsed; any other is hashed from each window's pages once parsed, and those pages go
-    /// back. A file that is not CSV is parsed whole.
+    /// Reads one big file in windows (`CSVWindowReader`, `JSONWindowReader`), giving each
+    /// window's rows to the store as a piece of the file while the next window is parsed. A file
+    /// the size of one imported before is hashed first (block by block), so it is recognised
+    /// before anything is parsed; any other is hashed from each window's pages once parsed, and
+    /// those pages go back. A file smaller than its kind is windowed from, a compressed response
+    /// and a JSON response windows cannot take are parsed whole.
     private static func readInWindows(_ path: String, index: Int, run: Run) {
         defer { run.parsed(index) }
         /// An error of the store's (the import is abandoned), not of the file.
@@ -120,8 +121,9 @@ public enum ImportJob {
             try ReportImporter.applySidecars(path: path, options: &options)
             let mapped = try MappedFile(path: path)
             defer { DispatchQueue.global(qos: .utility).async { withExtendedLifetime(mapped) {} } }
-            guard ReportImporter.isCSV(mapped.bytes) else {
-                // JSON (or a compressed response): parsed whole, as any file.
+            let csv = ReportImporter.isCSV(mapped.bytes) && mapped.bytes.count >= options.windowedCSVBytes
+            guard csv || ReportImporter.isJSON(mapped.bytes) && mapped.bytes.count >= options.windowedJSONBytes else {
+                // Smaller than its kind is read in windows from, or a compressed response: parsed whole, as any file.
                 run.deliver(parseFile(path, options: run.options, buffers: run.buffers))
                 return
             }
@@ -150,13 +152,23 @@ public enum ImportJob {
                     mapped.release(range)
                 }
             }
+            /// The file's windows read in `settled`, each report handed to `give`: the main report's kind
+            /// and totals, or nil (nothing handed) for JSON that windows cannot take.
+            func readWindows(_ settled: CSVWindowReader.Settled, _ give: (ImportedReport) throws -> Void) throws -> (kind: String, totals: [String: String])? {
+                if csv {
+                    let kind = try CSVWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
+                                                        settled: settled, doneWith: doneWith, deliver: give)
+                    return (kind ?? "empty", [:])
+                }
+                return try JSONWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
+                                                 settled: settled, doneWith: doneWith, deliver: give).map { ($0.kind, $0.totals) }
+            }
             var settled = CSVWindowReader.Settled()
             while true {
                 // Each window is sorted and given to the store on another thread while the next is parsed.
                 let writer = PieceWriter()
                 do {
-                    let kind = try CSVWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
-                                                        settled: settled, doneWith: doneWith) { report in
+                    let read = try readWindows(settled) { report in
                         guard giving else { return }
                         try writer.submit {
                             var report = report
@@ -167,12 +179,19 @@ public enum ImportJob {
                         }
                     }
                     try writer.finish()
+                    guard let read else {
+                        // A response windows cannot take (channel lists, no rows): read whole.
+                        if giving { run.target.dropFile() }
+                        pages.sync {}
+                        run.deliver(parseFile(path, options: run.options, buffers: run.buffers))
+                        return
+                    }
                     if giving {
                         doneWith(size..<size)  // bytes after the last window (none but blank lines)
                         pages.sync {}
                         let hashes = hasher.value?.finish()
                         do {
-                            try run.target.endFile(hash: hashes?.hash, legacyHash: hashes?.legacy, mainKind: kind ?? "empty", totals: [:])
+                            try run.target.endFile(hash: hashes?.hash, legacyHash: hashes?.legacy, mainKind: read.kind, totals: read.totals)
                         } catch { throw StoreFailure(error: error) }
                     }
                     return

@@ -35,7 +35,12 @@ public struct ImportOptions: Sendable {
     /// about three windows' rows and a segment's, whatever the file's size.
     package var windowedCSVBytes = 128 << 20
 
-    /// The bytes of a window of a file read in windows (`windowedCSVBytes`).
+    /// JSON files of at least this many bytes are read window by window (`JSONWindowReader`): their
+    /// rows array is first passed over to read what follows it, which costs about half as much
+    /// again as a whole read, so only files whose whole read would near 1 GiB are (a whole read
+    /// holds about 1.3 times the file).
+    package var windowedJSONBytes = 512 << 20
+    /// The bytes of a window of a file read in windows (`windowedCSVBytes`, `windowedJSONBytes`).
     package var csvWindowBytes = 48 << 20
 
     /// Rows of plain CSV files go through the row kernel (`PlainCSVKernel`);

@@ -43,11 +43,23 @@ public enum ReportImporter {
     /// Whether `bytes` are read as CSV (not JSON, an HTML page or a compressed response),
     /// as `importContent` decides; false for an empty file.
     static func isCSV(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        if RawResponses.isCompressed(bytes) { return false }
+        guard let first = firstByte(bytes) else { return false }
+        return first != 60 && first != 123 && first != 91
+    }
+
+    /// Whether `bytes` are read as JSON (an object or an array), as `importContent` decides.
+    static func isJSON(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = firstByte(bytes) else { return false }
+        return first == 123 || first == 91
+    }
+
+    /// The first byte after a byte-order mark and white space; nil for an empty or compressed file.
+    private static func firstByte(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
+        if RawResponses.isCompressed(bytes) { return nil }
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
-        return i < bytes.count && bytes[i] != 60 && bytes[i] != 123 && bytes[i] != 91
+        return i < bytes.count ? bytes[i] : nil
     }
 
     /// Parses a fetched response as `colan import` will read it once saved with its request URL

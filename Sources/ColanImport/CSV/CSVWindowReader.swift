@@ -21,8 +21,10 @@ import ColanCatalog
 enum CSVWindowReader {
     /// What the windows read so far settled, which later windows are read in.
     struct Settled: Sendable, Equatable {
-        /// Each header column's kind.
+        /// Each header column's kind (a JSON file's: each column of `names`).
         var kinds: [ColumnBuilder.Kind]?
+        /// A JSON file's columns, in the order the rows first name them (`JSONWindowReader`).
+        var names: [String]?
         /// The interval (the finest inferred so far: DAILY, then HOURLY, then INSTANT).
         var interval: String?
         /// The zone (a window with local labels makes it the import's zone, not UTC).
@@ -81,18 +83,7 @@ enum CSVWindowReader {
             }
             var report = try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
                                                      interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })
-            // Interval and zone: labels of the whole report, settled to what every window allows.
-            var wider = settled
-            if let interval = settled.interval, fineness(report.interval) <= fineness(interval) {
-                report.interval = interval
-            } else {
-                wider.interval = report.interval
-            }
-            if let zone = settled.zone, zone != "UTC" || report.zone == "UTC" {
-                report.zone = zone
-            } else {
-                wider.zone = report.zone
-            }
+            let wider = settleTimes(&report, settled)
             if wider != settled {
                 if delivered { throw Unsettled(settled: wider) }
                 settled = wider
@@ -133,6 +124,24 @@ enum CSVWindowReader {
             end = start
         }
         return nil
+    }
+
+    /// The interval and zone of a window's report, settled to what every window allows: the report
+    /// takes the settled ones when they cover it; returns the settlement widened by it (a finer
+    /// interval, a zone where "Z" stamps were settled), equal to `settled` when nothing widened.
+    static func settleTimes(_ report: inout ImportedReport, _ settled: Settled) -> Settled {
+        var wider = settled
+        if let interval = settled.interval, fineness(report.interval) <= fineness(interval) {
+            report.interval = interval
+        } else {
+            wider.interval = report.interval
+        }
+        if let zone = settled.zone, zone != "UTC" || report.zone == "UTC" {
+            report.zone = zone
+        } else {
+            wider.zone = report.zone
+        }
+        return wider
     }
 
     /// How fine an interval's rows are, as inference decides it: DAILY, HOURLY, INSTANT.

@@ -17,25 +17,56 @@ enum JSONReportReader {
     static let channelListKeyBytes = channelListKeys.map { Array($0.utf8) }
     static let responseKeyBytes = Array("response".utf8), dateRangeKeyBytes = Array("dateRange".utf8)
 
+    /// Rows read from an array of row objects: the columns, the row count and each row's offset.
+    typealias RowsRead = (columns: [ColumnBuilder], rows: Int, offsets: [Int])
+
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         var scanner = JSONScanner(bytes)
-        var reports: [ImportedReport] = []
         if scanner.peek() == 91 {
-            let (columns, rows, offsets) = try readRows(&scanner, kernel: options.jsonRowKernel)
+            let (columns, rows, offsets, _) = try readRows(&scanner, kernel: options.jsonRowKernel)
             try scanner.expectEnd()
             guard rows > 0 else { return [] }
-            // Amagi's concurrent users response is a bare array of {time, viewerCount} (with a dimension or two, leniently).
-            let timed = columns.contains { $0.catalog?.role == .time }
-            let counted = columns.contains { Catalog.normalize($0.name) == "viewercount" }
-            let rest = columns.allSatisfy { $0.catalog?.role == .time || $0.catalog?.role == .dimension || Catalog.normalize($0.name) == "viewercount" }
-            let kind = timed && counted && rest ? "concurrentUsers" : "generic"
-            reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
-                                                       interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) }))
-            return reports
+            return [try ReportImporter.assemble(path: path, kind: bareArrayKind(columns), columns: columns, rows: rows, options: options,
+                                                interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) })]
         }
+        let outline = try outline(&scanner, options: options) { s in
+            let (columns, rows, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
+            return (columns, rows, offsets)
+        }
+        return try reports(outline, bytes: bytes, path: path)
+    }
+
+    /// The kind of a bare array's rows: Amagi's concurrent users response is an array of {time,
+    /// viewerCount} (with a dimension or two, leniently); anything else is generic.
+    static func bareArrayKind(_ columns: [ColumnBuilder]) -> String {
+        let timed = columns.contains { $0.catalog?.role == .time }
+        let counted = columns.contains { Catalog.normalize($0.name) == "viewercount" }
+        let rest = columns.allSatisfy { $0.catalog?.role == .time || $0.catalog?.role == .dimension || Catalog.normalize($0.name) == "viewercount" }
+        return timed && counted && rest ? "concurrentUsers" : "generic"
+    }
+
+    /// What a response object holds around its rows: read by `outline`, made into reports by `reports`.
+    struct Outline {
+        var kind: String?
+        /// The main rows, as the `rows` reader given to `outline` read them.
+        var table: RowsRead?
+        var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
+        var interval: String?
+        var totals: [String: String]
+        var request = ReportImporter.RequestFacts()
+        /// The import's options with the filters and zone of a request URL the response carries.
+        var options: ImportOptions
+        /// The key of a generic response's first array.
+        var firstArrayKey: String?
+    }
+
+    /// Reads a response object to its end, its main rows array with `rows` (which may read it, or
+    /// skip it and note where it lies), and settles what its fields say: the request URL's filters,
+    /// the exact unique viewers and the interval of a unique-viewers headline.
+    static func outline(_ scanner: inout JSONScanner, options: ImportOptions, rows: (inout JSONScanner) throws -> RowsRead) throws -> Outline {
         var kind: String?
         var request = ReportImporter.RequestFacts()
-        var table: (columns: [ColumnBuilder], rows: Int, offsets: [Int])?
+        var table: RowsRead?
         var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
         var interval: String?
         // Sized for an Amagi response's eight totals and more: growing a dictionary rehashes it.
@@ -63,12 +94,12 @@ enum JSONReportReader {
                     if !holdsRows { try s.skipValue(); return }
                     throw s.error("a second report array \"\(key())\" after \"\(existing)\"; one response holds one report")
                 }
-                table = try readRows(&s, kernel: options.jsonRowKernel)
+                table = try rows(&s)
                 kind = rowKind ?? (isResponse ? "smartsight" : "generic")
                 if kind == "generic" { firstArrayKey = key() }
             } else if isChannelList {
-                let (columns, rows, offsets) = try readRows(&s, kernel: options.jsonRowKernel)
-                channels.append((columns, rows, offsets, key()))
+                let (columns, count, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
+                channels.append((columns, count, offsets, key()))
             } else if ColumnBuilder.equal(Self.dateRangeKeyBytes, name), s.peek() == 123 {
                 // The interval, and the requested dates (the period a totals block's distinct count is
                 // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
@@ -120,21 +151,29 @@ enum JSONReportReader {
             }
             request.exactViewers = count
         }
-        for list in channels where list.rows > 0 {
+        return Outline(kind: kind, table: table, channels: channels, interval: interval, totals: totals, request: request,
+                       options: options, firstArrayKey: firstArrayKey)
+    }
+
+    /// The reports of a response read by `outline`: its channel lists and its main report.
+    static func reports(_ outline: Outline, bytes: UnsafeRawBufferPointer, path: String) throws -> [ImportedReport] {
+        var reports: [ImportedReport] = []
+        for list in outline.channels where list.rows > 0 {
             reports.append(try ReportImporter.assemble(path: path, kind: list.key, columns: list.columns, rows: list.rows,
                                                        options: ImportOptions(), interval: ReportInterval.none.rawValue, totals: ["list": list.key],
                                                        locate: { locate(bytes, list.offsets, $0) }))
         }
-        if let table, let kind {
-            var totals = totals
-            if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
+        if let table = outline.table, let kind = outline.kind {
+            var totals = outline.totals
+            if let firstArrayKey = outline.firstArrayKey { totals["rowsKey"] = firstArrayKey }
             if table.rows > 0 || Catalog.amagiReportKinds.contains(kind) {
                 reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: table.columns, rows: table.rows,
-                                                           options: options, interval: interval, totals: totals, request: request,
+                                                           options: outline.options, interval: outline.interval, totals: totals,
+                                                           request: outline.request,
                                                            locate: { locate(bytes, table.offsets, $0) }))
             }
-        } else if channels.isEmpty {
-            if let error = vendorError(totals) { throw error }
+        } else if outline.channels.isEmpty {
+            if let error = vendorError(outline.totals) { throw error }
             throw ColanError(.importing, "no rows found: expected an Amagi response (rows under a key such as \"viewershipAnalytics\"), "
                              + "a channel list, a MediaMelon envelope with \"response\", or an array of objects")
         }
@@ -154,25 +193,32 @@ enum JSONReportReader {
         return ColanError(.importing, what, hint: "fetch the report again; nothing was imported from it")
     }
 
-    static func locate(_ bytes: UnsafeRawBufferPointer, _ offsets: [Int], _ row: Int) -> String {
-        "row \(row + 1) at " + SourceLocation.describe(bytes, offset: row < offsets.count ? offsets[row] : 0)
+    /// Where row `row` (of those `offsets` locate, after `rowsBefore` rows of the array) lies.
+    static func locate(_ bytes: UnsafeRawBufferPointer, _ offsets: [Int], _ row: Int, rowsBefore: Int = 0) -> String {
+        "row \(rowsBefore + row + 1) at " + SourceLocation.describe(bytes, offset: row < offsets.count ? offsets[row] : 0)
     }
 
     /// Reads an array of flat objects into columns; nested values inside a row are skipped.
     /// `kernel`: rows the row kernel can take go through it (`ImportOptions.jsonRowKernel`).
-    static func readRows(_ s: inout JSONScanner, kernel: Bool) throws -> ([ColumnBuilder], Int, [Int]) {
-        var columns: [ColumnBuilder] = []
+    /// A window of a big array (`JSONWindowReader`): `seed` gives the columns to start with (named
+    /// and of the kinds earlier windows settled), `continuing` starts after a row's comma instead of
+    /// at the '[', and the read stops after the first row ending at or past `stopAfter`
+    /// (`ended` false; the scanner then stands at the next row); messages count rows after `rowsBefore`.
+    static func readRows(_ s: inout JSONScanner, kernel: Bool, seed: [ColumnBuilder] = [], continuing: Bool = false,
+                         stopAfter: Int = .max, rowsBefore: Int = 0) throws -> (columns: [ColumnBuilder], rows: Int, offsets: [Int], ended: Bool) {
+        var columns = seed
         // Each column's name bytes, apart from the builders: reading a builder out of
         // the captured array copies it (a retain and release of each of its arrays).
-        var names: [[UInt8]] = []
+        var names: [[UInt8]] = seed.map(\.nameUTF8)
         // Each column's name as a String: rows of up to `scannedColumns` fields find a name by a
         // scan of these (canonical String equality, as a dictionary's keys), wider ones through
         // `index`, filled once they pass it. Hashing and inserting every name of a response's
         // first row into a dictionary cost a tenth of importing a folder of small responses.
-        var keys: [String] = []
+        var keys: [String] = seed.map(\.name)
         var index: [String: Int] = [:]
+        if keys.count > Self.scannedColumns { for (k, name) in keys.enumerated() { index[name] = k } }
         // The last row that set each column: a field seen twice in one row is an error.
-        var lastRow: [Int] = []
+        var lastRow = [Int](repeating: -1, count: seed.count)
         var rows = 0
         var offsets: [Int] = []
         /// Reads one row (an array element) field by field.
@@ -205,7 +251,7 @@ enum JSONReportReader {
                 guard lastRow[c] != row else { throw s.error("field \"\(columns[c].name)\" appears twice in one row", at: start) }
                 lastRow[c] = row
                 let bytes = s.bytes
-                let location = { "row \(row + 1) at " + SourceLocation.describe(bytes, offset: start) }
+                let location = { "row \(rowsBefore + row + 1) at " + SourceLocation.describe(bytes, offset: start) }
                 // Plain strings (time labels, names) go to the builder as bytes: no String for a value seen before.
                 if let text = s.readPlainStringBytes() {
                     try columns[c].appendText(text, location)
@@ -219,15 +265,17 @@ enum JSONReportReader {
         // The array, as `JSONScanner.readArray` reads one, with runs of rows the kernel takes:
         // it tries after the first row (which names the columns), after each row it could not
         // take, or 64 rows later when it took few.
-        try s.expect(91, "'['")
-        if s.peek() == 93 {
-            s.position += 1
-            return (columns, rows, offsets)
+        if !continuing {
+            try s.expect(91, "'['")
+            if s.peek() == 93 {
+                s.position += 1
+                return (columns, rows, offsets, true)
+            }
         }
         var beforeKernel = kernel ? 1 : Int.max
         while true {
             if beforeKernel <= 0 {
-                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, names: names, rows: &rows, offsets: &offsets)
+                let (taken, ended) = JSONRowKernel.read(&s, into: &columns, names: names, rows: &rows, offsets: &offsets, limit: stopAfter)
                 if ended { break }
                 beforeKernel = taken >= 16 ? 1 : 64
             }
@@ -237,7 +285,8 @@ enum JSONReportReader {
             s.position += 1
             if b == 93 { break }
             guard b == 44 else { s.position -= 1; throw s.error("expected ',' or ']', found \(s.describeNext())") }
+            if s.position >= stopAfter { return (columns, rows, offsets, false) }
         }
-        return (columns, rows, offsets)
+        return (columns, rows, offsets, true)
     }
 }

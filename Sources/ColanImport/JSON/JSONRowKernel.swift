@@ -35,9 +35,10 @@ enum JSONRowKernel {
     /// consumed and `ended` is true). Every column must be present in every
     /// row, in the order of `columns`; reads nothing unless every column's
     /// shortcut is `.text` or `.int`. `names` holds each column's `nameUTF8`. Appends each
-    /// row's offset (its '{') to `offsets`.
+    /// row's offset (its '{') to `offsets`. Stops before a row starting at or past `limit` (a
+    /// window of a big array ends there).
     static func read(_ s: inout JSONScanner, into columns: inout [ColumnBuilder], names: [[UInt8]], rows: inout Int,
-                     offsets: inout [Int]) -> (taken: Int, ended: Bool) {
+                     offsets: inout [Int], limit: Int = .max) -> (taken: Int, ended: Bool) {
         let n = columns.count
         guard n > 0, names.count == n, let base = s.bytes.baseAddress, let isText = KernelColumns.settledKinds(columns) else { return (0, false) }
         var dictionaries = KernelColumns.lend(&columns, isText)
@@ -72,7 +73,7 @@ enum JSONRowKernel {
 
         isText.withUnsafeBufferPointer { isText in
             dictionaries.withUnsafeMutableBufferPointer { dictionaries in
-                rows: while true {
+                rows: while p < limit {
                     var q = p
                     skipSpace(&q)
                     guard q < end, byte(q) == 123 else { break rows }

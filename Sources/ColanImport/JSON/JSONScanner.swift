@@ -285,6 +285,68 @@ struct JSONScanner {
     }
 
     /// Skips one value of any shape, iteratively (no recursion), checking its syntax.
+    /// Skips the array or object at the position by its brackets and strings alone, checking
+    /// nothing between them (whoever needs its values reads them properly later): a big file's
+    /// rows array, passed over to read what follows it. `progress` is told how far the skip has
+    /// come every `step` bytes (the caller lets those pages go).
+    mutating func skipStructure(every step: Int, progress: (Int) -> Void) throws {
+        guard let first = peek(), first == 91 || first == 123, let base = bytes.baseAddress else {
+            throw error("expected an array or an object, found \(describeNext())")
+        }
+        let n = bytes.count
+        var i = position, depth = 0, reported = position
+        // Eight bytes at a time, the bytes that matter found by SWAR: outside strings a quote or a
+        // bracket ('[' and '{' are ']' and '}' with 0x20 set), inside them a quote or a backslash.
+        // (A word's lowest flagged byte is exact; higher flags may be false after a true one.)
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        @inline(__always) func word(_ at: Int) -> UInt64 { UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self) }
+        var inString = false
+        while i < n {
+            // To the next byte that matters.
+            while i + 8 <= n {
+                let w = word(i)
+                let flags: UInt64
+                if inString {
+                    flags = zeroBytes(w ^ (ones &* 34)) | zeroBytes(w ^ (ones &* 92))
+                } else {
+                    let folded = w | (ones &* 0x20)
+                    flags = zeroBytes(w ^ (ones &* 34)) | zeroBytes(folded ^ (ones &* 0x7B)) | zeroBytes(folded ^ (ones &* 0x7D))
+                }
+                if flags != 0 {
+                    i += flags.trailingZeroBitCount >> 3
+                    break
+                }
+                i += 8
+            }
+            guard i < n else { break }
+            let b = bytes[i]
+            if inString {
+                if b == 92 { i += 2; continue }  // an escaped character
+                if b == 34 { inString = false }
+            } else {
+                switch b {
+                case 34: inString = true
+                case 91, 123: depth += 1
+                case 93, 125:
+                    depth -= 1
+                    if depth == 0 {
+                        position = i + 1
+                        return
+                    }
+                default: break
+                }
+            }
+            i += 1
+            if i - reported >= step {
+                progress(i)
+                reported = i
+            }
+        }
+        position = n
+        throw error("expected a closing bracket, found the end of the file (truncated?)")
+    }
+
     mutating func skipValue() throws {
         var stack: [UInt8] = []  // 123 object, 91 array
         var expectingValue = true

@@ -17,9 +17,11 @@ import Testing
         options.parallelCSVBytes = chunks ? 1_500 : .max
         if let window {
             options.windowedCSVBytes = windowedFrom
+            options.windowedJSONBytes = windowedFrom
             options.csvWindowBytes = window
         } else {
             options.windowedCSVBytes = .max
+            options.windowedJSONBytes = .max
         }
         return options
     }
@@ -50,7 +52,10 @@ import Testing
                 rows.append(row)
             }
         }
-        let sources = store.manifest.sources.map { "\($0.hash) \($0.rows) \($0.kind) \($0.path.split(separator: "/").last ?? "")" }
+        let sources = store.manifest.sources.map { source in
+            "\(source.hash) \(source.rows) \(source.kind) \(source.path.split(separator: "/").last ?? "") "
+                + source.totals.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "&")
+        }
         return (rows.sorted(), sources)
     }
 
@@ -141,6 +146,99 @@ import Testing
             lines.append("2021-09-\(String(format: "%02d", 1 + i / 60)),ch\(i % 3),\(title),\(i)")
         }
         try expectSameWholeAndWindowed([[("quoted.csv", lines.joined(separator: "\r\n") + "\r\n")]], windows: [300, 2_000])
+    }
+
+    /// Hourly rows of channels and devices as JSON row objects, `hours` hours from 2021-09-01;
+    /// `row` may change a row's text (a late decimal, a late field).
+    static func jsonRows(hours: Int, row: (Int, String) -> String = { $1 }) -> String {
+        var rows: [String] = []
+        for h in 0..<hours {
+            for c in 0..<3 {
+                let i = h * 3 + c
+                let time = String(format: "2021-09-%02d %02d:00:00", 1 + h / 24, h % 24)
+                rows.append(row(i, "{\"time\": \"\(time)\", \"channelId\": \"ch\(c)\", \"numberOfSession\": \(i % 13), \"viewershipMinutes\": \(i % 97)}"))
+            }
+        }
+        return "[\n" + rows.joined(separator: ",\n") + "\n]"
+    }
+
+    @Test func bigJSONFilesInWindowsStoreWhatTheWholeFileDoes() throws {
+        // An Amagi response: the date range before the rows, totals after them (the manifest records them).
+        let rows = Self.jsonRows(hours: 60)
+        let amagi = "{\"dateRange\": {\"startDate\": \"2021-09-01\", \"endDate\": \"2021-09-03\", \"interval\": \"HOURLY\"},\n"
+            + "\"viewershipAnalytics\": " + rows + ",\n\"totalSessions\": 1234, \"totalViewershipMinutes\": 5678.5}\n"
+        try expectSameWholeAndWindowed([[("amagi.json", amagi)]])
+        // A bare array whose later rows widen what the first windows settled: an integer column turning
+        // decimal, a field first named late (null before), hours after midnights (the interval inferred).
+        let widening = Self.jsonRows(hours: 60) { i, row in
+            i == 150 ? row.replacingOccurrences(of: "\"viewershipMinutes\": ", with: "\"extra\": \"late\", \"viewershipMinutes\": 0.5 + ")
+                .replacingOccurrences(of: "0.5 + ", with: "") + "" : row
+        }
+        #expect(widening.contains("\"extra\": \"late\""))
+        try expectSameWholeAndWindowed([[("widening.json", widening)]])
+        let decimalLate = Self.jsonRows(hours: 60) { i, row in i == 170 ? row.replacingOccurrences(of: "}", with: ", \"share\": 0.25}") : row }
+            .replacingOccurrences(of: "\"numberOfSession\": 7,", with: "\"numberOfSession\": 7.5,")
+        try expectSameWholeAndWindowed([[("decimal.json", decimalLate)]])
+        let midnightsThenHours = "[" + (0..<200).map { d in
+            let time = d < 150 ? String(format: "2021-%02d-%02d", 1 + d / 28, 1 + d % 28) : String(format: "2021-12-%02d 05:00:00", 1 + d % 28)
+            return "{\"time\": \"\(time)\", \"channelId\": \"ch\(d % 3)\", \"numberOfSession\": \(d)}"
+        }.joined(separator: ",\n") + "]"
+        try expectSameWholeAndWindowed([[("days.json", midnightsThenHours)]])
+        // A MediaMelon envelope, imported over stored rows it replaces and then recognised again.
+        let envelope = "{\"totalcount\": 180, \"pagecount\": 1, \"response\": " + rows + "}"
+        try expectSameWholeAndWindowed([[("amagi.json", amagi)], [("envelope.json", envelope)], [("envelope.json", envelope)]])
+        // A response with a channel list beside its rows is read whole (windows take one rows array).
+        let withChannels = "{\"viewershipChannels\": [{\"channelId\": \"ch0\", \"channelName\": \"Zero\"}],\n"
+            + "\"viewershipAnalytics\": " + rows + "}"
+        try expectSameWholeAndWindowed([[("channels.json", withChannels)]])
+        // Those equalities hold whether or not windows were used: the windows are counted here. A
+        // later column makes the first pass stop (`Unsettled`) and the second read in its settlement.
+        for (name, text, windows) in [("amagi", amagi, true), ("envelope", envelope, true), ("rows", rows, true),
+                                      ("widening", widening, true), ("channels", withChannels, false)] {
+            var settled = CSVWindowReader.Settled(), reports = 0, passes = 0
+            var read: JSONWindowReader.Read?
+            while passes < 5 {
+                passes += 1
+                reports = 0
+                do {
+                    read = try Array(text.utf8).withUnsafeBytes { bytes in
+                        try JSONWindowReader.read(bytes, path: name, options: Self.options(window: 700), windowBytes: 700, settled: settled,
+                                                  doneWith: { _ in }, deliver: { _ in reports += 1 })
+                    }
+                    break
+                } catch let unsettled as CSVWindowReader.Unsettled {
+                    settled = unsettled.settled
+                }
+            }
+            #expect((read != nil) == windows && (reports > 3) == windows, "\(name): \(reports) windows")
+            #expect(passes == (name == "widening" ? 2 : 1), "\(name): \(passes) passes")
+        }
+    }
+
+    /// A bad value late in a JSON file read in windows names its row as a whole read does, and the
+    /// store is left as it was.
+    @Test func aBadRowLateInABigJSONFileIsNamedAndNothingIsStored() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = Self.jsonRows(hours: 60) { i, row in i == 160 ? row.replacingOccurrences(of: "\"numberOfSession\": ", with: "\"numberOfSession\": \"many\", \"x\": ") : row }
+        var messages: [String] = []
+        for options in [Self.options(window: nil), Self.options(window: 700)] {
+            let store = dir.path + "/s\(messages.count)"
+            _ = try runImport([("seed.csv", "date,channelId,numberOfSession\n2021-08-01,ch0,1\n")], into: store, options: options)
+            let manifest = try String(contentsOfFile: store + "/manifest", encoding: .utf8)
+            do {
+                _ = try runImport([("bad.json", bad)], into: store, options: options)
+                Issue.record("a bad row was imported")
+            } catch let error as ColanError {
+                // After the file's name (its folder differs run by run).
+                messages.append(error.description.components(separatedBy: "bad.json").last ?? "")
+            }
+            #expect(try String(contentsOfFile: store + "/manifest", encoding: .utf8) == manifest)
+            let segments = try FileManager.default.contentsOfDirectory(atPath: store + "/segments")
+            #expect(Set(segments) == Set(try Store(path: store).segments.map(\.name)))
+        }
+        #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
+        #expect(messages.first?.contains("row 161") == true)
     }
 
     @Test func aWindowedFileReplacesStoredRowsAndALaterFileReplacesItsRows() throws {
