@@ -22,7 +22,7 @@ enum JSONWindowReader {
     /// Reads `bytes` (a JSON file's whole content) window by window, in `settled`, handing each
     /// window's report to `deliver` and each window's byte range to `doneWith` once read. Returns
     /// nil, having handed nothing on, when the file is not one rows array that windows can take (a
-    /// response with channel lists, or without rows): the caller reads it whole.
+    /// response with channel lists or an exact distinct count, or without rows): the caller reads it whole.
     /// - Throws: `CSVWindowReader.Unsettled`, or a `ColanError` naming the row, as a whole read would.
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions, windowBytes: Int,
                      settled start: CSVWindowReader.Settled, doneWith: (Range<Int>) -> Void,
@@ -44,7 +44,9 @@ enum JSONWindowReader {
                 }
                 return ([], 0, [])
             }
-            guard read.channels.isEmpty, read.kind != nil else { return nil }
+            // Channel lists beside the rows, and an exact distinct count (whose scope may be recorded
+            // from every row's times), are small responses' traits: those are read whole.
+            guard read.channels.isEmpty, read.kind != nil, read.request.exactViewers == nil else { return nil }
             outline = read
             doneWith(done..<scanner.position)
         }

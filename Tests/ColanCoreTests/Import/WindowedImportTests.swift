@@ -191,10 +191,14 @@ import Testing
         let withChannels = "{\"viewershipChannels\": [{\"channelId\": \"ch0\", \"channelName\": \"Zero\"}],\n"
             + "\"viewershipAnalytics\": " + rows + "}"
         try expectSameWholeAndWindowed([[("channels.json", withChannels)]])
+        // So is one with an exact distinct count (its scope may come from every row's times).
+        let exact = amagi.replacingOccurrences(of: "\"totalSessions\": 1234", with: "\"aggregatedViewers\": 42, \"totalSessions\": 1234")
+        #expect(exact != amagi)
+        try expectSameWholeAndWindowed([[("exact.json", exact)]])
         // Those equalities hold whether or not windows were used: the windows are counted here. A
         // later column makes the first pass stop (`Unsettled`) and the second read in its settlement.
         for (name, text, windows) in [("amagi", amagi, true), ("envelope", envelope, true), ("rows", rows, true),
-                                      ("widening", widening, true), ("channels", withChannels, false)] {
+                                      ("widening", widening, true), ("channels", withChannels, false), ("exact", exact, false)] {
             var settled = CSVWindowReader.Settled(), reports = 0, passes = 0
             var read: JSONWindowReader.Read?
             while passes < 5 {
