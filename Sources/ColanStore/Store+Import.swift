@@ -289,7 +289,11 @@ public final class StoreImport {
             }
             var removed: Set<String> = []
             var rewritten: [SegmentEntry] = []
-            if !replacingRuns.isEmpty { try applyReplacement(removed: &removed, rewritten: &rewritten) }
+            if !replacingRuns.isEmpty {
+                // The parse workers' arenas hold the pages of the rows let go (a file's windows too).
+                returnFreedMemory()
+                try applyReplacement(removed: &removed, rewritten: &rewritten)
+            }
             outcome.rowsReplaced += droppedRows.written.values.reduce(0, +)
             var dropped = droppedRows.written
             for (source, count) in droppedRows.held { dropped[source, default: 0] += count }
