@@ -78,17 +78,17 @@ enum JSONWindowReader {
                     if delivered != nil { throw CSVWindowReader.Unsettled(settled: wider) }
                     settled = wider
                 }
+                let locate = { [rowsBefore] (row: Int) in JSONReportReader.locate(bytes, offsets, row, rowsBefore: rowsBefore) }
                 var report: ImportedReport
                 if let outline {
                     var totals = outline.totals
                     if let firstArrayKey = outline.firstArrayKey { totals["rowsKey"] = firstArrayKey }
                     report = try ReportImporter.assemble(path: path, kind: outline.kind!, columns: columns, rows: count,
                                                          options: outline.options, interval: outline.interval, totals: totals,
-                                                         request: outline.request, locate: { [rowsBefore] in JSONReportReader.locate(bytes, offsets, $0, rowsBefore: rowsBefore) })
+                                                         request: outline.request, locate: locate)
                 } else {
                     report = try ReportImporter.assemble(path: path, kind: JSONReportReader.bareArrayKind(columns), columns: columns,
-                                                         rows: count, options: options, interval: nil, totals: [:],
-                                                         locate: { [rowsBefore] in JSONReportReader.locate(bytes, offsets, $0, rowsBefore: rowsBefore) })
+                                                         rows: count, options: options, interval: nil, totals: [:], locate: locate)
                 }
                 let wider = CSVWindowReader.settleTimes(&report, settled)
                 if wider != settled {
@@ -96,7 +96,7 @@ enum JSONWindowReader {
                     settled = wider
                 }
                 try deliver(report)
-                delivered = Read(kind: report.kind, totals: report.totals)
+                if delivered == nil { delivered = Read(kind: report.kind, totals: report.totals) }
                 rowsBefore += count
             }
             if ended { break }
