@@ -154,7 +154,7 @@ public enum ImportJob {
             }
             /// The file's windows read in `settled`, each report handed to `give`: the main report's kind
             /// and totals, or nil (nothing handed) for JSON that windows cannot take.
-            func readWindows(_ settled: CSVWindowReader.Settled, _ give: (ImportedReport) throws -> Void) throws -> (kind: String, totals: [String: String])? {
+            func readWindows(_ settled: WindowSettlement, _ give: (ImportedReport) throws -> Void) throws -> (kind: String, totals: [String: String])? {
                 if csv {
                     let kind = try CSVWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
                                                         settled: settled, doneWith: doneWith, deliver: give)
@@ -163,7 +163,7 @@ public enum ImportJob {
                 return try JSONWindowReader.read(mapped.bytes, path: path, options: options, windowBytes: options.csvWindowBytes,
                                                  settled: settled, doneWith: doneWith, deliver: give).map { ($0.kind, $0.totals) }
             }
-            var settled = CSVWindowReader.Settled()
+            var settled = WindowSettlement()
             while true {
                 // Each window is sorted and given to the store on another thread while the next is parsed.
                 let writer = PieceWriter()
@@ -180,7 +180,7 @@ public enum ImportJob {
                     }
                     try writer.finish()
                     guard let read else {
-                        // A response windows cannot take (channel lists, no rows): read whole.
+                        // A response windows cannot take (channel lists, an exact count, no rows): read whole.
                         if giving { run.target.dropFile() }
                         pages.sync {}
                         run.deliver(parseFile(path, options: run.options, buffers: run.buffers))
@@ -195,7 +195,7 @@ public enum ImportJob {
                         } catch { throw StoreFailure(error: error) }
                     }
                     return
-                } catch let unsettled as CSVWindowReader.Unsettled {
+                } catch let unsettled as WindowSettlement.Unsettled {
                     // Read again from the start in what a later window needs; the pieces given go back.
                     try writer.finish()
                     settled = unsettled.settled

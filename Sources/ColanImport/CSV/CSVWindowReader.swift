@@ -10,39 +10,21 @@ import ColanCatalog
 /// window's rows, not the file's.
 ///
 /// The rows, values and report equal a read of the whole file (`CSVReportReader.read`). What a
-/// whole read decides from every row, the windows settle as they go (`Settled`): a column's
+/// whole read decides from every row, the windows settle as they go (`WindowSettlement`): a column's
 /// kind (a later window's decimal makes an integer column hold floats), the interval (an hour
 /// past midnight in a later window makes daily rows hourly) and the zone (a later local time
 /// label makes "Z"-stamped rows the file's zone). Later windows are read in what earlier ones
 /// settled; when one needs more (a column's kind widens, a finer interval) after pieces were
-/// handed on, the read stops with `Unsettled` and is done again, from the start, in the
-/// widened settlement. Each repeat widens something for good, so repeats are few (none in a
-/// file whose first window shows every kind and interval).
+/// handed on, the read stops with `WindowSettlement.Unsettled` and is done again, from the
+/// start, in the widened settlement. Each repeat widens something for good, so repeats are few
+/// (none in a file whose first window shows every kind and interval).
 enum CSVWindowReader {
-    /// What the windows read so far settled, which later windows are read in.
-    struct Settled: Sendable, Equatable {
-        /// Each header column's kind (a JSON file's: each column of `names`).
-        var kinds: [ColumnBuilder.Kind]?
-        /// A JSON file's columns, in the order the rows first name them (`JSONWindowReader`).
-        var names: [String]?
-        /// The interval (the finest inferred so far: DAILY, then HOURLY, then INSTANT).
-        var interval: String?
-        /// The zone (a window with local labels makes it the import's zone, not UTC).
-        var zone: String?
-    }
-
-    /// A window needs another settlement than the pieces already handed on were made in:
-    /// take them back and read again in `settled`.
-    struct Unsettled: Error {
-        let settled: Settled
-    }
-
     /// Reads `bytes` (a CSV file's whole content) window by window of about `windowBytes`,
     /// in `settled`, handing each window's report to `deliver` and each window's byte range to
     /// `doneWith` once parsed (its pages may go back). Returns the report kind, nil for a file
     /// without rows.
-    /// - Throws: `Unsettled` (see above), or a `ColanError` naming the line, as a whole read would.
-    static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions, windowBytes: Int, settled start: Settled,
+    /// - Throws: `WindowSettlement.Unsettled` (see above), or a `ColanError` naming the line, as a whole read would.
+    static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions, windowBytes: Int, settled start: WindowSettlement,
                      doneWith: (Range<Int>) -> Void, deliver: (ImportedReport) throws -> Void) throws -> String? {
         guard let (header, fresh, headerScanner) = try CSVReportReader.readHeader(bytes) else { return nil }
         let kind = CSVReportReader.inferKind(fresh)
@@ -78,14 +60,16 @@ enum CSVWindowReader {
             // Kinds: a window read in the settled kinds ends in them unless its values widened one.
             let kinds = columns.map(\.kind)
             if kinds != settled.kinds {
-                if delivered { throw Unsettled(settled: Settled(kinds: kinds, interval: settled.interval, zone: settled.zone)) }
-                settled.kinds = kinds
+                var wider = settled
+                wider.kinds = kinds
+                if delivered { throw WindowSettlement.Unsettled(settled: wider) }
+                settled = wider
             }
             var report = try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
                                                      interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })
-            let wider = settleTimes(&report, settled)
+            let wider = settled.widened(by: &report)
             if wider != settled {
-                if delivered { throw Unsettled(settled: wider) }
+                if delivered { throw WindowSettlement.Unsettled(settled: wider) }
                 settled = wider
             }
             try deliver(report)
@@ -124,33 +108,6 @@ enum CSVWindowReader {
             end = start
         }
         return nil
-    }
-
-    /// The interval and zone of a window's report, settled to what every window allows: the report
-    /// takes the settled ones when they cover it; returns the settlement widened by it (a finer
-    /// interval, a zone where "Z" stamps were settled), equal to `settled` when nothing widened.
-    static func settleTimes(_ report: inout ImportedReport, _ settled: Settled) -> Settled {
-        var wider = settled
-        if let interval = settled.interval, fineness(report.interval) <= fineness(interval) {
-            report.interval = interval
-        } else {
-            wider.interval = report.interval
-        }
-        if let zone = settled.zone, zone != "UTC" || report.zone == "UTC" {
-            report.zone = zone
-        } else {
-            wider.zone = report.zone
-        }
-        return wider
-    }
-
-    /// How fine an interval's rows are, as inference decides it: DAILY, HOURLY, INSTANT.
-    private static func fineness(_ interval: String) -> Int {
-        switch interval {
-        case ReportInterval.instant.rawValue: return 2
-        case ReportInterval.hourly.rawValue: return 1
-        default: return 0
-        }
     }
 
     /// Where the window starting at `from` (a record's start) ends: after the last line feed

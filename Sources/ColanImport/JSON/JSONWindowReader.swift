@@ -8,10 +8,10 @@ import ColanCatalog
 /// holds (date range, totals, request URL) is read first, with the rows array skipped.
 ///
 /// The reports equal a read of the whole file (`JSONReportReader.read`), settled as the CSV
-/// reader settles them (`CSVWindowReader.Settled`): the columns (a name first seen in a later
+/// reader settles them (`WindowSettlement`): the columns (a name first seen in a later
 /// window is a column of every row, null before), their kinds, the interval and the zone; when
 /// a later window needs more after pieces were handed on, the read stops with
-/// `CSVWindowReader.Unsettled` and is done again in the widened settlement.
+/// `WindowSettlement.Unsettled` and is done again in the widened settlement.
 enum JSONWindowReader {
     /// What a read in windows gave: the main report's kind and totals (the manifest records them).
     struct Read {
@@ -23,9 +23,9 @@ enum JSONWindowReader {
     /// window's report to `deliver` and each window's byte range to `doneWith` once read. Returns
     /// nil, having handed nothing on, when the file is not one rows array that windows can take (a
     /// response with channel lists or an exact distinct count, or without rows): the caller reads it whole.
-    /// - Throws: `CSVWindowReader.Unsettled`, or a `ColanError` naming the row, as a whole read would.
+    /// - Throws: `WindowSettlement.Unsettled`, or a `ColanError` naming the row, as a whole read would.
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions, windowBytes: Int,
-                     settled start: CSVWindowReader.Settled, doneWith: (Range<Int>) -> Void,
+                     settled start: WindowSettlement, doneWith: (Range<Int>) -> Void,
                      deliver: (ImportedReport) throws -> Void) throws -> Read? {
         var scanner = JSONScanner(bytes)
         var outline: JSONReportReader.Outline?
@@ -75,7 +75,7 @@ enum JSONWindowReader {
                 if names != settled.names || kinds != settled.kinds {
                     var wider = settled
                     (wider.names, wider.kinds) = (names, kinds)
-                    if delivered != nil { throw CSVWindowReader.Unsettled(settled: wider) }
+                    if delivered != nil { throw WindowSettlement.Unsettled(settled: wider) }
                     settled = wider
                 }
                 let locate = { [rowsBefore] (row: Int) in JSONReportReader.locate(bytes, offsets, row, rowsBefore: rowsBefore) }
@@ -90,9 +90,9 @@ enum JSONWindowReader {
                     report = try ReportImporter.assemble(path: path, kind: JSONReportReader.bareArrayKind(columns), columns: columns,
                                                          rows: count, options: options, interval: nil, totals: [:], locate: locate)
                 }
-                let wider = CSVWindowReader.settleTimes(&report, settled)
+                let wider = settled.widened(by: &report)
                 if wider != settled {
-                    if delivered != nil { throw CSVWindowReader.Unsettled(settled: wider) }
+                    if delivered != nil { throw WindowSettlement.Unsettled(settled: wider) }
                     settled = wider
                 }
                 try deliver(report)

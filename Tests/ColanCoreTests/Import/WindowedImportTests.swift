@@ -199,7 +199,7 @@ import Testing
         // later column makes the first pass stop (`Unsettled`) and the second read in its settlement.
         for (name, text, windows) in [("amagi", amagi, true), ("envelope", envelope, true), ("rows", rows, true),
                                       ("widening", widening, true), ("channels", withChannels, false), ("exact", exact, false)] {
-            var settled = CSVWindowReader.Settled(), reports = 0, passes = 0
+            var settled = WindowSettlement(), reports = 0, passes = 0
             var read: JSONWindowReader.Read?
             while passes < 5 {
                 passes += 1
@@ -210,7 +210,7 @@ import Testing
                                                   doneWith: { _ in }, deliver: { _ in reports += 1 })
                     }
                     break
-                } catch let unsettled as CSVWindowReader.Unsettled {
+                } catch let unsettled as WindowSettlement.Unsettled {
                     settled = unsettled.settled
                 }
             }
