@@ -29,10 +29,7 @@ public enum ReportImporter {
 
     /// Detects the kind of `bytes` and parses them (the sidecars already applied to `options`).
     static func importContent(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
-        var i = 0
-        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
-        while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
-        if i == bytes.count { return [] }
+        guard let i = contentStart(bytes) else { return [] }
         if bytes[i] == 60 { throw htmlPage(bytes, from: i) }
         if bytes[i] == 123 || bytes[i] == 91 {
             return try JSONReportReader.read(bytes, path: path, options: options)
@@ -56,10 +53,15 @@ public enum ReportImporter {
     /// The first byte after a byte-order mark and white space; nil for an empty or compressed file.
     private static func firstByte(_ bytes: UnsafeRawBufferPointer) -> UInt8? {
         if RawResponses.isCompressed(bytes) { return nil }
+        return contentStart(bytes).map { bytes[$0] }
+    }
+
+    /// Where the content starts, after a byte-order mark and white space; nil when nothing does.
+    private static func contentStart(_ bytes: UnsafeRawBufferPointer) -> Int? {
         var i = 0
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { i = 3 }
         while i < bytes.count, bytes[i] == 32 || bytes[i] == 9 || bytes[i] == 10 || bytes[i] == 13 { i += 1 }
-        return i < bytes.count ? bytes[i] : nil
+        return i < bytes.count ? i : nil
     }
 
     /// Parses a fetched response as `colan import` will read it once saved with its request URL

@@ -58,6 +58,13 @@ enum JSONReportReader {
         var options: ImportOptions
         /// The key of a generic response's first array.
         var firstArrayKey: String?
+
+        /// The totals its main report carries (a generic response's rows key among them).
+        var reportTotals: [String: String] {
+            var totals = self.totals
+            if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
+            return totals
+        }
     }
 
     /// Reads a response object to its end, its main rows array with `rows` (which may read it, or
@@ -164,11 +171,9 @@ enum JSONReportReader {
                                                        locate: { locate(bytes, list.offsets, $0) }))
         }
         if let table = outline.table, let kind = outline.kind {
-            var totals = outline.totals
-            if let firstArrayKey = outline.firstArrayKey { totals["rowsKey"] = firstArrayKey }
             if table.rows > 0 || Catalog.amagiReportKinds.contains(kind) {
                 reports.append(try ReportImporter.assemble(path: path, kind: kind, columns: table.columns, rows: table.rows,
-                                                           options: outline.options, interval: outline.interval, totals: totals,
+                                                           options: outline.options, interval: outline.interval, totals: outline.reportTotals,
                                                            request: outline.request,
                                                            locate: { locate(bytes, table.offsets, $0) }))
             }

@@ -284,7 +284,6 @@ struct JSONScanner {
         return v
     }
 
-    /// Skips one value of any shape, iteratively (no recursion), checking its syntax.
     /// Skips the array or object at the position by its brackets and strings alone, checking
     /// nothing between them (whoever needs its values reads them properly later): a big file's
     /// rows array, passed over to read what follows it. `progress` is told how far the skip has
@@ -347,6 +346,7 @@ struct JSONScanner {
         throw error("expected a closing bracket, found the end of the file (truncated?)")
     }
 
+    /// Skips one value of any shape, iteratively (no recursion), checking its syntax.
     mutating func skipValue() throws {
         var stack: [UInt8] = []  // 123 object, 91 array
         var expectingValue = true

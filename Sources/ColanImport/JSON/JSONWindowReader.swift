@@ -81,10 +81,8 @@ enum JSONWindowReader {
                 let locate = { [rowsBefore] (row: Int) in JSONReportReader.locate(bytes, offsets, row, rowsBefore: rowsBefore) }
                 var report: ImportedReport
                 if let outline {
-                    var totals = outline.totals
-                    if let firstArrayKey = outline.firstArrayKey { totals["rowsKey"] = firstArrayKey }
                     report = try ReportImporter.assemble(path: path, kind: outline.kind!, columns: columns, rows: count,
-                                                         options: outline.options, interval: outline.interval, totals: totals,
+                                                         options: outline.options, interval: outline.interval, totals: outline.reportTotals,
                                                          request: outline.request, locate: locate)
                 } else {
                     report = try ReportImporter.assemble(path: path, kind: JSONReportReader.bareArrayKind(columns), columns: columns,
