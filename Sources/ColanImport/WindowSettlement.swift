@@ -11,6 +11,16 @@ struct WindowSettlement: Sendable, Equatable {
     var interval: String?
     /// The zone (a window with local labels makes it the import's zone, not UTC).
     var zone: String?
+    /// Whether a JSON response's fields are read before its rows (`JSONWindowReader`): once the
+    /// fields after the rows turned out to change how they assemble.
+    var fieldsFirst = false
+
+    /// This settlement, the response's fields to be read first.
+    var readingFieldsFirst: WindowSettlement {
+        var settlement = self
+        settlement.fieldsFirst = true
+        return settlement
+    }
 
     /// A window needs another settlement than the pieces already handed on were made in:
     /// take them back and read again in `settled`.

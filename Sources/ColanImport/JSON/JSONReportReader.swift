@@ -29,7 +29,7 @@ enum JSONReportReader {
             return [try ReportImporter.assemble(path: path, kind: bareArrayKind(columns), columns: columns, rows: rows, options: options,
                                                 interval: nil, totals: [:], locate: { locate(bytes, offsets, $0) })]
         }
-        let outline = try outline(&scanner, options: options) { s in
+        let outline = try outline(&scanner, options: options) { s, _ in
             let (columns, rows, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
             return (columns, rows, offsets)
         }
@@ -65,21 +65,38 @@ enum JSONReportReader {
             if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
             return totals
         }
+
+        /// Whether rows assembled under `other` come out as under this outline: the same kind,
+        /// interval, filters, zone and requested dates, and no exact count or channel list in either.
+        func assemblesLike(_ other: Outline) -> Bool {
+            kind == other.kind && interval == other.interval && request.exactViewers == nil && other.request.exactViewers == nil
+                && channels.isEmpty && other.channels.isEmpty && options.zone == other.options.zone
+                && options.interval == other.options.interval && options.fixed == other.options.fixed
+                && options.requestedFrom == other.options.requestedFrom && options.requestedTo == other.options.requestedTo
+        }
     }
 
-    /// Reads a response object to its end, its main rows array with `rows` (which may read it, or
-    /// skip it and note where it lies), and settles what its fields say: the request URL's filters,
-    /// the exact unique viewers and the interval of a unique-viewers headline.
-    static func outline(_ scanner: inout JSONScanner, options: ImportOptions, rows: (inout JSONScanner) throws -> RowsRead) throws -> Outline {
+    /// The fields of a response object as `outline` reads them, before `settled` makes them an `Outline`.
+    private struct Fields {
         var kind: String?
-        var request = ReportImporter.RequestFacts()
         var table: RowsRead?
         var channels: [(columns: [ColumnBuilder], rows: Int, offsets: [Int], key: String)] = []
         var interval: String?
         // Sized for an Amagi response's eight totals and more: growing a dictionary rehashes it.
         var totals: [String: String] = Dictionary(minimumCapacity: 12)
+        var request = ReportImporter.RequestFacts()
         var firstArrayKey: String?
         var hasRequestURL = false
+    }
+
+    /// Reads a response object to its end, its main rows array with `rows` (which may read it, or
+    /// skip it and note where it lies), and settles what its fields say: the request URL's filters,
+    /// the exact unique viewers and the interval of a unique-viewers headline. `rows` is also given
+    /// what the fields before the rows settle (`before`: the outline of a response that would end
+    /// after its rows), so it can make reports of its rows before the fields after them are read.
+    static func outline(_ scanner: inout JSONScanner, options: ImportOptions,
+                        rows: (_ scanner: inout JSONScanner, _ before: () throws -> Outline) throws -> RowsRead) throws -> Outline {
+        var f = Fields()
         try scanner.readObjectNameBytes(validatingNames: true) { s, name in
             // Each key classified once, by its bytes against a few short names: a dictionary lookup would
             // hash the whole key, and a String compared with each name costs a call per name.
@@ -89,24 +106,31 @@ enum JSONReportReader {
             let isChannelList = !holdsRows && Self.channelListKeyBytes.contains { ColumnBuilder.equal($0, name) }
             /// The key as text (for totals, the channel list and messages).
             func key() -> String { String(decoding: name, as: UTF8.self) }
-            if holdsRows || (table == nil && s.peek() == 91 && !isChannelList) {
+            if holdsRows || (f.table == nil && s.peek() == 91 && !isChannelList) {
                 guard s.peek() == 91 else {
                     if holdsRows {
                         throw s.error("expected an array of rows under \"\(key())\", found \(s.describeNext())")
                     }
                     try s.skipValue(); return
                 }
-                if let existing = kind, existing != "generic" {
+                if let existing = f.kind, existing != "generic" {
                     // A second row array: keep the first, skip the rest.
                     if !holdsRows { try s.skipValue(); return }
                     throw s.error("a second report array \"\(key())\" after \"\(existing)\"; one response holds one report")
                 }
-                table = try rows(&s)
-                kind = rowKind ?? (isResponse ? "smartsight" : "generic")
-                if kind == "generic" { firstArrayKey = key() }
+                let arrayKind = rowKind ?? (isResponse ? "smartsight" : "generic")
+                let table = try rows(&s) {
+                    var before = f
+                    before.kind = arrayKind
+                    if arrayKind == "generic" { before.firstArrayKey = key() }
+                    return try settled(before, options: options)
+                }
+                f.table = table
+                f.kind = arrayKind
+                if arrayKind == "generic" { f.firstArrayKey = key() }
             } else if isChannelList {
                 let (columns, count, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
-                channels.append((columns, count, offsets, key()))
+                f.channels.append((columns, count, offsets, key()))
             } else if ColumnBuilder.equal(Self.dateRangeKeyBytes, name), s.peek() == 123 {
                 // The interval, and the requested dates (the period a totals block's distinct count is
                 // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
@@ -114,9 +138,9 @@ enum JSONReportReader {
                     let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
                     guard case .string(let v) = value else { return }
                     switch field {
-                    case "interval": interval = v.uppercased()
-                    case "startDate": request.from = v
-                    case "endDate": request.to = v
+                    case "interval": f.interval = v.uppercased()
+                    case "startDate": f.request.from = v
+                    case "endDate": f.request.to = v
                     default: break
                     }
                 }
@@ -125,41 +149,49 @@ enum JSONReportReader {
             } else {
                 let key = key()
                 switch try s.readScalar() {
-                case .int(let v): totals[key] = String(v)
-                case .double(let v): totals[key] = String(v)
+                case .int(let v): f.totals[key] = String(v)
+                case .double(let v): f.totals[key] = String(v)
                 case .string(let v):
-                    totals[key] = v
-                    if requestURLKeys.contains(key) { hasRequestURL = true }
-                case .bool(let v): totals[key] = String(v)
-                case .bigInteger(let v): totals[key] = v
+                    f.totals[key] = v
+                    if requestURLKeys.contains(key) { f.hasRequestURL = true }
+                case .bool(let v): f.totals[key] = String(v)
+                case .bigInteger(let v): f.totals[key] = v
                 case .null: break
                 }
             }
         }
         try scanner.expectEnd()
+        return try settled(f, options: options)
+    }
+
+    /// What a response's fields settle: the filters and zone of a request URL it carries, the exact
+    /// unique viewers and the interval of a unique-viewers headline.
+    private static func settled(_ fields: Fields, options: ImportOptions) throws -> Outline {
+        var f = fields
         // A response that carries its request URL gives its filters and zone itself.
         var options = options
-        for key in requestURLKeys where hasRequestURL {
-            guard let url = totals.removeValue(forKey: key), url.contains("?") else { continue }
+        for key in requestURLKeys where f.hasRequestURL {
+            guard let url = f.totals.removeValue(forKey: key), url.contains("?") else { continue }
             try ReportImporter.merge(RequestURL.parameters(url), into: &options, source: "the \"\(key)\" field")
         }
-        if kind.flatMap(ReportKind.init(rawValue:))?.hasPeriodHeadline == true, let headline = Catalog.uniqueViewersHeadlines.first(where: { totals[$0.key] != nil }) {
+        if f.kind.flatMap(ReportKind.init(rawValue:))?.hasPeriodHeadline == true,
+           let headline = Catalog.uniqueViewersHeadlines.first(where: { f.totals[$0.key] != nil }) {
             // Real unique-viewers responses: the headline counts the requested period; the rows
             // break it down one step finer (a DAILY request gives hours, WEEKLY and MONTHLY days).
-            guard let text = totals[headline.key], let count = Int64(text), count >= 0 else {
-                throw ColanError(.importing, "\"\(headline.key)\" is \(totals[headline.key] ?? ""), not a count")
+            guard let text = f.totals[headline.key], let count = Int64(text), count >= 0 else {
+                throw ColanError(.importing, "\"\(headline.key)\" is \(f.totals[headline.key] ?? ""), not a count")
             }
-            request.exactViewers = count
-            request.interval = headline.interval
-            interval = ReportInterval(rawValue: headline.interval)?.finer?.rawValue
-        } else if let text = totals["aggregatedViewers"], let kind, kind != "generic" {
+            f.request.exactViewers = count
+            f.request.interval = headline.interval
+            f.interval = ReportInterval(rawValue: headline.interval)?.finer?.rawValue
+        } else if let text = f.totals["aggregatedViewers"], let kind = f.kind, kind != "generic" {
             guard let count = Int64(text), count >= 0 else {
                 throw ColanError(.importing, "\"aggregatedViewers\" is \(text), not a count")
             }
-            request.exactViewers = count
+            f.request.exactViewers = count
         }
-        return Outline(kind: kind, table: table, channels: channels, interval: interval, totals: totals, request: request,
-                       options: options, firstArrayKey: firstArrayKey)
+        return Outline(kind: f.kind, table: f.table, channels: f.channels, interval: f.interval, totals: f.totals, request: f.request,
+                       options: options, firstArrayKey: f.firstArrayKey)
     }
 
     /// The reports of a response read by `outline`: its channel lists and its main report.

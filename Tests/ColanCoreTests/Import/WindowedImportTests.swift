@@ -191,31 +191,70 @@ import Testing
         let withChannels = "{\"viewershipChannels\": [{\"channelId\": \"ch0\", \"channelName\": \"Zero\"}],\n"
             + "\"viewershipAnalytics\": " + rows + "}"
         try expectSameWholeAndWindowed([[("channels.json", withChannels)]])
-        // So is one with an exact distinct count (its scope may come from every row's times).
+        // So is one with an exact distinct count (its scope may come from every row's times), after the rows or before them.
         let exact = amagi.replacingOccurrences(of: "\"totalSessions\": 1234", with: "\"aggregatedViewers\": 42, \"totalSessions\": 1234")
+        let exactFirst = "{\"aggregatedViewers\": 42, " + amagi.dropFirst()
         #expect(exact != amagi)
-        try expectSameWholeAndWindowed([[("exact.json", exact)]])
-        // Those equalities hold whether or not windows were used: the windows are counted here. A
-        // later column makes the first pass stop (`Unsettled`) and the second read in its settlement.
-        for (name, text, windows) in [("amagi", amagi, true), ("envelope", envelope, true), ("rows", rows, true),
-                                      ("widening", widening, true), ("channels", withChannels, false), ("exact", exact, false)] {
+        try expectSameWholeAndWindowed([[("exact.json", exact)], [("exact-first.json", exactFirst)]])
+        // A request URL after the rows gives a filter and a zone the windows read before it did not know:
+        // read again with the fields first. Before the rows, one pass.
+        let url = "\"url\": \"https://analytics.example/v2/viewershipAnalytics?deviceType=roku&timezone=America%2FNew_York\""
+        let urlAfter = amagi.replacingOccurrences(of: "\"totalSessions\": 1234", with: url + ", \"totalSessions\": 1234")
+        let urlBefore = "{" + url + ", " + amagi.dropFirst()
+        #expect(urlAfter != amagi)
+        try expectSameWholeAndWindowed([[("url-after.json", urlAfter)], [("url-before.json", urlBefore)]])
+        // Those equalities hold whether or not windows were used: the windows and passes are counted here.
+        // A later column makes the first pass stop (`Unsettled`) and the second read in its settlement; so
+        // does a request URL after the rows. A response read whole hands nothing on when what makes it one
+        // comes before its rows (channels, exact-first), and its windows are taken back when after (exact).
+        let cases: [(name: String, text: String, windowed: Bool, handsOn: Bool, passes: Int)] = [
+            ("amagi", amagi, true, true, 1), ("envelope", envelope, true, true, 1), ("rows", rows, true, true, 1),
+            ("widening", widening, true, true, 2), ("url-after", urlAfter, true, true, 2), ("url-before", urlBefore, true, true, 1),
+            ("channels", withChannels, false, false, 1), ("exact-first", String(exactFirst), false, false, 1), ("exact", exact, false, true, 1)]
+        for (name, text, windowed, handsOn, expectedPasses) in cases {
             var settled = WindowSettlement(), reports = 0, passes = 0
             var read: JSONWindowReader.Read?
+            var done: [Range<Int>] = []
+            let bytes = Array(text.utf8)
             while passes < 5 {
                 passes += 1
-                reports = 0
+                (reports, done) = (0, [])
                 do {
-                    read = try Array(text.utf8).withUnsafeBytes { bytes in
+                    read = try bytes.withUnsafeBytes { bytes in
                         try JSONWindowReader.read(bytes, path: name, options: Self.options(window: 700), windowBytes: 700, settled: settled,
-                                                  doneWith: { _ in }, deliver: { _ in reports += 1 })
+                                                  doneWith: { done.append($0) }, deliver: { _ in reports += 1 })
                     }
                     break
                 } catch let unsettled as WindowSettlement.Unsettled {
                     settled = unsettled.settled
                 }
             }
-            #expect((read != nil) == windows && (reports > 3) == windows, "\(name): \(reports) windows")
-            #expect(passes == (name == "widening" ? 2 : 1), "\(name): \(passes) passes")
+            #expect((read != nil) == windowed && (reports > 3) == handsOn, "\(name): \(reports) windows")
+            #expect(passes == expectedPasses, "\(name): \(passes) passes")
+            // The bytes are let go in order, each once, and all of them when the file is read in windows.
+            #expect(zip(done, done.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound } && done.first?.lowerBound ?? 0 == 0, "\(name)")
+            if windowed { #expect(done.last?.upperBound == bytes.count, "\(name)") }
+        }
+        // What the manifest records of a response read in one pass: the totals after its rows too.
+        read(amagi) { read in #expect(read?.totals["totalSessions"] == "1234" && read?.totals["totalViewershipMinutes"] == "5678.5") }
+    }
+
+    /// Reads `text` in windows of 700 bytes (in the settlement a first pass gives) and passes the read on.
+    private func read(_ text: String, _ check: (JSONWindowReader.Read?) -> Void) {
+        var settled = WindowSettlement()
+        for _ in 0..<5 {
+            do {
+                let read = try Array(text.utf8).withUnsafeBytes { bytes in
+                    try JSONWindowReader.read(bytes, path: "f.json", options: Self.options(window: 700), windowBytes: 700, settled: settled,
+                                              doneWith: { _ in }, deliver: { _ in })
+                }
+                return check(read)
+            } catch let unsettled as WindowSettlement.Unsettled {
+                settled = unsettled.settled
+            } catch {
+                Issue.record("\(error)")
+                return
+            }
         }
     }
 
