@@ -26,22 +26,36 @@ extension AggregateEngine {
         let wholeStore = query.interval == .total && plan.dateRange == nil
         var exactCounts = ExactCountIndex(store.manifest.sources, plan.exactSources, query: query)
         var vendorCounted = 0
-        var keyed: [(sortKey: [Int], row: [ResultValue])] = []
-        keyed.reserveCapacity(output.keys.count)
+        // How each metric is finished, decided once: a definition copied per group (its strings and
+        // closure retained) cost more than finishing it. The steps hold no reference; the closures sit apart.
+        let steps: [FinishStep] = plan.definitions.enumerated().map { i, d in
+            if let gauge = d.gauge, let gi = gaugeIndex[i] { return .gauge(index: gi, statistic: gauge.statistic, distinct: d.distinctGauge) }
+            if let column = d.rowAverage, let c = plan.averages.firstIndex(of: column) { return .rowAverage(c) }
+            return .finish(first: operands[i].first ?? 0, second: operands[i].count > 1 ? operands[i][1] : nil)
+        }
+        let finishes = plan.definitions.map(\.finish)
+        // Rows sort by bucket, then each dimension's UTF-8 rank: the group key with each value's id
+        // replaced by its rank (the same mixed radix, so it fits as the key does).
+        var rows: [[ResultValue]] = []
+        rows.reserveCapacity(output.keys.count)
+        var sortKeys: [UInt64] = []
+        sortKeys.reserveCapacity(output.keys.count)
+        let rowWidth = (query.interval == .total ? 0 : 1) + query.by.count + steps.count
         var inexactGroups = 0
         for (g, key) in output.keys.enumerated() {
             let values = output.values[(g * width)..<((g + 1) * width)]
             let at = values.startIndex
             let bucket = Int(key / product)
             var rest = key % product
-            var sortKey = [bucket]
+            var sortKey = UInt64(bucket) * product
             var row: [ResultValue] = []
+            row.reserveCapacity(rowWidth)
             if query.interval != .total { row.append(.text(output.buckets.labels[bucket])) }
             for d in query.by.indices {
                 let stride = output.strides[d]
                 let id = Int(rest / stride)
                 rest %= stride
-                sortKey.append(Int(ranks[d][id]))
+                sortKey += UInt64(ranks[d][id]) * stride
                 row.append(.text(output.dictionaries[d].values[id]))
             }
             let inexactRows = values[at + layout.inexactRows]
@@ -71,40 +85,52 @@ extension AggregateEngine {
             }
             if !exact { inexactGroups += 1 }
             let days = output.buckets.days[bucket]
-            for (i, d) in plan.definitions.enumerated() {
-                if let gauge = d.gauge, let gi = gaugeIndex[i] {
+            for i in steps.indices {
+                switch steps[i] {
+                case .gauge(let gi, let statistic, let distinct):
                     let perInstant = (output.gauges[key] ?? [:]).sorted { $0.key < $1.key }.map { $0.value[gi] }
-                    let value = MetricDefinitions.gauge(perInstant, gauge.statistic)
-                    if d.distinctGauge, !exact, case .decimal(let v) = value { row.append(.bound(v, upper: true)) } else { row.append(value) }
-                } else if let column = d.rowAverage, let c = plan.averages.firstIndex(of: column) {
+                    let value = MetricDefinitions.gauge(perInstant, statistic)
+                    if distinct, !exact, case .decimal(let v) = value { row.append(.bound(v, upper: true)) } else { row.append(value) }
+                case .rowAverage(let c):
                     let sums = output.side.averages[key]
                     if let sums, sums[2 * c + 1] > 0 { row.append(.decimal(sums[2 * c] / sums[2 * c + 1])) } else { row.append(.none) }
-                } else {
-                    let o = operands[i]
+                case .finish(let first, let second):
                     // A metric none of the row's reports hold is empty, not 0.
                     if !plan.lacking.isEmpty, let bits = output.side.presence[key],
-                       o.contains(where: { $0 < 64 && bits & (1 << UInt64($0)) == 0 }) {
+                       operands[i].contains(where: { $0 < 64 && bits & (1 << UInt64($0)) == 0 }) {
                         row.append(.none)
                         continue
                     }
                     func operand(_ k: Int) -> Int64 {
-                        if let viewers, o[k] == viewerInput { return viewers }
-                        return values[at + o[k]]
+                        if let viewers, k == viewerInput { return viewers }
+                        return values[at + k]
                     }
-                    row.append(d.finish(operand(0), o.count > 1 ? operand(1) : 0, days, exact))
+                    row.append(finishes[i](operand(first), second.map(operand) ?? 0, days, exact))
                 }
             }
-            keyed.append((sortKey, row))
+            rows.append(row)
+            sortKeys.append(sortKey)
         }
-        keyed.sort { $0.sortKey.lexicographicallyPrecedes($1.sortKey) }
+        // Sorted through a permutation of the rows (the keys are unique: one row a group).
+        let order = rows.indices.sorted { sortKeys[$0] < sortKeys[$1] }
         var explain: [String] = []
         if vendorCounted > 0 {
             explain.append("unique viewers: the vendor's exact count of the requested period and slice in \(vendorCounted) rows")
         }
         if plan.definitions.contains(where: { $0.inputs.contains("uniqueViewers") }) {
             explain.append(inexactGroups == 0 ? "unique viewers: exact in every row"
-                           : "unique viewers: an upper bound (marked <=) in \(inexactGroups) of \(keyed.count) rows: they do not add across dimensions or report intervals")
+                           : "unique viewers: an upper bound (marked <=) in \(inexactGroups) of \(rows.count) rows: they do not add across dimensions or report intervals")
         }
-        return (keyed.map(\.row), explain)
+        return (order.map { rows[$0] }, explain)
     }
+}
+
+/// How one metric of an answer row is finished from its group's sums (`MetricDefinitions.Definition`).
+private enum FinishStep {
+    /// The per-instant sums of gauge input `index`, reduced by `statistic` (a bound when `distinct` and not exact).
+    case gauge(index: Int, statistic: MetricDefinitions.GaugeStatistic, distinct: Bool)
+    /// The mean of row-average column `c` over the group's rows.
+    case rowAverage(Int)
+    /// The definition's own finish, from its first and second inputs (their places among the group's values).
+    case finish(first: Int, second: Int?)
 }

@@ -35,14 +35,20 @@ package enum TextFormat {
 
     /// Appends a CSV field, quoted (RFC 4180) when it holds a comma, quote or line break.
     package static func appendCSV(_ s: String, to out: inout [UInt8]) {
-        let needsQuotes = s.utf8.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
-        guard needsQuotes else { out.append(contentsOf: s.utf8); return }
-        out.append(34)
-        for b in s.utf8 {
-            if b == 34 { out.append(34) }
-            out.append(b)
+        var s = s
+        // Scanned as the string's contiguous bytes: `utf8.contains` walked the view's iterator.
+        s.withUTF8 { bytes in
+            guard bytes.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else {
+                out.append(contentsOf: bytes)
+                return
+            }
+            out.append(34)
+            for b in bytes {
+                if b == 34 { out.append(34) }
+                out.append(b)
+            }
+            out.append(34)
         }
-        out.append(34)
     }
 
     /// Rounds half away from zero to 2 decimals and drops trailing zeros.

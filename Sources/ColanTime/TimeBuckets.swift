@@ -71,9 +71,14 @@ public enum BucketInterval: String, Sendable, CaseIterable {
         var days: [Int] = []
         var spans: [ClosedRange<Int64>] = []
         var index: [Int64: UInt32] = [:]
+        // Slots run forward in time: the zone's offset is looked up again only once it changes, and
+        // a slot of the previous slot's bucket (most: 96 a day) needs no lookup of its key.
+        var span = (offset: Int64(0), until: Int64.min)
+        var previous: (key: Int64, id: UInt32)?
         for s in 0..<max(count, 0) {
             let t = origin + Int64(s) * Self.slot
-            let offset = zone.offset(atUTC: t)
+            if t >= span.until { span = zone.offsetSpan(atUTC: t) }
+            let offset = span.offset
             let local = t + offset
             let day = Self.floorDiv(local, 86400)
             let key: Int64
@@ -89,13 +94,19 @@ public enum BucketInterval: String, Sendable, CaseIterable {
                 key = Int64(y * 12 + m - 1)
             case .total: key = 0
             }
+            if let previous, previous.key == key {
+                ids[s] = previous.id
+                continue
+            }
             if let id = index[key] {
                 ids[s] = id
+                previous = (key, id)
                 continue
             }
             let id = UInt32(keys.count)
             index[key] = id
             ids[s] = id
+            previous = (key, id)
             keys.append(key)
             var first: Int64, last: Int64  // local day numbers the bucket spans
             switch interval {

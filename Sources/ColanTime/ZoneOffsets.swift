@@ -58,13 +58,17 @@ public final class ZoneOffsets: Sendable {
     }
 
     /// The offset from UTC, in seconds, in effect at the UTC instant `t`.
-    public func offset(atUTC t: Int64) -> Int64 {
+    public func offset(atUTC t: Int64) -> Int64 { offsetSpan(atUTC: t).offset }
+
+    /// The offset at UTC instant `t` and the instant it next changes (`Int64.max` for never):
+    /// a walk through increasing instants looks the offset up again only after that.
+    public func offsetSpan(atUTC t: Int64) -> (offset: Int64, until: Int64) {
         var lo = 0, hi = transitions.count
         while lo < hi {
             let mid = (lo + hi) / 2
             if transitions[mid] <= t { lo = mid + 1 } else { hi = mid }
         }
-        return Int64(lo == 0 ? initialOffset : offsets[lo - 1])
+        return (Int64(lo == 0 ? initialOffset : offsets[lo - 1]), lo < transitions.count ? transitions[lo] : .max)
     }
 
     /// The UTC instants whose local time is `local` (local seconds since the
