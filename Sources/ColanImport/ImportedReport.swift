@@ -9,22 +9,38 @@ import ColanStore
 /// package's tests and fuzzer, never by a caller of the library.
 public struct ImportOptions: Sendable {
     /// The zone the report's local time labels are in (`--tz`, default US/Pacific).
-    public var zone: String = "US/Pacific"
+    public var zone: String {
+        get { settings.zone }
+        set { change { $0.zone = newValue } }
+    }
     /// Dimension filters the reports were downloaded with (`--set DIM=VALUE`).
-    public var fixed: [String: String] = [:]
+    public var fixed: [String: String] {
+        get { settings.fixed }
+        set { change { $0.fixed = newValue } }
+    }
     /// A file-name pattern such as "{channelId}_{deviceType}_{startDate}.json" (`--name`).
     public var namePattern: String? {
-        didSet { compiledNamePattern = namePattern.map(FileNamePattern.init) }
+        get { settings.namePattern }
+        set { change { $0.namePattern = newValue; $0.compiledNamePattern = newValue.map(FileNamePattern.init) } }
     }
     /// `namePattern` split into its parts once, not for every file.
-    private(set) var compiledNamePattern: FileNamePattern?
+    var compiledNamePattern: FileNamePattern? { settings.compiledNamePattern }
     /// The interval when it cannot be read or inferred (`--interval`).
-    public var interval: String?
+    public var interval: String? {
+        get { settings.interval }
+        set { change { $0.interval = newValue } }
+    }
     /// The requested first and last local dates (YYYY-MM-DD), from a saved request URL
     /// (`startDate`, `endDate`) or a file-name pattern: the period a response's distinct count is exact for.
-    public var requestedFrom: String?
+    public var requestedFrom: String? {
+        get { settings.requestedFrom }
+        set { change { $0.requestedFrom = newValue } }
+    }
     /// See `requestedFrom`.
-    public var requestedTo: String?
+    public var requestedTo: String? {
+        get { settings.requestedTo }
+        set { change { $0.requestedTo = newValue } }
+    }
     /// CSV files with at least this many bytes after the header, and no quotes,
     /// are parsed in chunks of half as many bytes on all cores (one file then
     /// still uses every core).
@@ -35,10 +51,10 @@ public struct ImportOptions: Sendable {
     /// about three windows' rows and a segment's, whatever the file's size.
     package var windowedCSVBytes = 128 << 20
 
-    /// JSON files of at least this many bytes are read window by window (`JSONWindowReader`): their
-    /// rows array is first passed over to read what follows it, which costs about half as much
-    /// again as a whole read, so only files whose whole read would near 1 GiB are (a whole read
-    /// holds about 1.3 times the file).
+    /// JSON files of at least this many bytes are read window by window (`JSONWindowReader`).
+    /// Smaller ones are read whole, as fast and holding at most about 1.3 times the file (under
+    /// 1 GiB below this size); a read in windows is taken back when the response turns out to be
+    /// one windows do not take (an exact distinct count after the rows).
     package var windowedJSONBytes = 512 << 20
     /// The bytes of a window of a file read in windows (`windowedCSVBytes`, `windowedJSONBytes`).
     package var csvWindowBytes = 48 << 20
@@ -58,11 +74,52 @@ public struct ImportOptions: Sendable {
 
     /// The folders the files were listed from, with the sidecars seen there:
     /// files in them need no access() call to learn whether they have one.
-    package var listing: FolderListing?
+    package var listing: FolderListing? {
+        get { settings.listing }
+        set { change { $0.listing = newValue } }
+    }
 
     /// Called by a reader once it is done with the file's bytes (a big CSV's chunks parsed,
     /// before they are joined): `ImportJob` gives a mapped file's pages back then.
-    package var doneWithBytes: (@Sendable () -> Void)?
+    package var doneWithBytes: (@Sendable () -> Void)? {
+        get { settings.doneWithBytes }
+        set { change { $0.doneWithBytes = newValue } }
+    }
+
+    /// The fields that hold references, shared by copies until one changes. Every file's options
+    /// are copied a few times on its way (its sidecars, a request URL, its response's outline), on
+    /// both cores: copying each string, dictionary and closure retained objects the other core
+    /// also touched, about a twentieth of importing a folder of small responses.
+    private var settings = Settings()
+
+    /// `settings`, copied first when another copy of the options shares them, then changed.
+    private mutating func change(_ body: (Settings) -> Void) {
+        if !isKnownUniquelyReferenced(&settings) { settings = settings.copy() }
+        body(settings)
+    }
+
+    /// Changed only through `change`, on a box no other copy holds: never written while shared.
+    private final class Settings: @unchecked Sendable {
+        var zone = "US/Pacific"
+        var fixed: [String: String] = [:]
+        var namePattern: String?
+        var compiledNamePattern: FileNamePattern?
+        var interval: String?
+        var requestedFrom: String?
+        var requestedTo: String?
+        var listing: FolderListing?
+        var doneWithBytes: (@Sendable () -> Void)?
+
+        init() {}
+
+        func copy() -> Settings {
+            let copy = Settings()
+            (copy.zone, copy.fixed, copy.namePattern, copy.compiledNamePattern) = (zone, fixed, namePattern, compiledNamePattern)
+            (copy.interval, copy.requestedFrom, copy.requestedTo) = (interval, requestedFrom, requestedTo)
+            (copy.listing, copy.doneWithBytes) = (listing, doneWithBytes)
+            return copy
+        }
+    }
 
     /// Options with the vendor's defaults.
     public init() {}
