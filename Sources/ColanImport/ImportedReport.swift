@@ -54,7 +54,7 @@ public struct ImportOptions: Sendable {
     /// JSON files of at least this many bytes are read window by window (`JSONWindowReader`).
     /// Smaller ones are read whole, as fast and holding at most about 1.3 times the file (under
     /// 1 GiB below this size); a read in windows is taken back when the response turns out to be
-    /// one windows do not take (an exact distinct count after the rows).
+    /// one windows do not take (a unique-viewers headline without its requested dates after the rows).
     package var windowedJSONBytes = 512 << 20
     /// The bytes of a window of a file read in windows (`windowedCSVBytes`, `windowedJSONBytes`).
     package var csvWindowBytes = 48 << 20

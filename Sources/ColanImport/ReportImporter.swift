@@ -242,6 +242,12 @@ public enum ReportImporter {
                               table: Table(schema: Schema(schema), columns: data), totals: totals)
     }
 
+    /// Whether `recordExactScope` needs the rows' times: the requested dates are not known (from the
+    /// response, its URL or its file name) and the request's interval is (a unique-viewers headline).
+    static func exactScopeNeedsTimes(request: RequestFacts, options: ImportOptions) -> Bool {
+        ((request.from ?? options.requestedFrom) == nil || (request.to ?? options.requestedTo) == nil) && request.interval != nil
+    }
+
     /// Records, beside a response's totals, what the exact distinct viewers it reports are exact
     /// for: the requested local dates (from the response or its URL; for unique viewers without
     /// either, from the rows: the day of hourly rows, the 7 days from a week's first row, a month's

@@ -1,5 +1,6 @@
 import ColanSupport
 import ColanCatalog
+import ColanTime
 
 /// Reads the JSON shapes: Amagi v2 responses (rows under a key named after
 /// the report type, a `dateRange`, top-level totals), the Amagi channel list,
@@ -67,12 +68,30 @@ enum JSONReportReader {
         }
 
         /// Whether rows assembled under `other` come out as under this outline: the same kind,
-        /// interval, filters, zone and requested dates, and no exact count or channel list in either.
+        /// interval, filters, zone and requested dates (an exact count only adds its scope to the totals).
         func assemblesLike(_ other: Outline) -> Bool {
-            kind == other.kind && interval == other.interval && request.exactViewers == nil && other.request.exactViewers == nil
-                && channels.isEmpty && other.channels.isEmpty && options.zone == other.options.zone
+            kind == other.kind && interval == other.interval && options.zone == other.options.zone
                 && options.interval == other.options.interval && options.fixed == other.options.fixed
                 && options.requestedFrom == other.options.requestedFrom && options.requestedTo == other.options.requestedTo
+        }
+
+        /// Whether its rows can be read in windows (`JSONWindowReader`): one rows array, no channel
+        /// list beside it, and no exact count whose scope would come from every row's times.
+        var windowsTake: Bool {
+            kind != nil && channels.isEmpty
+                && (request.exactViewers == nil || !ReportImporter.exactScopeNeedsTimes(request: request, options: options))
+        }
+
+        /// The totals the manifest records of the response when read in windows (a whole read's report
+        /// carries them): its main report's, with the scope of its exact count in `zone` (the one the
+        /// windows settled).
+        func windowedTotals(zone: String) throws -> [String: String] {
+            var totals = reportTotals
+            if request.exactViewers != nil {
+                ReportImporter.recordExactScope(request: request, options: options, zone: try ZoneOffsets.named(zone), zoneName: zone,
+                                                times: nil, into: &totals)
+            }
+            return totals
         }
     }
 

@@ -25,14 +25,15 @@ enum JSONWindowReader {
         let totals: [String: String]
     }
 
-    /// A response windows do not take (channel lists, an exact distinct count), known before its rows.
+    /// A response windows do not take (`Outline.windowsTake`), known before its rows.
     private struct ReadWhole: Error {}
 
     /// Reads `bytes` (a JSON file's whole content) window by window, in `settled`, handing each
     /// window's report to `deliver` and each window's byte range to `doneWith` once read (in
     /// order, from the file's start). Returns nil when the file is not one rows array that windows
-    /// can take (a response with channel lists or an exact distinct count, or without rows): the
-    /// caller takes back what was handed on, if anything, and reads it whole.
+    /// can take (`Outline.windowsTake`: a response with channel lists, or an exact distinct count
+    /// whose scope comes from every row's times, or without rows): the caller takes back what was
+    /// handed on, if anything, and reads it whole.
     /// - Throws: `WindowSettlement.Unsettled`, or a `ColanError` naming the row, as a whole read would.
     static func read(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions, windowBytes: Int,
                      settled start: WindowSettlement, doneWith: (Range<Int>) -> Void,
@@ -65,13 +66,13 @@ enum JSONWindowReader {
                 try s.skipStructure(every: windowBytes) { at in windows.done(upTo: at) }
                 return ([], 0, [])
             }
-            guard outline.channels.isEmpty, outline.kind != nil, outline.request.exactViewers == nil, let rowsAt else { return nil }
+            guard outline.windowsTake, let rowsAt else { return nil }
             windows.done(upTo: scanner.position)
             var rows = JSONScanner(bytes)
             rows.position = rowsAt
             try windows.read(&rows, outline: outline, options: options)
             windows.done(upTo: bytes.count)
-            return windows.delivered.map { Read(kind: $0.kind, totals: outline.reportTotals) }
+            return try windows.read(of: outline, options: options)
         }
         // One pass: the rows are read where they lie, assembled as the fields before them say.
         var before: JSONReportReader.Outline?
@@ -81,7 +82,7 @@ enum JSONWindowReader {
                 // A second rows array (after a generic one) would replace the first: read the fields first.
                 guard before == nil else { throw WindowSettlement.Unsettled(settled: start.readingFieldsFirst) }
                 let known = try fieldsBefore()
-                guard known.channels.isEmpty, known.request.exactViewers == nil else { throw ReadWhole() }
+                guard known.windowsTake else { throw ReadWhole() }
                 before = known
                 try windows.read(&s, outline: known, options: options)
                 return ([], 0, [])
@@ -90,13 +91,13 @@ enum JSONWindowReader {
             return nil
         }
         windows.done(upTo: bytes.count)
-        guard let before, outline.channels.isEmpty, outline.kind != nil, outline.request.exactViewers == nil else { return nil }
+        guard let before, outline.windowsTake else { return nil }
         // The fields after the rows changed how they assemble: read again, those fields first.
         guard outline.assemblesLike(before) else {
             if windows.delivered == nil { return nil }
             throw WindowSettlement.Unsettled(settled: start.readingFieldsFirst)
         }
-        return windows.delivered.map { Read(kind: $0.kind, totals: outline.reportTotals) }
+        return try windows.read(of: outline, options: options)
     }
 
     /// The windows of one rows array, read and handed on in turn, and what they settled.
@@ -115,6 +116,12 @@ enum JSONWindowReader {
         init(bytes: UnsafeRawBufferPointer, path: String, windowBytes: Int, settled: WindowSettlement,
              doneWith: @escaping (Range<Int>) -> Void, deliver: @escaping (ImportedReport) throws -> Void) {
             (self.bytes, self.path, self.windowBytes, self.settled, self.doneWith, self.deliver) = (bytes, path, windowBytes, settled, doneWith, deliver)
+        }
+
+        /// What the windows of `outline`'s rows gave: nil when none was handed on.
+        func read(of outline: JSONReportReader.Outline, options: ImportOptions) throws -> Read? {
+            guard let delivered else { return nil }
+            return Read(kind: delivered.kind, totals: try outline.windowedTotals(zone: settled.zone ?? outline.options.zone))
         }
 
         /// Hands the bytes up to `end` not yet handed to `doneWith`.

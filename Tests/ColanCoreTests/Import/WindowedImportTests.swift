@@ -191,11 +191,17 @@ import Testing
         let withChannels = "{\"viewershipChannels\": [{\"channelId\": \"ch0\", \"channelName\": \"Zero\"}],\n"
             + "\"viewershipAnalytics\": " + rows + "}"
         try expectSameWholeAndWindowed([[("channels.json", withChannels)]])
-        // So is one with an exact distinct count (its scope may come from every row's times), after the rows or before them.
+        // An exact distinct count (Amagi's aggregatedViewers, after the rows or before them) is exact for the
+        // requested dates: its scope (recorded beside the totals, compared here) is the whole read's.
         let exact = amagi.replacingOccurrences(of: "\"totalSessions\": 1234", with: "\"aggregatedViewers\": 42, \"totalSessions\": 1234")
         let exactFirst = "{\"aggregatedViewers\": 42, " + amagi.dropFirst()
         #expect(exact != amagi)
         try expectSameWholeAndWindowed([[("exact.json", exact)], [("exact-first.json", exactFirst)]])
+        // A unique-viewers headline without the requested dates is exact for a period found from every
+        // row's times: read whole.
+        let headline = "{\"uniqueViewersAnalytics\": " + Self.jsonRows(hours: 60).replacingOccurrences(of: "numberOfSession", with: "uniqueViewers")
+            + ",\n\"weeklyUniqueViewers\": 77}"
+        try expectSameWholeAndWindowed([[("headline.json", headline)]])
         // A request URL after the rows gives a filter and a zone the windows read before it did not know:
         // read again with the fields first. Before the rows, one pass.
         let url = "\"url\": \"https://analytics.example/v2/viewershipAnalytics?deviceType=roku&timezone=America%2FNew_York\""
@@ -206,11 +212,12 @@ import Testing
         // Those equalities hold whether or not windows were used: the windows and passes are counted here.
         // A later column makes the first pass stop (`Unsettled`) and the second read in its settlement; so
         // does a request URL after the rows. A response read whole hands nothing on when what makes it one
-        // comes before its rows (channels, exact-first), and its windows are taken back when after (exact).
+        // comes before its rows (channels), and its windows are taken back when after (the headline).
         let cases: [(name: String, text: String, windowed: Bool, handsOn: Bool, passes: Int)] = [
             ("amagi", amagi, true, true, 1), ("envelope", envelope, true, true, 1), ("rows", rows, true, true, 1),
             ("widening", widening, true, true, 2), ("url-after", urlAfter, true, true, 2), ("url-before", urlBefore, true, true, 1),
-            ("channels", withChannels, false, false, 1), ("exact-first", String(exactFirst), false, false, 1), ("exact", exact, false, true, 1)]
+            ("exact", exact, true, true, 1), ("exact-first", String(exactFirst), true, true, 1),
+            ("channels", withChannels, false, false, 1), ("headline", headline, false, true, 1)]
         for (name, text, windowed, handsOn, expectedPasses) in cases {
             var settled = WindowSettlement(), reports = 0, passes = 0
             var read: JSONWindowReader.Read?
@@ -235,8 +242,10 @@ import Testing
             #expect(zip(done, done.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound } && done.first?.lowerBound ?? 0 == 0, "\(name)")
             if windowed { #expect(done.last?.upperBound == bytes.count, "\(name)") }
         }
-        // What the manifest records of a response read in one pass: the totals after its rows too.
+        // What the manifest records of a response read in one pass: the totals after its rows too, and the
+        // scope of an exact count after them.
         read(amagi) { read in #expect(read?.totals["totalSessions"] == "1234" && read?.totals["totalViewershipMinutes"] == "5678.5") }
+        read(exact) { read in #expect(read?.totals["aggregatedViewers"] == "42" && read?.totals[ExactViewers.scopeKey]?.contains("2021-09-01") == true) }
     }
 
     /// Reads `text` in windows of 700 bytes (in the settlement a first pass gives) and passes the read on.
