@@ -179,9 +179,10 @@ public enum ReportImporter {
 
     /// Builds the report table: time converted to UTC instants, fixed
     /// dimensions added as constant columns, then dimensions and metrics.
+    /// `folds`: a file read in windows carries the local times a fall-back night repeats from window to window.
     static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
                          interval declared: String?, totals: [String: String], request: RequestFacts = RequestFacts(),
-                         locate: (Int) -> String) throws -> ImportedReport {
+                         folds: FoldOccurrences? = nil, locate: (Int) -> String) throws -> ImportedReport {
         let gauge = ReportKind(rawValue: kind)?.isGauge ?? false
         var zoneName = gauge ? "UTC" : options.zone
         let zone = try ZoneOffsets.named(zoneName)
@@ -190,7 +191,7 @@ public enum ReportImporter {
         var interval = (declared ?? options.interval)?.uppercased()
         let timeColumn = columns.first { $0.catalog?.role == .time }
         if let timeColumn {
-            let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, locate: locate)
+            let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, folds: folds, locate: locate)
             if interval == nil {
                 interval = (gauge || !times.allHours ? ReportInterval.instant : !times.allMidnight ? .hourly : .daily).rawValue
             }
@@ -278,7 +279,8 @@ extension ReportImporter {
     /// parsed and resolved in the zone once; only labels a fall-back night
     /// repeats are resolved row by row (the first row of a combination of the
     /// row's other non-metric fields takes the earlier instant, a repeat the later).
-    static func resolveTimes(_ column: ColumnBuilder, columns: [ColumnBuilder], rows: Int, zone: ZoneOffsets,
+    /// `folds`: the repeats seen in earlier windows of a file read in windows (and those of this one, added).
+    static func resolveTimes(_ column: ColumnBuilder, columns: [ColumnBuilder], rows: Int, zone: ZoneOffsets, folds: FoldOccurrences? = nil,
                              locate: (Int) -> String) throws -> (instants: [Int64], allMidnight: Bool, allHours: Bool, allUTC: Bool) {
         for row in 0..<rows where !column.isValid(row) {
             throw ColanError(.importing, "row has no '\(column.name)' value", location: locate(row))
@@ -334,22 +336,47 @@ extension ReportImporter {
                 if others == nil {
                     others = columns.filter { ($0.catalog?.role == .dimension || $0.catalog == nil) && $0.name != column.name }
                 }
-                var key: [Int64] = [Int64(code)]
-                for o in others ?? [] {
-                    if let t = o.textCodes { key.append(Int64(t[row])) } else if let i = o.intValues { key.append(i[row]) }
-                    key.append(o.isValid(row) ? 1 : 0)
+                let seen: Int
+                if let folds {
+                    // Across windows: the row's texts, not this window's codes.
+                    var key = [text(code)]
+                    for o in others ?? [] {
+                        if let t = o.textCodes {
+                            key.append(o.isValid(row) ? o.withText(Int(t[row])) { String(decoding: $0, as: UTF8.self) } : "")
+                        } else if let i = o.intValues {
+                            key.append(String(i[row]))
+                        }
+                        key.append(o.isValid(row) ? "1" : "0")
+                    }
+                    seen = folds.seen[key, default: 0]
+                    if seen < 2 { folds.seen[key] = seen + 1 }
+                } else {
+                    var key: [Int64] = [Int64(code)]
+                    for o in others ?? [] {
+                        if let t = o.textCodes { key.append(Int64(t[row])) } else if let i = o.intValues { key.append(i[row]) }
+                        key.append(o.isValid(row) ? 1 : 0)
+                    }
+                    seen = occurrences[key, default: 0]
+                    if seen < 2 { occurrences[key] = seen + 1 }
                 }
-                let seen = occurrences[key, default: 0]
                 guard seen < 2 else {
                     throw ColanError(.importing, "local time \"\(text(code))\" repeats more often than \(zone.name) repeats it",
                                      location: locate(row))
                 }
-                occurrences[key] = seen + 1
                 instants[row] = seen == 0 ? earlier[code] : later[code]
             }
         }
         return (instants, allMidnight, allHours, allUTC && labelCount > 0)
     }
+}
+
+/// The local times a fall-back night repeats, met so far in the windows of a file read in windows,
+/// by the row's time label and other values (`ReportImporter.resolveTimes`): a whole read gives a
+/// row's first occurrence the earlier instant and its repeat the later one, and a repeat in a later
+/// window than its first occurrence must too. One per read of the file (a read again starts afresh).
+final class FoldOccurrences {
+    /// How often each key was met (1 or 2).
+    var seen: [[String]: Int] = [:]
 }
 
 /// A file-name pattern like "{channelId}_{deviceType}_{startDate}.json",

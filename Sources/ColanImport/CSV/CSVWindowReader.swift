@@ -31,6 +31,7 @@ enum CSVWindowReader {
         let timeField = fresh.firstIndex { $0.catalog?.role == .time }
         var settled = start
         var delivered = false
+        let folds = FoldOccurrences()
         var from = headerScanner.position, line = headerScanner.nextLine
         while from < bytes.count {
             // Cut as if the window held no quote; its chunks check that they hold none (a plain read).
@@ -66,7 +67,7 @@ enum CSVWindowReader {
                 settled = wider
             }
             var report = try ReportImporter.assemble(path: path, kind: kind, columns: columns, rows: rows, options: options,
-                                                     interval: nil, totals: [:], locate: { "line \(lines.line(of: $0))" })
+                                                     interval: nil, totals: [:], folds: folds, locate: { "line \(lines.line(of: $0))" })
             let wider = settled.widened(by: &report)
             if wider != settled {
                 if delivered { throw WindowSettlement.Unsettled(settled: wider) }

@@ -112,6 +112,8 @@ enum JSONWindowReader {
         var delivered: Read?
         /// The bytes handed to `doneWith` so far.
         var doneUpTo = 0
+        /// The repeated local times of a fall-back night met so far (a pass's own).
+        let folds = FoldOccurrences()
 
         init(bytes: UnsafeRawBufferPointer, path: String, windowBytes: Int, settled: WindowSettlement,
              doneWith: @escaping (Range<Int>) -> Void, deliver: @escaping (ImportedReport) throws -> Void) {
@@ -162,10 +164,10 @@ enum JSONWindowReader {
                     if let outline {
                         report = try ReportImporter.assemble(path: path, kind: outline.kind!, columns: columns, rows: count,
                                                              options: outline.options, interval: outline.interval, totals: outline.reportTotals,
-                                                             request: outline.request, locate: locate)
+                                                             request: outline.request, folds: folds, locate: locate)
                     } else {
                         report = try ReportImporter.assemble(path: path, kind: JSONReportReader.bareArrayKind(columns), columns: columns,
-                                                             rows: count, options: options, interval: nil, totals: [:], locate: locate)
+                                                             rows: count, options: options, interval: nil, totals: [:], folds: folds, locate: locate)
                     }
                     let wider = settled.widened(by: &report)
                     if wider != settled {

@@ -267,6 +267,28 @@ import Testing
         }
     }
 
+    /// A local hour a fall-back night repeats: a whole read gives a row's first occurrence the earlier
+    /// instant and its repeat the later one. Read in windows, a repeat may lie in a later window than
+    /// its first occurrence, and must still take the later instant.
+    @Test func aRepeatedFallBackHourInALaterWindowTakesTheLaterInstant() throws {
+        // Channel by channel, each channel's 01:00 twice (EDT, then EST) among its other hours: windows of
+        // 700 and 4,096 bytes cut between many of the pairs.
+        var rows: [String] = []
+        for c in 0..<40 {
+            for (k, hour) in ["00", "01", "01", "02", "03"].enumerated() {
+                rows.append("{\"time\": \"2021-11-07 \(hour):00:00\", \"channelId\": \"ch\(c)\", \"numberOfSession\": \(c * 5 + k)}")
+            }
+        }
+        let json = "[\n" + rows.joined(separator: ",\n") + "\n]"
+        try expectSameWholeAndWindowed([[("fold.json", json)]], zone: "US/Eastern")
+        // The same rows as CSV, hour by hour (each channel's repeat after every channel's first 01:00).
+        var lines = ["time,channelId,numberOfSession"]
+        for (k, hour) in ["00", "01", "01", "02", "03"].enumerated() {
+            for c in 0..<40 { lines.append("2021-11-07 \(hour):00:00,ch\(c),\(c * 5 + k)") }
+        }
+        try expectSameWholeAndWindowed([[("fold.csv", lines.joined(separator: "\n") + "\n")]], windows: [200, 700], zone: "US/Eastern")
+    }
+
     /// A bad value late in a JSON file read in windows names its row as a whole read does, and the
     /// store is left as it was.
     @Test func aBadRowLateInABigJSONFileIsNamedAndNothingIsStored() throws {
