@@ -1,4 +1,8 @@
 import ColanCore
+#if DEBUG
+// The window readers are internal to ColanImport: reached in a debug build (`make fuzz`'s), which is testable.
+@testable import ColanImport
+#endif
 
 // A fuzz target for the JSON and CSV scanners (everything `colan import`
 // reads goes through ReportImporter.importBytes). Built with libFuzzer by
@@ -8,8 +12,10 @@ import ColanCore
 
 /// Imports `bytes` as a JSON file and as a CSV file: any error is fine, a crash is not.
 /// Each is read twice, with the row kernels and with the general loops alone: the two
-/// must give equal reports, or the same error (a difference stops the fuzzer).
+/// must give equal reports, or the same error (a difference stops the fuzzer). Each is also
+/// read in windows of 64 bytes, as a big file is (`readInWindows`).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
+    defer { readInWindows(bytes) }
     var general = ImportOptions()
     general.csvRowKernel = false
     general.jsonRowKernel = false
@@ -25,6 +31,33 @@ func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
             preconditionFailure("\(name): one read failed, the other did not")
         }
     }
+}
+
+/// Reads `bytes` as a big JSON file and as a big CSV file are read (`JSONWindowReader`,
+/// `CSVWindowReader`), in windows of 64 bytes, read again in a wider settlement as `ImportJob`
+/// does: any error is fine, a crash is not. (Debug builds only: a release build reads nothing here.)
+func readInWindows(_ bytes: UnsafeRawBufferPointer) {
+    #if DEBUG
+    for json in [true, false] {
+        var settled = WindowSettlement()
+        for _ in 0..<8 {
+            do {
+                if json {
+                    _ = try JSONWindowReader.read(bytes, path: "fuzz.json", options: ImportOptions(), windowBytes: 64, settled: settled,
+                                                  doneWith: { _ in }, deliver: { _ in })
+                } else {
+                    _ = try CSVWindowReader.read(bytes, path: "fuzz.csv", options: ImportOptions(), windowBytes: 64, settled: settled,
+                                                 doneWith: { _ in }, deliver: { _ in })
+                }
+                break
+            } catch let unsettled as WindowSettlement.Unsettled {
+                settled = unsettled.settled
+            } catch {
+                break
+            }
+        }
+    }
+    #endif
 }
 
 #if COLAN_FUZZ
