@@ -92,6 +92,30 @@ import Testing
         #expect(table(rows).inScanOrder() == table(expected))
     }
 
+    @Test(arguments: [Int64(3_600), 86_400, 60, 7])
+    func timesOutOfOrderOnACommonStepSortInOnePass(step: Int64) {
+        // Channel by channel (a folder of responses joined as they came), each channel's instants in
+        // order, with nulls and repeated keys: the result must equal a stable sort by time, then
+        // device (2 values) and channel (3 values and null: more, so second) in UTF-8 order, nulls last.
+        var rng = SeededRandom(seed: UInt64(step))
+        var input: [(Int64, String?, String, Int64)] = []
+        for channel in ["c", "a", nil, "b"] as [String?] {
+            for slot in 0..<Int64(60) where rng.next() % 3 != 0 {
+                for device in ["TV", "Roku"] where rng.next() % 2 == 0 {
+                    input.append((1_700_000_000 + slot * step, channel, device, Int64(input.count)))
+                }
+            }
+        }
+        let expected = input.enumerated().sorted { x, y in
+            let (a, b) = (x.element, y.element)
+            if a.0 != b.0 { return a.0 < b.0 }
+            if a.2 != b.2 { return a.2 < b.2 }
+            if a.1 != b.1 { return b.1 == nil || (a.1 != nil && a.1! < b.1!) }
+            return x.offset < y.offset
+        }.map { "\($0.element.0) \($0.element.1 ?? "null") \($0.element.2) \($0.element.3)" }
+        #expect(rows(table(input).inScanOrder()) == expected)
+    }
+
     @Test func largeKeySpacesSortOneDimensionAtATime() {
         // Dictionaries far larger than the table (values of a merged segment that this
         // table does not use): the composite key would need more buckets than rows,
