@@ -42,9 +42,10 @@ extension AggregateEngine {
         sortKeys.reserveCapacity(output.keys.count)
         let rowWidth = (query.interval == .total ? 0 : 1) + query.by.count + steps.count
         var inexactGroups = 0
+        // Each group's values are `width` in a row of the flat array (no slice: one retained per group).
+        let values = output.values
         for (g, key) in output.keys.enumerated() {
-            let values = output.values[(g * width)..<((g + 1) * width)]
-            let at = values.startIndex
+            let at = g * width
             let bucket = Int(key / product)
             var rest = key % product
             var sortKey = UInt64(bucket) * product
@@ -76,7 +77,7 @@ extension AggregateEngine {
                     viewers = count.viewers
                 } else {
                     var pinned: [String: String] = [:]
-                    for (dim, values) in query.filters where values.count == 1 { pinned[dim] = values[0] }
+                    for (dim, chosen) in query.filters where chosen.count == 1 { pinned[dim] = chosen[0] }
                     let first = query.interval == .total ? 0 : 1
                     for (d, dim) in query.by.enumerated() { if case .text(let v) = row[first + d] { pinned[dim] = v } }
                     viewers = exactCounts.count(days: span, slice: pinned)?.viewers

@@ -95,36 +95,19 @@ package struct Manifest: Equatable, Sendable {
     }
 
     static func parse(_ bytes: [UInt8], path: String) throws -> Manifest {
-        func corrupt(_ line: Int, _ why: String) -> ColanError {
+        @Sendable func corrupt(_ line: Int, _ why: String) -> ColanError {
             ColanError(.store, "\(why): the store is corrupt", file: path, location: "line \(line)")
         }
-        guard UTF8Text.string(bytes) != nil else { throw corrupt(1, "manifest is not UTF-8 text") }
+        // Checked without making a String of it (a store of many responses has a manifest of megabytes, read by every query).
+        guard bytes.withUnsafeBytes(UTF8Text.isValid) else { throw corrupt(1, "manifest is not UTF-8 text") }
         // Split on bytes (tab and line feed are never inside a UTF-8 sequence): splitting a String on
         // Characters walks grapheme clusters, and a store of many small responses has tens of thousands
         // of lines, read by every query.
         return try bytes.withUnsafeBufferPointer { all -> Manifest in
             let lines = all.split(separator: 10, omittingEmptySubsequences: true)
-            func fields(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> [Slice<UnsafeBufferPointer<UInt8>>] {
-                line.split(separator: 9, omittingEmptySubsequences: false)
-            }
-            func text(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String { unescape(field) }
-            func int<T: FixedWidthInteger>(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> T? {
-                guard !field.isEmpty, field.count <= 20 else { return nil }
-                var value: T = 0
-                var negative = false
-                for (i, b) in field.enumerated() {
-                    if i == 0 && b == 45 && field.count > 1 { negative = true; continue }
-                    guard b >= 48 && b <= 57 else { return nil }
-                    let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                    let (a, o2) = m.addingReportingOverflow(T(b - 48))
-                    guard !o1 && !o2 else { return nil }
-                    value = a
-                }
-                return negative ? 0 - value : value
-            }
             guard let first = lines.first else { throw corrupt(1, "manifest does not start with 'colan-store VERSION'") }
-            let header = fields(first)
-            guard header.count == 2, text(header[0]) == "colan-store", let version: Int = int(header[1]) else {
+            let header = Self.fields(first)
+            guard header.count == 2, Self.text(header[0]) == "colan-store", let version: Int = Self.int(header[1]) else {
                 throw corrupt(1, "manifest does not start with 'colan-store VERSION'")
             }
             guard version <= Self.version else {
@@ -132,46 +115,134 @@ package struct Manifest: Equatable, Sendable {
                                  file: path, hint: "upgrade colan to read it")
             }
             var m = Manifest()
-            m.sources.reserveCapacity(lines.count)
-            // Kinds are checked once each: a manifest of thousands of responses names a handful.
+            // The next and segment records are read here; the source records, tens of thousands in a
+            // store of many responses, are parsed in slices on all cores. The first error in line order is thrown.
+            var sourceLines: [Int] = []
+            sourceLines.reserveCapacity(lines.count)
+            var firstError: (line: Int, error: ColanError)?
             var knownKinds: Set<String> = []
-            func kind(_ text: String, line: Int) throws -> String {
-                if !knownKinds.contains(text) {
-                    _ = try ReportKind.recorded(text, at: "manifest line \(line)")
-                    knownKinds.insert(text)
+            for i in 1..<lines.count {
+                let line = lines[i]
+                let name = line[line.startIndex..<(line.firstIndex(of: 9) ?? line.endIndex)]
+                if Self.isRecord(name, Self.sourceRecord) {
+                    sourceLines.append(i)
+                    continue
                 }
-                return text
-            }
-            for (i, line) in lines.enumerated().dropFirst() {
-                let f = fields(line)
-                switch f.first.map(text) {
-                case "next":
-                    guard f.count == 3, let a: Int = int(f[1]), let b: Int = int(f[2]) else { throw corrupt(i + 1, "bad 'next' record") }
-                    m.nextSegment = a
-                    m.nextSource = b
-                case "segment":
-                    guard f.count == 7, let rows: Int = int(f[2]), !f[1].contains(47) else { throw corrupt(i + 1, "bad 'segment' record") }
-                    m.segments.append(SegmentEntry(name: text(f[1]), rows: rows, kind: try kind(text(f[3]), line: i + 1), cuboid: text(f[4]),
-                                                   minTime: int(f[5]), maxTime: int(f[6])))
-                case "source":
-                    guard f.count == 8, let id: Int = int(f[1]), let size: Int = int(f[3]), let rows: Int = int(f[4]) else {
-                        throw corrupt(i + 1, "bad 'source' record")
+                do {
+                    let f = Self.fields(line)
+                    if Self.isRecord(name, Self.nextRecord) {
+                        guard f.count == 3, let a: Int = Self.int(f[1]), let b: Int = Self.int(f[2]) else { throw corrupt(i + 1, "bad 'next' record") }
+                        m.nextSegment = a
+                        m.nextSource = b
+                    } else if Self.isRecord(name, Self.segmentRecord) {
+                        guard f.count == 7, let rows: Int = Self.int(f[2]), !f[1].contains(47) else { throw corrupt(i + 1, "bad 'segment' record") }
+                        m.segments.append(SegmentEntry(name: Self.text(f[1]), rows: rows,
+                                                       kind: try Self.kind(Self.text(f[3]), line: i + 1, known: &knownKinds),
+                                                       cuboid: Self.text(f[4]), minTime: Self.int(f[5]), maxTime: Self.int(f[6])))
+                    } else {
+                        throw corrupt(i + 1, "unknown record '\(Self.text(name))'")
                     }
-                    var totals: [String: String] = [:]
-                    for pair in f[7].split(separator: 38) {
-                        let kv = pair.split(separator: 61, maxSplits: 1, omittingEmptySubsequences: false)
-                        guard kv.count == 2 else { throw corrupt(i + 1, "bad totals") }
-                        totals[text(kv[0])] = text(kv[1])
-                    }
-                    m.sources.append(SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: try kind(text(f[5]), line: i + 1),
-                                                 path: text(f[6]),
-                                                 totals: totals))
-                default:
-                    throw corrupt(i + 1, "unknown record '\(f.first.map(text) ?? "")'")
+                } catch {
+                    firstError = (i, error as? ColanError ?? corrupt(i + 1, "\(error)"))
+                    break
                 }
             }
+            let count = sourceLines.count
+            let slices = count >= 4096 ? 8 : 1
+            // Each slice's entries, or its first bad line (by index) and why.
+            let parts = Slots<Result<[SourceEntry], LineError>>(count: slices)
+            let shared = UncheckedSendable((lines, sourceLines))
+            let parseSlice: @Sendable (Int) -> Void = { k in
+                let (lines, sourceLines) = shared.value
+                var known: Set<String> = []
+                var entries: [SourceEntry] = []
+                entries.reserveCapacity(count / slices + 1)
+                for i in sourceLines[(k * count / slices)..<((k + 1) * count / slices)] {
+                    do {
+                        entries.append(try Self.source(lines[i], line: i + 1, known: &known, corrupt: corrupt))
+                    } catch {
+                        parts.set(k, .failure(LineError(index: i, error: error as? ColanError ?? corrupt(i + 1, "\(error)"))))
+                        return
+                    }
+                }
+                parts.set(k, .success(entries))
+            }
+            if slices > 1 { DispatchQueue.concurrentPerform(iterations: slices, execute: parseSlice) } else { parseSlice(0) }
+            m.sources.reserveCapacity(count)
+            for part in parts.filled {
+                switch part {
+                case .success(let entries): m.sources += entries
+                case .failure(let bad): if firstError.map({ bad.index < $0.line }) ?? true { firstError = (bad.index, bad.error) }
+                }
+            }
+            if let firstError { throw firstError.error }
             return m
         }
+    }
+
+    /// A bad line of the manifest (its index among the lines) and why.
+    private struct LineError: Error {
+        let index: Int
+        let error: ColanError
+    }
+
+    /// A manifest line's tab-separated fields.
+    private static func fields(_ line: Slice<UnsafeBufferPointer<UInt8>>) -> [Slice<UnsafeBufferPointer<UInt8>>] {
+        line.split(separator: 9, omittingEmptySubsequences: false)
+    }
+
+    private static func text(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> String { unescape(field) }
+
+    private static func int<T: FixedWidthInteger>(_ field: Slice<UnsafeBufferPointer<UInt8>>) -> T? {
+        guard !field.isEmpty, field.count <= 20 else { return nil }
+        var value: T = 0
+        var negative = false
+        for (i, b) in field.enumerated() {
+            if i == 0 && b == 45 && field.count > 1 { negative = true; continue }
+            guard b >= 48 && b <= 57 else { return nil }
+            let (m, o1) = value.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(T(b - 48))
+            guard !o1 && !o2 else { return nil }
+            value = a
+        }
+        return negative ? 0 - value : value
+    }
+
+    /// The record names, as bytes: a line's first field is compared with them without a String.
+    private static let nextRecord = Array("next".utf8), segmentRecord = Array("segment".utf8), sourceRecord = Array("source".utf8)
+
+    private static func isRecord(_ field: Slice<UnsafeBufferPointer<UInt8>>, _ name: [UInt8]) -> Bool {
+        field.count == name.count && field.elementsEqual(name)
+    }
+
+    /// A report kind as recorded, checked once each (`known`: a manifest of thousands of responses names a handful).
+    private static func kind(_ text: String, line: Int, known: inout Set<String>) throws -> String {
+        if !known.contains(text) {
+            _ = try ReportKind.recorded(text, at: "manifest line \(line)")
+            known.insert(text)
+        }
+        return text
+    }
+
+    /// One source record (line number `line`).
+    private static func source(_ line: Slice<UnsafeBufferPointer<UInt8>>, line number: Int, known: inout Set<String>,
+                               corrupt: @Sendable (Int, String) -> ColanError) throws -> SourceEntry {
+        let f = fields(line)
+        guard f.count == 8, let id: Int = int(f[1]), let size: Int = int(f[3]), let rows: Int = int(f[4]) else {
+            throw corrupt(number, "bad 'source' record")
+        }
+        // Sized once: growing a dictionary rehashes it (a response's totals are eight or more).
+        var totals: [String: String] = Dictionary(minimumCapacity: f[7].isEmpty ? 0 : f[7].reduce(1) { $1 == 38 ? $0 + 1 : $0 })
+        var rest = f[7][...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: 38) ?? rest.endIndex
+            let pair = rest[rest.startIndex..<end]
+            guard let equals = pair.firstIndex(of: 61) else { throw corrupt(number, "bad totals") }
+            totals[text(pair[pair.startIndex..<equals])] = text(pair[pair.index(after: equals)...])
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+        }
+        return SourceEntry(id: id, hash: text(f[2]), bytes: size, rows: rows, kind: try kind(text(f[5]), line: number, known: &known),
+                           path: text(f[6]), totals: totals)
     }
 }
 
