@@ -50,14 +50,28 @@ public struct ExactViewers: Sendable, Equatable {
     public init?(totals: [String: String]) {
         guard let scope = totals[Self.scopeKey], let key = Self.countKey(in: totals), let text = totals[key],
               let viewers = Int64(text) else { return nil }
-        // By UTF-8 bytes: splitting on a Character walks grapheme clusters.
-        let parts = scope.utf8.split(separator: 0x1F, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        guard parts.count >= 3, parts.count % 2 == 1 else { return nil }
-        self.viewers = viewers
-        zone = parts[2]
-        days = Self.days(ofScope: scope)
+        // By UTF-8 bytes, part by part: a query may read the scope of every response in the store
+        // (splitting on a Character walks grapheme clusters; an array of the parts cost an allocation each).
+        var zone: String?, dimension: String?
         var fixed: [String: String] = [:]
-        for i in stride(from: 3, to: parts.count, by: 2) { fixed[parts[i]] = parts[i + 1] }
+        var part = 0
+        var scopeBytes = scope
+        let wellFormed = scopeBytes.withUTF8 { bytes -> Bool in
+            var start = 0
+            for i in 0...bytes.count where i == bytes.count || bytes[i] == 0x1F {
+                if part >= 2 {
+                    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
+                    if part == 2 { zone = text } else if let name = dimension { fixed[name] = text; dimension = nil } else { dimension = text }
+                }
+                part += 1
+                start = i + 1
+            }
+            return part >= 3 && part % 2 == 1
+        }
+        guard wellFormed, let zone else { return nil }
+        self.viewers = viewers
+        self.zone = zone
+        days = Self.days(ofScope: scope)
         self.fixed = fixed
     }
 
