@@ -119,7 +119,7 @@ package struct Manifest: Equatable, Sendable {
             // store of many responses, are parsed in slices on all cores. The first error in line order is thrown.
             var sourceLines: [Int] = []
             sourceLines.reserveCapacity(lines.count)
-            var firstError: (line: Int, error: ColanError)?
+            var firstError: (index: Int, error: ColanError)?
             var knownKinds: Set<String> = []
             for i in 1..<lines.count {
                 let line = lines[i]
@@ -172,7 +172,7 @@ package struct Manifest: Equatable, Sendable {
             for part in parts.filled {
                 switch part {
                 case .success(let entries): m.sources += entries
-                case .failure(let bad): if firstError.map({ bad.index < $0.line }) ?? true { firstError = (bad.index, bad.error) }
+                case .failure(let bad): if firstError.map({ bad.index < $0.index }) ?? true { firstError = (bad.index, bad.error) }
                 }
             }
             if let firstError { throw firstError.error }
