@@ -72,7 +72,7 @@ enum JSONWindowReader {
             rows.position = rowsAt
             try windows.read(&rows, outline: outline, options: options)
             windows.done(upTo: bytes.count)
-            return try windows.read(of: outline, options: options)
+            return try windows.result(of: outline)
         }
         // One pass: the rows are read where they lie, assembled as the fields before them say.
         var before: JSONReportReader.Outline?
@@ -97,7 +97,7 @@ enum JSONWindowReader {
             if windows.delivered == nil { return nil }
             throw WindowSettlement.Unsettled(settled: start.readingFieldsFirst)
         }
-        return try windows.read(of: outline, options: options)
+        return try windows.result(of: outline)
     }
 
     /// The windows of one rows array, read and handed on in turn, and what they settled.
@@ -121,7 +121,7 @@ enum JSONWindowReader {
         }
 
         /// What the windows of `outline`'s rows gave: nil when none was handed on.
-        func read(of outline: JSONReportReader.Outline, options: ImportOptions) throws -> Read? {
+        func result(of outline: JSONReportReader.Outline) throws -> Read? {
             guard let delivered else { return nil }
             return Read(kind: delivered.kind, totals: try outline.windowedTotals(zone: settled.zone ?? outline.options.zone))
         }
