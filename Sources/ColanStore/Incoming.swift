@@ -35,6 +35,42 @@ public final class IncomingFile: Sendable {
     }
 }
 
+/// Consecutive files whose rows make one report, as the store takes them at once: responses of
+/// one cuboid and filters, each file's rows after the one before it in time (a folder of one
+/// response per channel and day, as `ImportJob` reads it). Taken whole (`StoreImport.add(_ run:)`),
+/// they come out as the files given one by one would: a source each, the same rows. A run with a
+/// file imported before is given as its files instead.
+public final class IncomingRun: Sendable {
+    /// The files, in order: their paths, hashes, sizes and what the manifest records (no reports).
+    public let files: [IncomingFile]
+    /// Each file's rows (contiguous in `report`, in file order).
+    let rows: [Int]
+    /// Every file's rows.
+    let report: IncomingReport
+
+    /// The run of `files` whose rows, `rows[k]` of them for file k, are `report`'s in file order
+    /// (sorted into scan order here, which keeps each file's rows together); nil unless every file
+    /// has rows and times, each file's first time comes after the last time of the one before it
+    /// (no row of a file shares a key with another's, so none replaces another), and the rows add up.
+    public init?(files: [IncomingFile], rows: [Int], report: IncomingReport) {
+        guard files.count == rows.count, !files.isEmpty, rows.allSatisfy({ $0 > 0 }), rows.reduce(0, +) == report.table.rowCount,
+              let t = report.table.schema.index(of: "time"), case .int64(let times) = report.table.columns[t].values else { return nil }
+        var start = 0, end = Int64.min
+        for count in rows {
+            let part = times[start..<(start + count)]
+            guard let lo = part.min(), lo > end, let hi = part.max() else { return nil }
+            end = hi
+            start += count
+        }
+        self.files = files
+        self.rows = rows
+        var report = report
+        report.table.sortIntoScanOrder()
+        report.inScanOrder = true
+        self.report = report
+    }
+}
+
 /// What an import changed.
 public struct ImportOutcome: Sendable {
     /// Files whose bytes were imported before: nothing changed for them.
@@ -53,6 +89,8 @@ public struct ImportOutcome: Sendable {
     public var filesImported = 0
     /// Their reports.
     public var reportsImported = 0
+    /// Files of `filesImported` taken in runs of responses joined into one report (`StoreImport.add(_ run:)`).
+    public var filesJoined = 0
     /// Files of this import whose rows were wholly replaced by a later file of
     /// the same import: usually reports downloaded with different filters
     /// that were not given (--set, --name, FILE.url), worth a warning.
@@ -70,6 +108,8 @@ public struct IncomingReport: Sendable {
     let file: String?
     /// The manifest id of the file the rows come from (the `_source` column).
     var source: Int64 = 0
+    /// For the report of a run of files (`IncomingRun`): each file's manifest id and rows, in row order.
+    var sourceRows: [(source: Int64, rows: Int)]?
     /// Whether the table's rows are known to be in scan order (sorted when parsed, not changed since).
     var inScanOrder = false
     /// Whether the report is one piece of a file given in pieces (`StoreImport.addPiece`).

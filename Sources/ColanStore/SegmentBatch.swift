@@ -86,7 +86,11 @@ struct SegmentBatch {
                 parts?.append(table)
             }
         }
-        sources.append(contentsOf: repeatElement(item.source, count: table.rowCount))
+        if let runs = item.sourceRows {
+            for run in runs { sources.append(contentsOf: repeatElement(run.source, count: run.rows)) }
+        } else {
+            sources.append(contentsOf: repeatElement(item.source, count: table.rowCount))
+        }
         rowCount += table.rowCount
         reportCount += 1
     }

@@ -171,6 +171,49 @@ public final class StoreImport {
         outcome.reportsImported += file.reports.count
     }
 
+    /// Whether `run` can be added whole (`add(_ run:)`): none of its files was imported before
+    /// (nor comes twice in it), and its rows fit a segment. Otherwise its files are given one by one.
+    public func takesWhole(_ run: IncomingRun) -> Bool {
+        guard !done, piecewise == nil, run.report.table.rowCount <= segmentRows else { return false }
+        var hashes = Set<String>(minimumCapacity: run.files.count)
+        return run.files.allSatisfy { file in
+            !seen.contains(file.hash) && !(file.legacyHash.map(seen.contains) ?? false) && hashes.insert(file.hash).inserted
+        }
+    }
+
+    /// Whether the file was imported before (into the store, or by this import).
+    public func holds(_ file: IncomingFile) -> Bool {
+        seen.contains(file.hash) || (file.legacyHash.map(seen.contains) ?? false)
+    }
+
+    /// Adds a run of files `takesWhole` said it takes, as `add(_ file:)` of each in turn would:
+    /// a source each, their rows one report (rows it may replace are replaced as a file's are).
+    /// On a write error the import is abandoned and the error thrown.
+    public func add(_ run: IncomingRun) throws {
+        precondition(!done && piecewise == nil, "add(run:) after finish or abandon, or inside beginFile/endFile")
+        let first = next.nextSource
+        next.nextSource += run.files.count
+        var item = run.report
+        item.sourceRows = run.rows.enumerated().map { (Int64(first + $0.offset), $0.element) }
+        do {
+            try take(item)
+            if heldRows >= segmentRows { try writeHeld() }
+        } catch {
+            abandon()
+            throw error
+        }
+        for (k, file) in run.files.enumerated() {
+            seen.insert(file.hash)
+            next.sources.append(SourceEntry(id: first + k, hash: file.hash, bytes: file.bytes, rows: run.rows[k], kind: file.summary.kind,
+                                            path: file.path, totals: file.summary.totals))
+            sizes.insert(file.bytes)
+            outcome.bytesRead += file.bytes
+        }
+        outcome.filesImported += run.files.count
+        outcome.reportsImported += run.files.count
+        outcome.filesJoined += run.files.count
+    }
+
     /// Whether a file of `bytes` bytes may have been imported before (into the store, or by
     /// this import): one of that size was. A file of another size cannot be, so its content hash
     /// is not needed before its pieces are given (`beginFile` without one).

@@ -85,7 +85,18 @@ extension StoreImport {
                 if keep.contains(false) {
                     let dropped = keep.filter { !$0 }.count
                     outcome.rowsReplaced += dropped
-                    droppedRows.held[held[i].source, default: 0] += dropped
+                    if let runs = held[i].sourceRows {
+                        // A run of files: each file's rows are contiguous, and stay so.
+                        var start = 0
+                        held[i].sourceRows = runs.compactMap { run in
+                            defer { start += run.rows }
+                            let kept = keep[start..<(start + run.rows)].count { $0 }
+                            droppedRows.held[run.source, default: 0] += run.rows - kept
+                            return kept > 0 ? (run.source, kept) : nil
+                        }
+                    } else {
+                        droppedRows.held[held[i].source, default: 0] += dropped
+                    }
                     held[i].table = try Table.gather([held[i].table], rows: keep.indices.filter { keep[$0] }.map { Table.RowRef(table: 0, row: $0) },
                                                      metadata: held[i].table.metadata)
                     // Fewer rows can change which dimensions scan order sorts by.
