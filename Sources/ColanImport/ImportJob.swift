@@ -24,30 +24,38 @@ public enum ImportJob {
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
         let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress, files: files.count)
-        let big = haveAtLeast(min(options.windowedCSVBytes, options.windowedJSONBytes), files)
+        let sizes = sizes(of: files)
+        let windowedFrom = min(options.windowedCSVBytes, options.windowedJSONBytes)
         var i = 0
         while i < files.count {
             // The files up to the next one read in windows are parsed together; that one alone.
-            let windowed = big[i...].firstIndex(of: true) ?? files.count
-            if windowed > i { parseWhole(files, i..<windowed, run: run) }
+            let windowed = sizes[i...].firstIndex { $0 >= windowedFrom } ?? files.count
+            if windowed > i { parseWhole(files, i..<windowed, sizes: sizes, run: run) }
             if windowed < files.count { readInWindows(files[windowed], index: windowed, run: run) }
             i = windowed + 1
         }
         return run.state.value
     }
 
-    /// Which of `files` have at least `bytes` bytes (a file that cannot be read counts as small: its
-    /// parse says why). Looked up on both cores, in slices: one `stat` after another held up a
-    /// folder of 20,000 responses for about 30 ms on one core before its parse began.
-    private static func haveAtLeast(_ bytes: Int, _ files: [String]) -> [Bool] {
-        guard files.count >= 256 else { return files.map { (FileIO.size(of: $0) ?? 0) >= bytes } }
+    /// The size of each of `files` (0 for a file that cannot be read: its parse says why). Looked up
+    /// on both cores, in slices: one `stat` after another held up a folder of 20,000 responses for
+    /// about 30 ms on one core before its parse began.
+    private static func sizes(of files: [String]) -> [Int] {
+        guard files.count >= 256 else { return files.map { FileIO.size(of: $0) ?? 0 } }
         let slices = 8
-        let parts = Slots<[Bool]>(count: slices)
+        let parts = Slots<[Int]>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
             let range = (k * files.count / slices)..<((k + 1) * files.count / slices)
-            parts.set(k, range.map { (FileIO.size(of: files[$0]) ?? 0) >= bytes })
+            parts.set(k, range.map { FileIO.size(of: files[$0]) ?? 0 })
         }
         return parts.filled.flatMap { $0 }
+    }
+
+    /// What a parse worker hands on, in file order: a file parsed (or its failure), or a run of
+    /// small responses joined into one report (`ResponseRun`).
+    enum Parsed {
+        case file(Result<IncomingFile, ColanError>)
+        case run(IncomingRun)
     }
 
     /// What one `parse` shares across its files.
@@ -92,17 +100,101 @@ public enum ImportJob {
                 do { try target.add(file) } catch { storeFailed(error) }
             }
         }
+
+        /// A file or a run of responses, given to the store (while giving). A run the store cannot
+        /// take whole (a file in it imported before) is given file by file: one imported before as
+        /// it is (nothing changes for it), any other parsed again alone.
+        func deliver(_ parsed: Parsed) {
+            switch parsed {
+            case .file(let result):
+                deliver(result)
+            case .run(let responses):
+                guard giving else { return }
+                guard !target.takesWhole(responses) else {
+                    do { try target.add(responses) } catch { storeFailed(error) }
+                    return
+                }
+                for file in responses.files {
+                    deliver(target.holds(file) ? .success(file) : parseFile(file.path, options: options, buffers: buffers))
+                }
+            }
+        }
     }
 
-    /// Parses `files[range]` on both cores, giving them to the store in order.
-    private static func parseWhole(_ files: [String], _ range: Range<Int>, run: Run) {
-        let sequencer = InOrder<Result<IncomingFile, ColanError>>()
+    /// Parses `files[range]` on both cores, giving them to the store in order: in chunks of
+    /// consecutive files (`parseChunk`), so the small responses of a chunk can be joined.
+    private static func parseWhole(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) {
+        // Up to 64 files or 1 MiB a chunk: both cores stay busy, and a chunk's rows are few.
+        var chunks: [Range<Int>] = []
+        var start = range.lowerBound, bytes = 0
+        for i in range {
+            bytes += sizes[i]
+            if i + 1 - start >= 64 || bytes >= 1 << 20 {
+                chunks.append(start..<(i + 1))
+                (start, bytes) = (i + 1, 0)
+            }
+        }
+        if start < range.upperBound { chunks.append(start..<range.upperBound) }
+        let sequencer = InOrder<[Parsed]>()
         let shared = UncheckedSendable(run)
-        DispatchQueue.concurrentPerform(iterations: range.count) { k in
+        let ranges = chunks
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
             let run = shared.value
-            let result = parseFile(files[range.lowerBound + k], options: run.options, buffers: run.buffers)
-            run.parsed(range.lowerBound + k)
-            sequencer.deliver(k, result) { run.deliver($0) }
+            let parsed = parseChunk(files, ranges[k], sizes: sizes, run: run)
+            sequencer.deliver(k, parsed) { $0.forEach(run.deliver) }
+        }
+    }
+
+    /// Parses consecutive files, joining runs of small responses of one report (`ResponseRun`).
+    private static func parseChunk(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) -> [Parsed] {
+        var parsed: [Parsed] = []
+        var responses = ResponseRun()
+        for i in range {
+            defer { run.parsed(i) }
+            switch run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse ? readSmall(files[i], options: run.options, buffers: run.buffers)
+                : .file(parseFile(files[i], options: run.options, buffers: run.buffers)) {
+            case .run(let response):
+                if !responses.accepts(response) {
+                    parsed += responses.parsed()
+                    responses = ResponseRun()
+                }
+                responses.append(response)
+            case .file(let file):
+                parsed += responses.parsed()
+                responses = ResponseRun()
+                parsed.append(.file(file))
+            }
+        }
+        return parsed + responses.parsed()
+    }
+
+    /// A small file read: a response that may join others (`ReportImporter.importPiece`), or the file parsed whole.
+    private enum Small {
+        case run(ReadResponse)
+        case file(Result<IncomingFile, ColanError>)
+    }
+
+    /// Reads and hashes a small file; parses it as `parseFile` does, except that a response that
+    /// may join others is left unassembled.
+    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers) -> Small {
+        do {
+            return try FileIO.withReleasableContents(of: path, buffers: buffers) { file, _ in
+                try RawResponses.withExpanded(file) { bytes in
+                    let legacyHash = options.legacyContentHashes ? legacyContentHash(bytes) : nil
+                    switch try ReportImporter.importPiece(bytes, path: path, options: options) {
+                    case .response(let outline):
+                        return .run(ReadResponse(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: Array(bytes), outline: outline))
+                    case .reports(var reports):
+                        for r in reports.indices { reports[r].table.sortIntoScanOrder() }
+                        return .file(.success(IncomingFile(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: bytes.count,
+                                                           reports: reports, reportsInScanOrder: true)))
+                    }
+                }
+            }
+        } catch let error as ColanError {
+            return .file(.failure(error.inFile(path)))
+        } catch {
+            return .file(.failure(ColanError(.importing, "\(error)", file: path)))
         }
     }
 

@@ -67,6 +67,10 @@ public struct ImportOptions: Sendable {
     /// it can take them; off, every row takes the general loop (tests compare the two).
     package var jsonRowKernel = true
 
+    /// Runs of small responses of one report are assembled and given to the store as one
+    /// (`ResponseRun`); off, each response is assembled alone (tests compare the two).
+    package var joinsResponses = true
+
     /// Also compute each file's pre-XXH3 content hash, for a store whose
     /// manifest still records such hashes (`Store.recordsLegacyContentHashes`):
     /// a file imported before is then recognised by either.

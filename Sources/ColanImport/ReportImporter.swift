@@ -27,6 +27,22 @@ public enum ReportImporter {
         return try importContent(bytes, path: path, options: options)
     }
 
+    /// What `importPiece` makes of a file: its reports, or a response whose rows may join those of
+    /// the responses beside it (`ResponseRun`).
+    enum Piece {
+        case reports([ImportedReport])
+        case response(JSONReportReader.Outline)
+    }
+
+    /// `importBytes`, except that a response `JSONReportReader.Outline.joinsOthers` says may join
+    /// others comes back unassembled.
+    static func importPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> Piece {
+        var options = options
+        try applySidecars(path: path, options: &options)
+        if let i = contentStart(bytes), bytes[i] == 123 { return try JSONReportReader.readPiece(bytes, path: path, options: options) }
+        return .reports(try importContent(bytes, path: path, options: options))
+    }
+
     /// Detects the kind of `bytes` and parses them (the sidecars already applied to `options`).
     static func importContent(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> [ImportedReport] {
         guard let i = contentStart(bytes) else { return [] }
@@ -180,9 +196,11 @@ public enum ReportImporter {
     /// Builds the report table: time converted to UTC instants, fixed
     /// dimensions added as constant columns, then dimensions and metrics.
     /// `folds`: a file read in windows carries the local times a fall-back night repeats from window to window.
+    /// `joined`: the rows are several responses' (`ResponseRun`): a time label naming no single
+    /// instant, or labels both in UTC and local, throw `NotJoinable` (each response is assembled alone then).
     static func assemble(path: String, kind: String, columns: [ColumnBuilder], rows: Int, options: ImportOptions,
                          interval declared: String?, totals: [String: String], request: RequestFacts = RequestFacts(),
-                         folds: FoldOccurrences? = nil, locate: (Int) -> String) throws -> ImportedReport {
+                         folds: FoldOccurrences? = nil, joined: Bool = false, locate: (Int) -> String) throws -> ImportedReport {
         let gauge = ReportKind(rawValue: kind)?.isGauge ?? false
         var zoneName = gauge ? "UTC" : options.zone
         let zone = try ZoneOffsets.named(zoneName)
@@ -191,7 +209,7 @@ public enum ReportImporter {
         var interval = (declared ?? options.interval)?.uppercased()
         let timeColumn = columns.first { $0.catalog?.role == .time }
         if let timeColumn {
-            let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, folds: folds, locate: locate)
+            let times = try resolveTimes(timeColumn, columns: columns, rows: rows, zone: zone, folds: folds, joined: joined, locate: locate)
             if interval == nil {
                 interval = (gauge || !times.allHours ? ReportInterval.instant : !times.allMidnight ? .hourly : .daily).rawValue
             }
@@ -280,8 +298,9 @@ extension ReportImporter {
     /// repeats are resolved row by row (the first row of a combination of the
     /// row's other non-metric fields takes the earlier instant, a repeat the later).
     /// `folds`: the repeats seen in earlier windows of a file read in windows (and those of this one, added).
+    /// `joined`: several responses' rows (see `assemble`).
     static func resolveTimes(_ column: ColumnBuilder, columns: [ColumnBuilder], rows: Int, zone: ZoneOffsets, folds: FoldOccurrences? = nil,
-                             locate: (Int) -> String) throws -> (instants: [Int64], allMidnight: Bool, allHours: Bool, allUTC: Bool) {
+                             joined: Bool = false, locate: (Int) -> String) throws -> (instants: [Int64], allMidnight: Bool, allHours: Bool, allUTC: Bool) {
         for row in 0..<rows where !column.isValid(row) {
             throw ColanError(.importing, "row has no '\(column.name)' value", location: locate(row))
         }
@@ -301,22 +320,26 @@ extension ReportImporter {
         var valid = [Bool](repeating: false, count: labelCount)
         var counts = [UInt8](repeating: 0, count: labelCount)
         var earlier = [Int64](repeating: 0, count: labelCount), later = earlier
-        var allMidnight = true, allHours = true, allUTC = true
+        var allMidnight = true, allHours = true, allUTC = true, anyUTC = false
         for code in 0..<labelCount {
             guard let label = column.withText(code, TimeResolver.parse) else { continue }
             valid[code] = true
             if label.seconds % 86400 != 0 { allMidnight = false }
             if label.seconds % 3600 != 0 { allHours = false }
-            if !label.isUTC { allUTC = false }
+            if label.isUTC { anyUTC = true } else { allUTC = false }
             let (count, first, second) = label.isUTC ? (1, label.seconds, label.seconds) : zone.localInstants(label.seconds)
             (counts[code], earlier[code], later[code]) = (UInt8(count), first, second)
         }
         // The usual report: every label names one instant (no gap, no fold), so each row's
         // instant is its label's, gathered in one tight pass (on all cores for a big file).
         if (0..<labelCount).allSatisfy({ valid[$0] && counts[$0] == 1 }) {
+            // Responses whose labels differ in being UTC would each settle their own zone.
+            if joined && anyUTC && !allUTC { throw NotJoinable() }
             let instants = KernelColumns.gather(codes, through: earlier)
             return (instants, allMidnight, allHours, allUTC && labelCount > 0)
         }
+        // A fall-back night's repeat is told from its first occurrence within one response.
+        if joined { throw NotJoinable() }
         var instants = [Int64](repeating: 0, count: rows)
         var occurrences: [[Int64]: Int] = [:]
         var others: [ColumnBuilder]?  // the dimensions telling a fold's two rows apart, found when first needed
@@ -369,6 +392,9 @@ extension ReportImporter {
         return (instants, allMidnight, allHours, allUTC && labelCount > 0)
     }
 }
+
+/// Thrown by `ReportImporter.assemble` of several responses' rows that must each be assembled alone.
+struct NotJoinable: Error {}
 
 /// The local times a fall-back night repeats, met so far in the windows of a file read in windows,
 /// by the row's time label and other values (`ReportImporter.resolveTimes`): a whole read gives a

@@ -37,6 +37,17 @@ enum JSONReportReader {
         return try reports(outline, bytes: bytes, path: path)
     }
 
+    /// `read` of a response object, except that one whose rows may join those of the responses
+    /// beside it (`Outline.joinsOthers`) comes back as read, unassembled.
+    static func readPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> ReportImporter.Piece {
+        var scanner = JSONScanner(bytes)
+        let outline = try outline(&scanner, options: options) { s, _ in
+            let (columns, rows, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
+            return (columns, rows, offsets)
+        }
+        return outline.joinsOthers ? .response(outline) : .reports(try reports(outline, bytes: bytes, path: path))
+    }
+
     /// The kind of a bare array's rows: Amagi's concurrent users response is an array of {time,
     /// viewerCount} (with a dimension or two, leniently); anything else is generic.
     static func bareArrayKind(_ columns: [ColumnBuilder]) -> String {
@@ -82,9 +93,17 @@ enum JSONReportReader {
                 && (request.exactViewers == nil || !ReportImporter.exactScopeNeedsTimes(request: request, options: options))
         }
 
-        /// The totals the manifest records of the response when read in windows (a whole read's report
-        /// carries them): its main report's, with the scope of its exact count in `zone` (the one the
-        /// windows settled).
+        /// Whether its rows may be joined with those of the responses beside it (`ResponseRun`): an
+        /// Amagi report with rows and a known interval, without a channel list, and without an exact
+        /// count whose scope would come from its rows' times.
+        var joinsOthers: Bool {
+            guard let kind, Catalog.amagiReportKinds.contains(kind), let table, table.rows > 0 else { return false }
+            return windowsTake && (interval ?? options.interval) != nil
+        }
+
+        /// The totals the manifest records of the response when its report is not assembled alone
+        /// (read in windows, or joined with others in a `ResponseRun`; a whole read's report carries
+        /// them): its main report's, with the scope of its exact count in `zone` (the one settled).
         func windowedTotals(zone: String) throws -> [String: String] {
             var totals = reportTotals
             if request.exactViewers != nil {
