@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
 import ColanSupport
 import ColanTime
 import ColanStore
@@ -49,6 +50,29 @@ public enum ImportTransaction {
     /// - Throws: a `ColanError` when the store cannot be written (the import is given up, the store unchanged).
     public static func run(_ request: Request, waiting: () -> Void = {},
                            progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws -> Result {
+        let kept = Leftovers()
+        defer { kept.letGo() }
+        return try run(request, waiting: waiting, progress: progress, keeping: kept)
+    }
+
+    /// What an import leaves behind once done: the store's import (a manifest, hashes and sizes of
+    /// every file), the store and the files listed. Letting them go took 20-30 ms on one core after
+    /// an import of 20,000 responses had committed; they go on another thread instead.
+    private final class Leftovers: @unchecked Sendable {
+        var objects: [AnyObject] = []
+        var files: [String] = []
+
+        /// Hands the leftovers to another thread, which lets them go (it holds their last references:
+        /// the import's own are gone by then).
+        func letGo() {
+            let handed = UncheckedSendable((objects, files))
+            (objects, files) = ([], [])
+            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(handed) {} }
+        }
+    }
+
+    private static func run(_ request: Request, waiting: () -> Void, progress: (@Sendable (_ done: Int, _ total: Int) -> Void)?,
+                            keeping kept: Leftovers) throws -> Result {
         let watch = Stopwatch()
         var options = request.options
         _ = try ZoneOffsets.named(options.zone)
@@ -72,6 +96,8 @@ public enum ImportTransaction {
         // The writer lock is taken before parsing: segments are written while later files are parsed.
         let target = try existing ?? Store(path: request.store, create: true)
         let session = try target.beginImport(waiting: waiting)
+        kept.objects = [session, target, listing]
+        kept.files = files
         let total = files.count
         let run = ImportJob.parse(files, options: options, into: session, keepGoing: request.keepGoing,
                                   progress: progress.map { report in { @Sendable done in report(done, total) } })
