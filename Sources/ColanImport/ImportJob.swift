@@ -149,11 +149,15 @@ public enum ImportJob {
     private static func parseChunk(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) -> [Parsed] {
         var parsed: [Parsed] = []
         var responses = ResponseRun()
+        // The columns of the last response read, which the next one's rows are tried against first.
+        var layout: JSONReportReader.RowLayout?
         for i in range {
             defer { run.parsed(i) }
-            switch run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse ? readSmall(files[i], options: run.options, buffers: run.buffers)
+            switch run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse
+                ? readSmall(files[i], options: run.options, buffers: run.buffers, layout: layout)
                 : .file(parseFile(files[i], options: run.options, buffers: run.buffers)) {
             case .run(let response):
+                if !(layout?.matches(response.table.columns) ?? false) { layout = JSONReportReader.RowLayout(response.table.columns) }
                 if !responses.accepts(response) {
                     parsed += responses.parsed()
                     responses = ResponseRun()
@@ -176,12 +180,12 @@ public enum ImportJob {
 
     /// Reads and hashes a small file; parses it as `parseFile` does, except that a response that
     /// may join others is left unassembled.
-    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers) -> Small {
+    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers, layout: JSONReportReader.RowLayout?) -> Small {
         do {
             return try FileIO.withReleasableContents(of: path, buffers: buffers) { file, _ in
                 try RawResponses.withExpanded(file) { bytes in
                     let legacyHash = options.legacyContentHashes ? legacyContentHash(bytes) : nil
-                    switch try ReportImporter.importPiece(bytes, path: path, options: options) {
+                    switch try ReportImporter.importPiece(bytes, path: path, options: options, layout: layout) {
                     case .response(let outline):
                         return .run(ReadResponse(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: Array(bytes), outline: outline))
                     case .reports(var reports):

@@ -36,10 +36,14 @@ public enum ReportImporter {
 
     /// `importBytes`, except that a response `JSONReportReader.Outline.joinsOthers` says may join
     /// others comes back unassembled.
-    static func importPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions) throws -> Piece {
+    /// `layout`: the columns of the response before it (`JSONReportReader.RowLayout`).
+    static func importPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions,
+                            layout: JSONReportReader.RowLayout?) throws -> Piece {
         var options = options
         try applySidecars(path: path, options: &options)
-        if let i = contentStart(bytes), bytes[i] == 123 { return try JSONReportReader.readPiece(bytes, path: path, options: options) }
+        if let i = contentStart(bytes), bytes[i] == 123 {
+            return try JSONReportReader.readPiece(bytes, path: path, options: options, layout: layout)
+        }
         return .reports(try importContent(bytes, path: path, options: options))
     }
 

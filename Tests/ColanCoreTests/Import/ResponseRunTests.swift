@@ -98,11 +98,17 @@ import Testing
         // Two files of the same day (the later replaces the earlier's rows): never joined.
         files.append(("ch07_2024-10-02.json", Self.response("2024-10-02", seed: 700)))
         files.append(("ch07_2024-10-03.json", Self.response("2024-10-02", seed: 701)))
+        // A null in a later row (the row kernel, tried against the response before's columns, stops there):
+        // still joined, with the null.
+        for (i, day) in Self.days("10", 1...3).enumerated() {
+            let text = Self.response(day, seed: 900 + i)
+            files.append(("ch09_\(day).json", i == 1 ? text.replacingOccurrences(of: "\"uniqueViewers\": 910,", with: "\"uniqueViewers\": null,") : text))
+        }
         // A response without rows.
         files.append(("ch08_2024-10-01.json", "{\"dateRange\": {\"startDate\": \"2024-10-01\", \"interval\": \"HOURLY\"}, \"viewershipAnalytics\": []}"))
         let result = try #require(try Self.importBoth([files]).first?.outcome)
-        // ch01 3, ch03 3, ch04 2 + 2, ch06 2 + 2.
-        #expect(result.filesJoined == 14)
+        // ch01 3, ch03 3, ch04 2 + 2, ch06 2 + 2, ch09 3.
+        #expect(result.filesJoined == 17)
         #expect(result.filesImported == files.count)
         // ch07's first file: every row replaced by the second's.
         #expect(result.shadowedFiles.map { String($0.split(separator: "/").last!) } == ["ch07_2024-10-02.json"])
