@@ -98,6 +98,51 @@ package struct TextDictionary {
         return UInt32(c)
     }
 
+    /// Adds `other`'s values in its code order (each new one taking the next code, as `code(of:)`
+    /// of each in turn would) and returns the code here of each of `other`'s codes. Its values were
+    /// validated and hashed when added there: they are neither validated nor hashed again, and the
+    /// table is grown once for all of them.
+    package mutating func merge(_ other: TextDictionary) -> [UInt32] {
+        guard other.count > 0 else { return [] }
+        reserve(count + other.count)
+        arena.reserveCapacity(arena.count + other.arena.count)
+        var codes = [UInt32](repeating: 0, count: other.count)
+        other.arena.withUnsafeBytes { theirs in
+            let mask = slots.count - 1
+            for c in 0..<other.count {
+                let bytes = UnsafeRawBufferPointer(rebasing: theirs[other.range(of: c)])
+                let words = Words(bytes)
+                let h = other.hashes[c]
+                let tag = h & 0xFFFF_FFFF_0000_0000
+                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                var found: Int?
+                while slots[i].head != 0 {
+                    let head = slots[i].head
+                    if head & 0xFFFF_FFFF_0000_0000 == tag {
+                        let existing = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
+                        if words.count <= 32 ? words.match(slots[i].words) : equal(existing, bytes) {
+                            found = existing
+                            break
+                        }
+                    }
+                    i = (i + 1) & mask
+                }
+                if let found {
+                    codes[c] = UInt32(found)
+                    continue
+                }
+                let code = starts.count
+                starts.append(arena.count)
+                arena.append(contentsOf: bytes)
+                hashes.append(h)
+                slots[i] = Slot(head: tag | UInt64(code + 1), words: words)
+                codes[c] = UInt32(code)
+            }
+        }
+        last = .none
+        return codes
+    }
+
     /// The code of a String value, adding it when new.
     package mutating func code(of string: String) -> UInt32 {
         var s = string
@@ -113,9 +158,20 @@ package struct TextDictionary {
         return arena.withUnsafeBytes { ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: $0[entry]), bytes) }
     }
 
-    private mutating func grow() {
+    /// Makes room for `values` values in all (the table and the arrays): adding that many then
+    /// grows nothing (a joined column's dictionary is sized once for its parts').
+    package mutating func reserve(_ values: Int) {
+        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
+        var size = slots.count
+        while values * 2 > size { size *= 2 }
+        if size > slots.count { grow(to: size) }
+        starts.reserveCapacity(values)
+        hashes.reserveCapacity(values)
+    }
+
+    private mutating func grow(to size: Int? = nil) {
         let old = slots
-        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        slots = [Slot](repeating: Slot(), count: size ?? old.count * 2)
         let mask = slots.count - 1
         for slot in old where slot.head != 0 {
             let c = Int(truncatingIfNeeded: slot.head & 0xFFFF_FFFF) - 1

@@ -268,6 +268,14 @@ struct ColumnBuilder {
             if out.validity.isEmpty { out.validity = [Bool](repeating: true, count: out.count) }
             out.validity.reserveCapacity(total)
         }
+        if out.kind == .text && parts.count > 1 {
+            // A dictionary sized once for every part's values (at most), begun afresh from the first
+            // part's: growing it part by part, and copying the first part's (still shared), cost more.
+            var dictionary = TextDictionary()
+            dictionary.reserve(parts.reduce(0) { $0 + $1.dictionary.count })
+            _ = dictionary.merge(out.dictionary)  // into an empty one: every code stays the same
+            out.dictionary = dictionary
+        }
         for part in parts.dropFirst() {
             if !out.validity.isEmpty {
                 if part.validity.isEmpty {
@@ -282,8 +290,7 @@ struct ColumnBuilder {
             case .bool: out.bools += part.bools
             case .text:
                 // New values take codes in the order the part met them, as they would have in one builder.
-                // (Values were validated as UTF-8 when added: the lookup cannot fail.)
-                let translation = (0..<part.dictionary.count).map { c in part.dictionary.withBytes(of: c) { out.dictionary.code(of: $0) ?? 0 } }
+                let translation = out.dictionary.merge(part.dictionary)
                 for code in part.codes { out.codes.append(translation[Int(code)]) }
             }
             out.count += part.count
