@@ -1,4 +1,5 @@
 import ColanCore
+@testable import ColanSupport
 import Foundation
 import Testing
 
@@ -20,6 +21,20 @@ import Testing
         ])
         #expect(try FileIO.filesUnder(root + "/z.json") == [root + "/z.json"])
         #expect(throws: ColanError.self) { try FileIO.filesUnder(root + "/missing") }
+    }
+
+    /// A folder is listed in `String`'s order whichever way the names are compared (bytes when all
+    /// are ASCII): prefixes first, upper case before lower, digits before letters, and names
+    /// beyond ASCII in the same order as before.
+    @Test(arguments: [false, true])
+    func namesAreSortedAsStringsOrderThem(beyondASCII: Bool) {
+        var generator = SystemRandomNumberGenerator()
+        var names = ["a", "ab", "a-b", "a_b", "B", "b", "ch01_2024-01-02.json", "ch01_2024-01-02b.json", "ch01_2024-01-10.json",
+                     "ch10_2024-01-01.json", "ch2_2024-01-01.json", "Z", "0", "9z", "", "a.url"]
+        names += (0..<500).map { _ in String((0..<Int.random(in: 1...12, using: &generator)).map { _ in "ab-_0.Z".randomElement(using: &generator)! }) }
+        if beyondASCII { names += ["é", "e\u{301}", "ä-1", "Ω", "a\u{308}"] }
+        let entries = names.shuffled(using: &generator).map { (name: $0, isDirectory: Bool?.none) }
+        #expect(FileIO.sortedByName(entries).map(\.name) == entries.map(\.name).sorted())
     }
 
     /// A request URL saved as FILE.url beside a file gives its filters and zone, whether
