@@ -31,6 +31,29 @@ import Testing
         #expect(try Manifest.parse(m.serialize(), path: "manifest") == m)
     }
 
+    /// Each source line lists its totals sorted by key, also when a source has as many totals as
+    /// the one before it but other keys (the keys of the one before are tried first).
+    @Test(arguments: [12, 5_000])
+    func totalsAreWrittenInKeyOrder(sources: Int) throws {
+        var m = Manifest()
+        m.nextSource = sources + 1
+        let keySets = [["b", "a", "c"], ["a", "b", "d"], ["a", "b", "d"], [], ["c", "b", "a"], ["z", "y"], ["a", "b", "c"]]
+        m.sources = (1...sources).map { i in
+            let keys = keySets[i % keySets.count]
+            return SourceEntry(id: i, hash: "h\(i)", bytes: i, rows: 1, kind: "generic", path: "p\(i)",
+                               totals: Dictionary(uniqueKeysWithValues: keys.map { ($0, "\($0)\(i)") }))
+        }
+        let text = String(decoding: m.serialize(), as: UTF8.self)
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("source\t") }
+        #expect(lines.count == sources)
+        for (i, line) in lines.enumerated() {
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+            let keys = fields.last!.split(separator: "&").map { String($0.split(separator: "=")[0]) }
+            #expect(keys == keySets[(i + 1) % keySets.count].sorted(), "source \(i + 1)")
+        }
+        #expect(try Manifest.parse(m.serialize(), path: "manifest") == m)
+    }
+
     @Test func theFirstBadLineIsNamedWhereverItLies() throws {
         let m = Self.manifest(sources: 5_000)
         var lines = String(decoding: m.serialize(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
