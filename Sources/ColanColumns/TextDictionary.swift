@@ -158,6 +158,28 @@ package struct TextDictionary {
         return arena.withUnsafeBytes { ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: $0[entry]), bytes) }
     }
 
+    /// Drops the values from code `values` on (the last ones added), as if they had never been:
+    /// a response taken back out of a run's columns (`ResponseRun`). The table is rebuilt from the
+    /// kept values' hashes.
+    package mutating func truncate(to values: Int) {
+        guard values < count else { return }
+        arena.removeSubrange(starts[values]...)
+        starts.removeSubrange(values...)
+        hashes.removeSubrange(values...)
+        let size = slots.count
+        slots = [Slot](repeating: Slot(), count: size)
+        let mask = size - 1
+        arena.withUnsafeBytes { all in
+            for c in 0..<values {
+                let h = hashes[c]
+                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while slots[i].head != 0 { i = (i + 1) & mask }
+                slots[i] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: Words(UnsafeRawBufferPointer(rebasing: all[range(of: c)])))
+            }
+        }
+        last = .none
+    }
+
     /// Makes room for `values` values in all (the table and the arrays): adding that many then
     /// grows nothing (a joined column's dictionary is sized once for its parts').
     package mutating func reserve(_ values: Int) {

@@ -145,6 +145,22 @@ struct ColumnBuilder {
         if !validity.isEmpty { validity.reserveCapacity(count + rows) }
     }
 
+    /// Takes back the rows after the first `rows`, and the text values after the first `values`,
+    /// which a row kernel appended (`ResponseRun.readRows`): values of the column's kind, no nulls.
+    mutating func takeBack(to rows: Int, values: Int) {
+        let extra = count - rows
+        guard extra > 0 else { return }
+        switch kind {
+        case .empty, .int: ints.removeLast(extra)
+        case .double: doubles.removeLast(extra)
+        case .bool: bools.removeLast(extra)
+        case .text: codes.removeLast(extra)
+        }
+        if !validity.isEmpty { validity.removeLast(extra) }
+        count = rows
+        dictionary.truncate(to: values)
+    }
+
     /// `appendNaturalToInts` of many values.
     mutating func appendNaturals(_ more: UnsafeBufferPointer<Int64>) {
         ints.append(contentsOf: more)

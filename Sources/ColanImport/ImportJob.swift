@@ -149,20 +149,20 @@ public enum ImportJob {
     private static func parseChunk(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) -> [Parsed] {
         var parsed: [Parsed] = []
         var responses = ResponseRun()
-        // The columns of the last response read, which the next one's rows are tried against first.
-        var layout: JSONReportReader.RowLayout?
         for i in range {
             defer { run.parsed(i) }
-            switch run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse
-                ? readSmall(files[i], options: run.options, buffers: run.buffers, layout: layout)
-                : .file(parseFile(files[i], options: run.options, buffers: run.buffers)) {
-            case .run(let response):
-                if !(layout?.matches(response.table.columns) ?? false) { layout = JSONReportReader.RowLayout(response.table.columns) }
-                if !responses.accepts(response) {
-                    parsed += responses.parsed()
-                    responses = ResponseRun()
-                }
-                responses.append(response)
+            guard run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse else {
+                parsed += responses.parsed()
+                responses = ResponseRun()
+                parsed.append(.file(parseFile(files[i], options: run.options, buffers: run.buffers)))
+                continue
+            }
+            switch readSmall(files[i], options: run.options, buffers: run.buffers, joining: &responses) {
+            case .joined:
+                break
+            case .response(let response):
+                parsed += responses.parsed()
+                responses = ResponseRun(starting: response)
             case .file(let file):
                 parsed += responses.parsed()
                 responses = ResponseRun()
@@ -172,22 +172,32 @@ public enum ImportJob {
         return parsed + responses.parsed()
     }
 
-    /// A small file read: a response that may join others (`ReportImporter.importPiece`), or the file parsed whole.
+    /// A small file read (`readSmall`).
     private enum Small {
-        case run(ReadResponse)
+        /// A response whose rows joined the run.
+        case joined
+        /// A response read into columns of its own (it may begin a run).
+        case response(ReadResponse)
+        /// Any other file, parsed whole, or its failure.
         case file(Result<IncomingFile, ColanError>)
     }
 
     /// Reads and hashes a small file; parses it as `parseFile` does, except that a response that
-    /// may join others is left unassembled.
-    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers, layout: JSONReportReader.RowLayout?) -> Small {
+    /// may join others is left unassembled, its rows in `responses`' columns when the run takes them.
+    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers, joining responses: inout ResponseRun) -> Small {
         do {
             return try FileIO.withReleasableContents(of: path, buffers: buffers) { file, _ in
                 try RawResponses.withExpanded(file) { bytes in
                     let legacyHash = options.legacyContentHashes ? legacyContentHash(bytes) : nil
-                    switch try ReportImporter.importPiece(bytes, path: path, options: options, layout: layout) {
-                    case .response(let outline):
-                        return .run(ReadResponse(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: Array(bytes), outline: outline))
+                    func read(_ outline: JSONReportReader.Outline, _ options: ImportOptions) -> ReadResponse {
+                        ReadResponse(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: Array(bytes), options: options, outline: outline)
+                    }
+                    switch try ReportImporter.importPiece(bytes, path: path, options: options, joining: &responses) {
+                    case .joined(let outline, let options):
+                        responses.append(read(outline, options))
+                        return .joined
+                    case .response(let outline, let options):
+                        return .response(read(outline, options))
                     case .reports(var reports):
                         for r in reports.indices { reports[r].table.sortIntoScanOrder() }
                         return .file(.success(IncomingFile(path: path, hash: contentHash(bytes), legacyHash: legacyHash, bytes: bytes.count,

@@ -28,21 +28,23 @@ public enum ReportImporter {
     }
 
     /// What `importPiece` makes of a file: its reports, or a response whose rows may join those of
-    /// the responses beside it (`ResponseRun`).
+    /// the responses beside it (`ResponseRun`): read into columns of its own, or into the run's.
+    /// `options`: the file's, with its sidecars.
     enum Piece {
         case reports([ImportedReport])
-        case response(JSONReportReader.Outline)
+        case response(JSONReportReader.Outline, options: ImportOptions)
+        case joined(JSONReportReader.Outline, options: ImportOptions)
     }
 
     /// `importBytes`, except that a response `JSONReportReader.Outline.joinsOthers` says may join
-    /// others comes back unassembled.
-    /// `layout`: the columns of the response before it (`JSONReportReader.RowLayout`).
+    /// others comes back unassembled, its rows in `run`'s columns when the run takes them
+    /// (`JSONReportReader.readPiece`).
     static func importPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions,
-                            layout: JSONReportReader.RowLayout?) throws -> Piece {
+                            joining run: inout ResponseRun) throws -> Piece {
         var options = options
         try applySidecars(path: path, options: &options)
         if let i = contentStart(bytes), bytes[i] == 123 {
-            return try JSONReportReader.readPiece(bytes, path: path, options: options, layout: layout)
+            return try JSONReportReader.readPiece(bytes, path: path, options: options, joining: &run)
         }
         return .reports(try importContent(bytes, path: path, options: options))
     }

@@ -2,30 +2,34 @@ import ColanSupport
 import ColanCatalog
 import ColanStore
 
-/// A small response read but not yet assembled, waiting to join the responses beside it
-/// (`ResponseRun`): its file's facts, its outline and rows, and a copy of its bytes (for the
-/// messages of a response assembled alone after all).
+/// A small response read but not yet assembled, a member of a `ResponseRun`: its file's facts,
+/// its outline (its rows are the run's), its options (with its sidecars) and a copy of its bytes
+/// (to read it again alone when the run is taken apart).
 struct ReadResponse {
     let path: String
     let hash: String
     let legacyHash: String?
     let bytes: [UInt8]
-    let outline: JSONReportReader.Outline
-    /// The rows read (an outline that `joinsOthers` has them).
-    var table: JSONReportReader.RowsRead { outline.table! }
+    let options: ImportOptions
+    /// Its outline; its table's columns are the run's (empty here), its row count its own.
+    var outline: JSONReportReader.Outline
+    /// Its rows.
+    var rows: Int { outline.table?.rows ?? 0 }
 }
 
 /// Consecutive responses of one report (a folder of one Amagi response per channel and day, in
-/// name order) whose rows are assembled as one report and given to the store as one
-/// (`IncomingRun`): each file still gets its own source, hash and totals, but the per-report work
-/// (time labels resolved, columns built, the cuboid's metadata, the scan-order check, the store's
-/// intake) is done once for the run instead of once per response.
+/// name order) whose rows are read into one set of columns, assembled as one report and given to
+/// the store as one (`IncomingRun`): each file still gets its own source, hash and totals, but the
+/// per-report work (columns made and joined, time labels hashed and resolved, the cuboid's
+/// metadata, the scan-order check, the store's intake) is done once for the run.
 ///
-/// Responses join while they agree on what shapes their rows: kind, interval, zone and filters,
-/// and the same fields in the same order with the same kinds of values. A run whose rows would
-/// not come out as the responses' own (a time naming no single instant, a file's times not all
-/// after the one's before it, an error) is made into one file per response, exactly as each is
-/// assembled alone; so is a run of one.
+/// The first response is read alone (its columns become the run's); a later one joins when the
+/// fields before its rows agree with the first's on what shapes rows (kind, interval, zone,
+/// filters) and the row kernel takes every row of it into the run's columns (the same fields in
+/// the same order, values of the same kinds); its rows are taken back out when the fields after
+/// them disagree, or it fails. A run whose rows would not come out as the responses' own (a time
+/// naming no single instant, a file's times not all after the previous file's, an error) is
+/// taken apart: each response read again alone, exactly as a file parsed whole.
 struct ResponseRun {
     /// Rows a run holds at most (a few segments' worth would make segments bigger than the files' would).
     static let maxRows = 65_536
@@ -33,35 +37,88 @@ struct ResponseRun {
     static let largestResponse = 256 << 10
 
     private(set) var members: [ReadResponse] = []
+    /// Every member's rows, in member order.
+    private var columns: [ColumnBuilder] = []
+    private var names: [[UInt8]] = []
     private var rows = 0
+    /// Whether the row kernel can read rows into `columns` (text and whole-number columns).
+    private(set) var takesRows = false
 
-    /// Whether `response` can join the run (any response can start one).
-    func accepts(_ response: ReadResponse) -> Bool {
-        guard let first = members.first else { return true }
-        let a = first.outline, b = response.outline
-        guard a.kind == b.kind, a.interval == b.interval, a.options.zone == b.options.zone, a.options.interval == b.options.interval,
-              a.options.fixed == b.options.fixed, rows + response.table.rows <= Self.maxRows else { return false }
-        // By index: iterating the builders would copy each (a retain of every array in it).
-        guard let ours = a.table?.columns, let theirs = b.table?.columns, ours.count == theirs.count else { return false }
-        for c in ours.indices where ours[c].kind != theirs[c].kind || ours[c].nameUTF8 != theirs[c].nameUTF8 { return false }
-        return true
+    /// An empty run (it takes no rows).
+    init() {}
+
+    /// A run begun by a response read into columns of its own.
+    init(starting response: ReadResponse) {
+        var first = response
+        columns = first.outline.table?.columns ?? []
+        first.outline.table?.columns = []
+        names = columns.map(\.nameUTF8)
+        rows = first.rows
+        takesRows = !columns.isEmpty && KernelColumns.settledKinds(columns) != nil && rows < Self.maxRows
+        members = [first]
     }
 
+    /// What the run took of a response's rows, to take them back.
+    struct Taken {
+        let rows: Int
+        fileprivate let rowsBefore: Int
+        fileprivate let valuesBefore: [Int]
+    }
+
+    /// Whether a response whose fields settle `outline` (those before its rows, or all) shapes its
+    /// rows as the first member's: kind, interval, zone and filters.
+    func accepts(_ outline: JSONReportReader.Outline) -> Bool {
+        guard let first = members.first?.outline else { return false }
+        return first.kind == outline.kind && first.interval == outline.interval && first.options.zone == outline.options.zone
+            && first.options.interval == outline.options.interval && first.options.fixed == outline.options.fixed
+    }
+
+    /// Reads a rows array (the scanner at its '[') into the run's columns through the row kernel;
+    /// nil, nothing taken and the scanner where it was, unless the kernel takes every row (each
+    /// with exactly the run's fields, in order, values of their kinds) and the run stays within `maxRows`.
+    mutating func readRows(_ s: inout JSONScanner) -> Taken? {
+        let start = s.position
+        guard s.peek() == 91 else { return nil }
+        s.position += 1
+        guard s.peek() == 123 else {
+            s.position = start
+            return nil
+        }
+        let before = Taken(rows: 0, rowsBefore: rows, valuesBefore: columns.map(\.textValueCount))
+        var read = 0
+        var offsets: [Int] = []
+        let ended = JSONRowKernel.read(&s, into: &columns, names: names, rows: &read, offsets: &offsets).ended
+        guard ended, rows + read <= Self.maxRows else {
+            takeBack(before)
+            s.position = start
+            return nil
+        }
+        rows += read
+        return Taken(rows: read, rowsBefore: before.rowsBefore, valuesBefore: before.valuesBefore)
+    }
+
+    /// Takes a response's rows back out of the run's columns (they were the last read).
+    mutating func takeBack(_ taken: Taken) {
+        for c in columns.indices { columns[c].takeBack(to: taken.rowsBefore, values: taken.valuesBefore[c]) }
+        rows = taken.rowsBefore
+    }
+
+    /// Adds a response whose rows `readRows` read.
     mutating func append(_ response: ReadResponse) {
         members.append(response)
-        rows += response.table.rows
     }
 
-    /// The run as the store takes it, or one file per response when they cannot be joined.
+    /// The run as the store takes it; a run of one as its file; the responses read again alone when
+    /// they cannot be joined.
     func parsed() -> [ImportJob.Parsed] {
-        guard members.count > 1 else { return alone() }
-        let first = members[0]
-        guard let kind = first.outline.kind else { return alone() }
-        var columns: [ColumnBuilder] = []
-        for c in first.table.columns.indices {
-            guard let joined = ColumnBuilder.joined(members.map { $0.table.columns[c] }) else { return alone() }
-            columns.append(joined)
+        guard let first = members.first else { return [] }
+        guard members.count > 1 else {
+            // Its columns are its own: assembled as a whole read assembles them.
+            var outline = first.outline
+            outline.table?.columns = columns
+            return [Self.file(first) { try first.bytes.withUnsafeBytes { try JSONReportReader.reports(outline, bytes: $0, path: first.path) } }]
         }
+        guard let kind = first.outline.kind else { return alone() }
         do {
             let report = try ReportImporter.assemble(path: first.path, kind: kind, columns: columns, rows: rows, options: first.outline.options,
                                                      interval: first.outline.interval, totals: [:], joined: true, locate: { _ in "" })
@@ -70,7 +127,7 @@ struct ResponseRun {
                 IncomingFile(path: m.path, hash: m.hash, legacyHash: m.legacyHash, bytes: m.bytes.count, reports: [],
                              mainKind: kind, totals: try m.outline.windowedTotals(zone: report.zone))
             }
-            guard let run = IncomingRun(files: files, rows: members.map { $0.table.rows },
+            guard let run = IncomingRun(files: files, rows: members.map(\.rows),
                                         report: IncomingReport(report, file: first.path, inScanOrder: false)) else { return alone() }
             return [.run(run)]
         } catch {
@@ -78,19 +135,22 @@ struct ResponseRun {
         }
     }
 
-    /// Each response assembled alone, as a file parsed whole is.
+    /// Each response read again alone and assembled, as a file parsed whole is (its own messages).
     private func alone() -> [ImportJob.Parsed] {
-        members.map { m in
-            do {
-                var reports = try m.bytes.withUnsafeBytes { try JSONReportReader.reports(m.outline, bytes: $0, path: m.path) }
-                for r in reports.indices { reports[r].table.sortIntoScanOrder() }
-                return .file(.success(IncomingFile(path: m.path, hash: m.hash, legacyHash: m.legacyHash, bytes: m.bytes.count, reports: reports,
-                                                   reportsInScanOrder: true)))
-            } catch let error as ColanError {
-                return .file(.failure(error.inFile(m.path)))
-            } catch {
-                return .file(.failure(ColanError(.importing, "\(error)", file: m.path)))
-            }
+        members.map { m in Self.file(m) { try m.bytes.withUnsafeBytes { try JSONReportReader.read($0, path: m.path, options: m.options) } } }
+    }
+
+    /// A member's file of the reports `read` makes, sorted, or its failure.
+    private static func file(_ m: ReadResponse, _ read: () throws -> [ImportedReport]) -> ImportJob.Parsed {
+        do {
+            var reports = try read()
+            for r in reports.indices { reports[r].table.sortIntoScanOrder() }
+            return .file(.success(IncomingFile(path: m.path, hash: m.hash, legacyHash: m.legacyHash, bytes: m.bytes.count, reports: reports,
+                                               reportsInScanOrder: true)))
+        } catch let error as ColanError {
+            return .file(.failure(error.inFile(m.path)))
+        } catch {
+            return .file(.failure(ColanError(.importing, "\(error)", file: m.path)))
         }
     }
 }

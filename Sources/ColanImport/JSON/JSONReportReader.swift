@@ -38,59 +38,35 @@ enum JSONReportReader {
     }
 
     /// `read` of a response object, except that one whose rows may join those of the responses
-    /// beside it (`Outline.joinsOthers`) comes back as read, unassembled. `layout`: the columns the
-    /// response before it had, tried first for its rows (`readRows(_:laidOutAs:)`).
+    /// beside it (`Outline.joinsOthers`) comes back unassembled: its rows read into `run`'s columns
+    /// when the run takes them (`.joined`: the fields it agrees on, and rows of its columns that
+    /// the row kernel takes), else into columns of its own (`.response`). Rows the run took are
+    /// taken back when the response turns out not to join, or fails.
     static func readPiece(_ bytes: UnsafeRawBufferPointer, path: String, options: ImportOptions,
-                          layout: RowLayout?) throws -> ReportImporter.Piece {
+                          joining run: inout ResponseRun) throws -> ReportImporter.Piece {
         var scanner = JSONScanner(bytes)
-        let outline = try outline(&scanner, options: options) { s, _ in
-            if let layout, options.jsonRowKernel, let read = readRows(&s, laidOutAs: layout) { return read }
-            let (columns, rows, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
-            return (columns, rows, offsets)
+        var taken: ResponseRun.Taken?
+        do {
+            let outline = try outline(&scanner, options: options) { s, before in
+                if options.jsonRowKernel, run.takesRows, let fields = try? before(), run.accepts(fields), let rows = run.readRows(&s) {
+                    taken = rows
+                    return ([], rows.rows, [])
+                }
+                let (columns, rows, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
+                return (columns, rows, offsets)
+            }
+            if let taken {
+                if outline.joinsOthers, run.accepts(outline) { return .joined(outline, options: options) }
+                // Fields after the rows that part it from the run (a request URL): read again alone.
+                run.takeBack(taken)
+                var alone = ResponseRun()
+                return try readPiece(bytes, path: path, options: options, joining: &alone)
+            }
+            return outline.joinsOthers ? .response(outline, options: options) : .reports(try reports(outline, bytes: bytes, path: path))
+        } catch {
+            if let taken { run.takeBack(taken) }
+            throw error
         }
-        return outline.joinsOthers ? .response(outline) : .reports(try reports(outline, bytes: bytes, path: path))
-    }
-
-    /// The columns of a response's rows, empty, as the next response's rows are tried against:
-    /// names in order, and kinds (text or whole numbers, the row kernel's).
-    struct RowLayout {
-        let columns: [ColumnBuilder]
-        let names: [[UInt8]]
-
-        /// The layout of `columns`; nil when the row kernel could not take rows into them.
-        init?(_ columns: [ColumnBuilder]) {
-            let empty = columns.map { ColumnBuilder(name: $0.name, catalog: $0.catalog).seeded($0.kind) }
-            guard !empty.isEmpty, KernelColumns.settledKinds(empty) != nil else { return nil }
-            self.columns = empty
-            names = empty.map(\.nameUTF8)
-        }
-
-        /// Whether `columns` are laid out as these (names in order, kinds).
-        func matches(_ columns: [ColumnBuilder]) -> Bool {
-            columns.count == names.count && columns.indices.allSatisfy { columns[$0].kind == self.columns[$0].kind && columns[$0].nameUTF8 == names[$0] }
-        }
-    }
-
-    /// Reads an array of rows laid out as `layout` through the row kernel alone, the first row too
-    /// (`readRows` reads a first row field by field, naming its columns); nil, the scanner where
-    /// it was, unless the kernel takes every row: each has exactly the layout's fields, in order,
-    /// with values of its kinds. The columns then come out as `readRows` makes them.
-    static func readRows(_ s: inout JSONScanner, laidOutAs layout: RowLayout) -> RowsRead? {
-        let start = s.position
-        guard s.peek() == 91 else { return nil }
-        s.position += 1
-        guard s.peek() == 123 else {
-            s.position = start
-            return nil
-        }
-        var columns = layout.columns
-        var rows = 0
-        var offsets: [Int] = []
-        guard JSONRowKernel.read(&s, into: &columns, names: layout.names, rows: &rows, offsets: &offsets).ended else {
-            s.position = start
-            return nil
-        }
-        return (columns, rows, offsets)
     }
 
     /// The kind of a bare array's rows: Amagi's concurrent users response is an array of {time,

@@ -30,4 +30,17 @@ import Testing
         var empty = TextDictionary()
         #expect(empty.merge(TextDictionary()) == [])
     }
+
+    /// `truncate` (a response taken back out of a run's columns) leaves the dictionary as it was
+    /// before the dropped values came: the kept ones found under their codes, a dropped one new again.
+    @Test func truncatedValuesAreGoneAndTheRestFoundAsBefore() {
+        let kept = (0..<300).map { $0 % 9 == 0 ? "a value long enough to be compared byte by byte \($0)" : "k\($0)" }
+        let dropped = (0..<500).map { "d\($0)" }
+        var d = Self.dictionary(kept + dropped)
+        d.truncate(to: kept.count)
+        #expect(d.strings == kept)
+        for (code, value) in kept.enumerated() { #expect(d.code(of: value) == UInt32(code)) }
+        #expect(d.code(of: dropped[7]) == UInt32(kept.count))
+        #expect(d.count == kept.count + 1)
+    }
 }

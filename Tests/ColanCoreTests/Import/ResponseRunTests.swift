@@ -13,9 +13,9 @@ import Testing
     /// suffixes), numbers from `seed`; `float` writes the minutes with a fraction, `reordered` puts
     /// the minutes first, `utc` writes the labels in UTC, `exact` adds an `aggregatedViewers` count.
     static func response(_ day: String, seed: Int, hours: [String] = (0..<24).map { String(format: "%02d:00:00", $0) },
-                         float: Bool = false, reordered: Bool = false, utc: Bool = false, exact: Int? = nil) -> String {
+                         float: Bool = false, reordered: Bool = false, utc: Bool = false, exact: Int? = nil, device: String? = nil) -> String {
         let rows = hours.enumerated().map { i, hour -> String in
-            let time = "\"time\": \"\(utc ? day + "T" + hour + "Z" : day + " " + hour)\""
+            let time = "\"time\": \"\(utc ? day + "T" + hour + "Z" : day + " " + hour)\"" + (device.map { ", \"deviceType\": \"\($0)\"" } ?? "")
             let minutes = "\"viewershipMinutes\": " + (float ? "\(seed * 10 + i).5" : "\(seed * 10 + i)")
             let counts = "\"uniqueViewers\": \(seed + i), \"numberOfSession\": \(seed + 2 * i)"
             return "{" + (reordered ? [minutes, time, counts] : [time, counts, minutes]).joined(separator: ", ") + "}"
@@ -98,17 +98,24 @@ import Testing
         // Two files of the same day (the later replaces the earlier's rows): never joined.
         files.append(("ch07_2024-10-02.json", Self.response("2024-10-02", seed: 700)))
         files.append(("ch07_2024-10-03.json", Self.response("2024-10-02", seed: 701)))
-        // A null in a later row (the row kernel, tried against the response before's columns, stops there):
-        // still joined, with the null.
+        // A null in a later row: the row kernel does not take that response into the run; it begins a run
+        // of its own (with the null), which the next response joins.
         for (i, day) in Self.days("10", 1...3).enumerated() {
             let text = Self.response(day, seed: 900 + i)
             files.append(("ch09_\(day).json", i == 1 ? text.replacingOccurrences(of: "\"uniqueViewers\": 910,", with: "\"uniqueViewers\": null,") : text))
         }
+        // A request URL after the rows naming another zone: that response is taken back out of the run,
+        // its rows and the values it alone brought (a device; local times beside the first day's UTC ones,
+        // which would leave that day in the zone given instead of UTC).
+        for (i, day) in Self.days("10", 1...3).enumerated() {
+            let text = Self.response(day, seed: 1000 + i, utc: i != 1, device: i == 1 ? "tablet" : "ctv")
+            files.append(("ch10_\(day).json", i == 1 ? String(text.dropLast(2)) + ", \"url\": \"https://analytics.example/v2?timezone=UTC\"}\n" : text))
+        }
         // A response without rows.
         files.append(("ch08_2024-10-01.json", "{\"dateRange\": {\"startDate\": \"2024-10-01\", \"interval\": \"HOURLY\"}, \"viewershipAnalytics\": []}"))
         let result = try #require(try Self.importBoth([files]).first?.outcome)
-        // ch01 3, ch03 3, ch04 2 + 2, ch06 2 + 2, ch09 3.
-        #expect(result.filesJoined == 17)
+        // ch01 3, ch03 3, ch04 2 + 2, ch06 2 + 2, ch09 2.
+        #expect(result.filesJoined == 16)
         #expect(result.filesImported == files.count)
         // ch07's first file: every row replaced by the second's.
         #expect(result.shadowedFiles.map { String($0.split(separator: "/").last!) } == ["ch07_2024-10-02.json"])
@@ -144,17 +151,19 @@ import Testing
         #expect(outcome.rowsReplaced == 72 + 24)
     }
 
-    /// A malformed response in a run fails as it does alone (named with its place); with
-    /// --keep-going the others are imported as they would be.
+    /// A malformed response in a run fails as it does alone (named with its place), also when it
+    /// fails after its rows were read into the run's (they are taken back); with --keep-going the
+    /// others are imported as they would be.
     @Test func aFailingResponseInARunIsReportedAsAlone() throws {
-        var files = Self.days("10", 1...5).enumerated().map { ("ch01_\($1).json", Self.response($1, seed: 100 + $0)) }
-        files[2].1 = String(files[2].1.dropLast(40))  // truncated
+        var files = Self.days("10", 1...7).enumerated().map { ("ch01_\($1).json", Self.response($1, seed: 100 + $0)) }
+        files[1].1 = String(files[1].1.dropLast(3))  // truncated after its rows
+        files[2].1 = String(files[2].1.dropLast(40))  // truncated in its rows
         files[3].1 = files[3].1.replacingOccurrences(of: "\"numberOfSession\": 103", with: "\"numberOfSession\": -1")
         let failed = try Self.importBoth([files])
-        #expect(failed[0].outcome == nil && failed[0].failures.count == 2)
-        #expect(failed[0].failures.first?.description.contains("ch01_2024-10-03.json") == true)
+        #expect(failed[0].outcome == nil && failed[0].failures.count == 3)
+        #expect(failed[0].failures.first?.description.contains("ch01_2024-10-02.json") == true)
         let kept = try Self.importBoth([files], keepGoing: true)
-        #expect(kept[0].outcome?.filesImported == 3)
-        #expect(kept[0].outcome?.filesJoined == 2)  // days 1 and 2; day 5 alone
+        #expect(kept[0].outcome?.filesImported == 4)
+        #expect(kept[0].outcome?.filesJoined == 3)  // days 5 to 7; day 1 alone
     }
 }
