@@ -161,6 +161,9 @@ struct ColumnBuilder {
         dictionary.truncate(to: values)
     }
 
+    /// Makes room for `values` distinct text values in all (`TextDictionary.reserve`).
+    mutating func reserveTextValues(_ values: Int) { dictionary.reserve(values) }
+
     /// `appendNaturalToInts` of many values.
     mutating func appendNaturals(_ more: UnsafeBufferPointer<Int64>) {
         ints.append(contentsOf: more)

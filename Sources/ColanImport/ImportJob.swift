@@ -41,15 +41,18 @@ public enum ImportJob {
     /// on both cores, in slices: one `stat` after another held up a folder of 20,000 responses for
     /// about 30 ms on one core before its parse began.
     private static func sizes(of files: [String]) -> [Int] {
-        guard files.count >= 256 else { return files.map { FileIO.size(of: $0) ?? 0 } }
+        guard files.count >= 256 else { return FileIO.sizes(of: files[...]) }
         let slices = 8
         let parts = Slots<[Int]>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
-            let range = (k * files.count / slices)..<((k + 1) * files.count / slices)
-            parts.set(k, range.map { FileIO.size(of: files[$0]) ?? 0 })
+            parts.set(k, FileIO.sizes(of: files[(k * files.count / slices)..<((k + 1) * files.count / slices)]))
         }
         return parts.filled.flatMap { $0 }
     }
+
+    /// A chunk of consecutive files parsed by one worker holds up to this many files, or
+    /// `chunkBytes`: both cores stay busy, and a chunk's rows are few.
+    static let chunkFiles = 64, chunkBytes = 1 << 20
 
     /// What a parse worker hands on, in file order: a file parsed (or its failure), or a run of
     /// small responses joined into one report (`ResponseRun`).
@@ -110,8 +113,10 @@ public enum ImportJob {
                 deliver(result)
             case .run(let responses):
                 guard giving else { return }
-                guard !target.takesWhole(responses) else {
-                    do { try target.add(responses) } catch { storeFailed(error) }
+                do {
+                    if try target.add(responses) { return }
+                } catch {
+                    storeFailed(error)
                     return
                 }
                 for file in responses.files {
@@ -124,12 +129,11 @@ public enum ImportJob {
     /// Parses `files[range]` on both cores, giving them to the store in order: in chunks of
     /// consecutive files (`parseChunk`), so the small responses of a chunk can be joined.
     private static func parseWhole(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) {
-        // Up to 64 files or 1 MiB a chunk: both cores stay busy, and a chunk's rows are few.
         var chunks: [Range<Int>] = []
         var start = range.lowerBound, bytes = 0
         for i in range {
             bytes += sizes[i]
-            if i + 1 - start >= 64 || bytes >= 1 << 20 {
+            if i + 1 - start >= chunkFiles || bytes >= chunkBytes {
                 chunks.append(start..<(i + 1))
                 (start, bytes) = (i + 1, 0)
             }

@@ -56,6 +56,15 @@ struct ResponseRun {
         rows = first.rows
         takesRows = !columns.isEmpty && KernelColumns.settledKinds(columns) != nil && rows < Self.maxRows
         members = [first]
+        if takesRows {
+            // Sized for a chunk of responses like this one: a column of values new in every row (the
+            // times) would otherwise regrow its table as it fills.
+            let expected = min(Self.maxRows, rows * ImportJob.chunkFiles)
+            for c in columns.indices {
+                columns[c].reserve(expected - rows)
+                if columns[c].textValueCount == rows { columns[c].reserveTextValues(expected) }
+            }
+        }
     }
 
     /// What the run took of a response's rows, to take them back.

@@ -171,26 +171,24 @@ public final class StoreImport {
         outcome.reportsImported += file.reports.count
     }
 
-    /// Whether `run` can be added whole (`add(_ run:)`): none of its files was imported before
-    /// (nor comes twice in it), and its rows fit a segment. Otherwise its files are given one by one.
-    public func takesWhole(_ run: IncomingRun) -> Bool {
-        guard !done, piecewise == nil, run.report.table.rowCount <= segmentRows else { return false }
-        var hashes = Set<String>(minimumCapacity: run.files.count)
-        return run.files.allSatisfy { file in
-            !seen.contains(file.hash) && !(file.legacyHash.map(seen.contains) ?? false) && hashes.insert(file.hash).inserted
-        }
-    }
-
     /// Whether the file was imported before (into the store, or by this import).
     public func holds(_ file: IncomingFile) -> Bool {
         seen.contains(file.hash) || (file.legacyHash.map(seen.contains) ?? false)
     }
 
-    /// Adds a run of files `takesWhole` said it takes, as `add(_ file:)` of each in turn would:
-    /// a source each, their rows one report (rows it may replace are replaced as a file's are).
-    /// On a write error the import is abandoned and the error thrown.
-    public func add(_ run: IncomingRun) throws {
+    /// Adds a run of files as `add(_ file:)` of each in turn would: a source each, their rows one
+    /// report (rows it may replace are replaced as a file's are). Returns false, changing nothing,
+    /// when it cannot take the run whole: a file of it was imported before (or comes twice in it),
+    /// or its rows are more than a segment's; its files are then given one by one. On a write
+    /// error the import is abandoned and the error thrown.
+    public func add(_ run: IncomingRun) throws -> Bool {
         precondition(!done && piecewise == nil, "add(run:) after finish or abandon, or inside beginFile/endFile")
+        guard run.report.table.rowCount <= segmentRows else { return false }
+        // Each hash recorded as it is checked (one lookup a file); taken back at the first seen before.
+        for (k, file) in run.files.enumerated() where (file.legacyHash.map(seen.contains) ?? false) || !seen.insert(file.hash).inserted {
+            for earlier in run.files[..<k] { seen.remove(earlier.hash) }
+            return false
+        }
         let first = next.nextSource
         next.nextSource += run.files.count
         var item = run.report
@@ -203,7 +201,6 @@ public final class StoreImport {
             throw error
         }
         for (k, file) in run.files.enumerated() {
-            seen.insert(file.hash)
             next.sources.append(SourceEntry(id: first + k, hash: file.hash, bytes: file.bytes, rows: run.rows[k], kind: file.summary.kind,
                                             path: file.path, totals: file.summary.totals))
             sizes.insert(file.bytes)
@@ -212,6 +209,7 @@ public final class StoreImport {
         outcome.filesImported += run.files.count
         outcome.reportsImported += run.files.count
         outcome.filesJoined += run.files.count
+        return true
     }
 
     /// Whether a file of `bytes` bytes may have been imported before (into the store, or by

@@ -64,6 +64,27 @@ public enum FileIO {
     /// Removes a folder if it is empty (a folder that is not is left as it is).
     package static func removeEmptyDirectory(_ path: String) { _ = rmdir(path) }
 
+    /// The size in bytes of each file at `paths` (0 for one that cannot be stat'ed): each looked up
+    /// by its name in its folder, opened once for consecutive files of one folder (a folder listed
+    /// by `filesUnder`), not by its whole path: the path's every folder was looked up again for
+    /// each of 20,000 responses.
+    package static func sizes(of paths: ArraySlice<String>) -> [Int] {
+        var folder = "", fd: Int32 = -1
+        defer { if fd >= 0 { close(fd) } }
+        return paths.map { path in
+            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return size(of: path) ?? 0 }
+            let parent = String(path[..<slash])
+            if parent != folder || fd < 0 {
+                if fd >= 0 { close(fd) }
+                folder = parent
+                fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            }
+            guard fd >= 0 else { return size(of: path) ?? 0 }
+            var info = stat()
+            return fstatat(fd, String(path[path.utf8.index(after: slash)...]), &info, 0) == 0 ? Int(info.st_size) : 0
+        }
+    }
+
     /// The size in bytes of the file at `path`, nil when it cannot be stat'ed.
     package static func size(of path: String) -> Int? {
         var info = stat()

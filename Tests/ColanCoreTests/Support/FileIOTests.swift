@@ -37,6 +37,20 @@ import Testing
         #expect(FileIO.sortedByName(entries).map(\.name) == entries.map(\.name).sorted())
     }
 
+    /// Sizes are looked up by name in each file's folder: files of two folders in turn, a file
+    /// that is not there (0), a folder that is not there (0).
+    @Test func sizesAreThoseOfEachFile() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
+        let root = dir.path
+        for (name, size) in [("a1", 3), ("a2", 0), ("b/b1", 70_000), ("a3", 12)] {
+            try Data(repeating: 65, count: size).write(to: dir.appendingPathComponent(name))
+        }
+        let paths = [root + "/a1", root + "/a2", root + "/b/b1", root + "/a3", root + "/missing", root + "/nowhere/x", root + "/b/b1"]
+        #expect(FileIO.sizes(of: paths[...]) == [3, 0, 70_000, 12, 0, 0, 70_000])
+    }
+
     /// A request URL saved as FILE.url beside a file gives its filters and zone, whether
     /// the import learned of it from the folder's listing or asks the file system.
     @Test func sidecarsAreFoundFromTheFolderListingOrTheFileSystem() throws {
