@@ -56,15 +56,6 @@ struct ResponseRun {
         rows = first.rows
         takesRows = !columns.isEmpty && KernelColumns.settledKinds(columns) != nil && rows < Self.maxRows
         members = [first]
-        if takesRows {
-            // Sized for a chunk of responses like this one: a column of values new in every row (the
-            // times) would otherwise regrow its table as it fills.
-            let expected = min(Self.maxRows, rows * ImportJob.chunkFiles)
-            for c in columns.indices {
-                columns[c].reserve(expected - rows)
-                if columns[c].textValueCount == rows { columns[c].reserveTextValues(expected) }
-            }
-        }
     }
 
     /// What the run took of a response's rows, to take them back.
@@ -92,6 +83,16 @@ struct ResponseRun {
         guard s.peek() == 123 else {
             s.position = start
             return nil
+        }
+        if members.count == 1 {
+            // A second response: sized for a chunk of responses like these (a column of values new in
+            // every row, the times, would otherwise regrow its table as it fills). Not before: a folder
+            // whose neighbours never join (named by date first) would size a run for each response.
+            let expected = min(Self.maxRows, rows * ImportJob.chunkFiles)
+            for c in columns.indices {
+                columns[c].reserve(expected - rows)
+                if columns[c].textValueCount == rows { columns[c].reserveTextValues(expected) }
+            }
         }
         let before = Taken(rows: 0, rowsBefore: rows, valuesBefore: columns.map(\.textValueCount))
         var read = 0
