@@ -23,11 +23,13 @@ package struct Manifest: Equatable, Sendable {
     var segments: [SegmentEntry] = []
     package var sources: [SourceEntry] = []
 
-    func serialize() -> [UInt8] {
+    /// The manifest's text. `sourceLines`: its source lines made beforehand (`sourceLines()`; the
+    /// import makes them while its last segments are written).
+    func serialize(sourceLines: [UInt8]? = nil) -> [UInt8] {
         // Written straight into bytes: a store of many small files has tens of
         // thousands of source lines, and joining Strings per field cost more than the rest of a commit.
         var out: [UInt8] = []
-        out.reserveCapacity(64 + segments.count * 160 + sources.count * 200)
+        out.reserveCapacity(64 + segments.count * 160 + (sourceLines?.count ?? sources.count * 200))
         Self.put("colan-store\t\(Self.version)\nnext\t\(nextSegment)\t\(nextSource)", &out)
         for i in segments.indices {
             let s = segments[i]
@@ -35,9 +37,18 @@ package struct Manifest: Equatable, Sendable {
             Self.put(s.kind, &out); out.append(9); Self.putEscaped(s.cuboid, &out); out.append(9)
             Self.put(s.minTime.map(String.init) ?? "-", &out); out.append(9); Self.put(s.maxTime.map(String.init) ?? "-", &out)
         }
+        out += sourceLines ?? self.sourceLines()
+        out.append(10)
+        return out
+    }
+
+    /// The source lines of the text (each after a line feed).
+    func sourceLines() -> [UInt8] {
+        var out: [UInt8] = []
         // Source lines in slices on all cores when there are thousands (a folder of small responses):
         // one core took a fifth of such an import's commit writing them.
         let n = sources.count
+        out.reserveCapacity(n * 200)
         if n >= 4096 {
             let slices = 8
             let parts = Slots<[UInt8]>(count: slices)
@@ -54,7 +65,6 @@ package struct Manifest: Equatable, Sendable {
             var keys = SortedKeys()
             for i in sources.indices { Self.putSource(sources[i], keys: &keys, &out) }
         }
-        out.append(10)
         return out
     }
 

@@ -322,9 +322,12 @@ extension FileIO {
         if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
         var out: [String] = []
         var sidecars: [String] = []
-        for entry in directoryEntries(path) where !entry.name.hasPrefix(".") {
-            let child = path + "/" + entry.name
-            if entry.name.hasSuffix(".url") {
+        let prefix = path + "/"
+        // Names checked by their bytes (`hasPrefix`, `hasSuffix` compare grapheme by grapheme): a folder
+        // of 20,000 responses is listed on one core before anything else can start.
+        for entry in directoryEntries(path) where entry.name.utf8.first != UInt8(ascii: ".") {
+            let child = prefix + entry.name
+            if entry.name.utf8.count >= 4, entry.name.utf8.suffix(4).elementsEqual(".url".utf8) {
                 sidecars.append(child)
             } else if entry.isDirectory == false {
                 out.append(child)
