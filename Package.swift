@@ -71,7 +71,7 @@ let package = Package(
         // libFuzzer target for the import scanners: `make fuzz` (also run briefly by `make test`).
         .executableTarget(
             name: "ColanFuzz",
-            dependencies: ["ColanCore", "ColanImport"]
+            dependencies: ["ColanCore", "ColanImport", "ColanStore"]
         ),
         .testTarget(
             name: "ColanCoreTests",

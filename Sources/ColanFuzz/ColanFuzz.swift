@@ -1,7 +1,8 @@
 import ColanCore
 #if DEBUG
-// The window readers are internal to ColanImport: reached in a debug build (`make fuzz`'s), which is testable.
+// The window readers and response runs are internal to ColanImport: reached in a debug build (`make fuzz`'s), which is testable.
 @testable import ColanImport
+@testable import ColanStore
 #endif
 
 // A fuzz target for the JSON and CSV scanners (everything `colan import`
@@ -15,7 +16,10 @@ import ColanCore
 /// must give equal reports, or the same error (a difference stops the fuzzer). Each is also
 /// read in windows of 64 bytes, as a big file is (`readInWindows`).
 func fuzzOne(_ bytes: UnsafeRawBufferPointer) {
-    defer { readInWindows(bytes) }
+    defer {
+        readInWindows(bytes)
+        readInARun(bytes)
+    }
     var general = ImportOptions()
     general.csvRowKernel = false
     general.jsonRowKernel = false
@@ -55,6 +59,46 @@ func readInWindows(_ bytes: UnsafeRawBufferPointer) {
             } catch {
                 break
             }
+        }
+    }
+    #endif
+}
+
+/// A response a run begins with (`readInARun`): three hourly rows of one channel.
+let runStarter = """
+    {"dateRange": {"startDate": "2024-03-01", "endDate": "2024-03-01", "interval": "HOURLY"}, "viewershipAnalytics": [
+    {"time": "2024-03-01 00:00:00", "uniqueViewers": 5, "numberOfSession": 7, "viewershipMinutes": 30},
+    {"time": "2024-03-01 01:00:00", "uniqueViewers": 6, "numberOfSession": 8, "viewershipMinutes": 31},
+    {"time": "2024-03-01 02:00:00", "uniqueViewers": 7, "numberOfSession": 9, "viewershipMinutes": 32}], "totalSessions": 24}
+    """
+
+/// Reads `bytes` as a response after `runStarter` in a run of responses (`ResponseRun`), as
+/// `ImportJob` reads a folder: joined into the run's columns, or taken back out of them when it
+/// parts from the run or fails. Any error is fine, a crash is not, and whatever the run makes
+/// must be whole reports (every column as long as the rows). (Debug builds only.)
+func readInARun(_ bytes: UnsafeRawBufferPointer) {
+    #if DEBUG
+    let first = Array(runStarter.utf8)
+    var none = ResponseRun()
+    guard case .response(let outline, let options) = try! first.withUnsafeBytes({
+        try ReportImporter.importPiece($0, path: "a.json", options: ImportOptions(), joining: &none)
+    }) else { preconditionFailure("the run's first response is not one a run takes") }
+    var run = ResponseRun(starting: ReadResponse(path: "a.json", hash: "a", legacyHash: nil, bytes: first, options: options, outline: outline))
+    for (name, content) in [("fuzz.json", Array(bytes)), ("b.json", first)] {
+        let read = content.withUnsafeBytes { try? ReportImporter.importPiece($0, path: name, options: ImportOptions(), joining: &run) }
+        if case .joined(let outline, let options)? = read {
+            run.append(ReadResponse(path: name, hash: name, legacyHash: nil, bytes: content, options: options, outline: outline))
+        }
+    }
+    for parsed in run.parsed() {
+        let reports: [IncomingReport]
+        switch parsed {
+        case .run(let joined): reports = [joined.report]
+        case .file(.success(let file)): reports = file.reports
+        case .file(.failure): reports = []
+        }
+        for report in reports {
+            precondition(report.table.columns.allSatisfy { $0.count == report.table.rowCount }, "a run made a report of uneven columns")
         }
     }
     #endif
