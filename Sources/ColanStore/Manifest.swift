@@ -48,14 +48,14 @@ package struct Manifest: Equatable, Sendable {
         // Source lines in slices on all cores when there are thousands (a folder of small responses):
         // one core took a fifth of such an import's commit writing them.
         let n = sources.count
-        out.reserveCapacity(n * 200)
+        out.reserveCapacity(n * 400)
         if n >= 4096 {
             let slices = 8
             let parts = Slots<[UInt8]>(count: slices)
             let list = sources
             DispatchQueue.concurrentPerform(iterations: slices) { k in
                 var bytes: [UInt8] = []
-                bytes.reserveCapacity((n / slices + 1) * 200)
+                bytes.reserveCapacity((n / slices + 1) * 400)
                 var keys = SortedKeys()
                 for i in (k * n / slices)..<((k + 1) * n / slices) { Self.putSource(list[i], keys: &keys, &bytes) }
                 parts.set(k, bytes)
@@ -123,11 +123,17 @@ package struct Manifest: Equatable, Sendable {
     private static func put(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
     /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
+    /// 1 for each byte `putEscaped` escapes (tab, line feed, carriage return, '%', '&', '='), else 0.
+    private static let escaped: [UInt8] = (0..<256).map { [9, 10, 13, 37, 38, 61].contains($0) ? 1 : 0 }
+
     private static func putEscaped(_ s: String, _ out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in
-            // Most values need no escape: appended whole.
-            if !bytes.contains(where: { $0 == 9 || $0 == 10 || $0 == 13 || $0 == 37 || $0 == 38 || $0 == 61 }) {
+            // Most values need no escape: appended whole. Checked through a table, a load a byte and no
+            // branch (the 20,000 source lines of a folder of responses are 8 MB).
+            var escapes: UInt8 = 0
+            for b in bytes { escapes |= escaped[Int(b)] }
+            if escapes == 0 {
                 out.append(contentsOf: bytes)
                 return
             }
