@@ -1,9 +1,12 @@
 #!/bin/bash
 # Interleaved head-to-head of colan builds on one import, as BENCHMARKS.md quotes them:
 #   Benchmarks/compare_builds.sh RUNS KIND DATA BUILD...
-# KIND is csv (DATA/csv: one CSV file a day), big (DATA/big: the same rows as one file) or
-# json (DATA/json: one Amagi response per channel and day, imported with --name). Make DATA with
+# KIND is csv (DATA/csv: one CSV file a day), big (DATA/big: the same rows as one file),
+# json (DATA/json: one Amagi response per channel and day, named channel first, imported with
+# --name) or json-by-date (DATA/json-by-date: the same responses named date first, so no two
+# neighbours are of one channel). Make DATA with
 #   colan gen --rows 10000000 --seed 1 --format csv --out DATA/csv    (json likewise; big: the days joined)
+#   (json-by-date: links to DATA/json's files named STARTDATE_CHANNEL.json)
 # Each round imports once with every build, in turn, into a fresh store; the medians of the
 # summary line's total, parse and store seconds and of the CPU seconds (/usr/bin/time) are printed.
 set -euo pipefail
@@ -12,6 +15,7 @@ shift 3
 cd "$DATA"
 extra=()
 [ "$KIND" = json ] && extra=(--name '{channelId}_{startDate}.json')
+[ "$KIND" = json-by-date ] && extra=(--name '{startDate}_{channelId}.json')
 for _ in $(seq "$RUNS"); do
   for build in "$@"; do
     rm -rf compare-store
