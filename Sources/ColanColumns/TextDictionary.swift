@@ -71,6 +71,23 @@ package struct TextDictionary {
         let words = Words(bytes)
         let h = Self.hash(bytes, words)
         if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
+        let (found, slot) = probe(bytes, words, h)
+        if let found {
+            last = words
+            lastCode = UInt32(found)
+            return UInt32(found)
+        }
+        guard UTF8Text.isValid(bytes) else { return nil }
+        let c = insert(bytes, words, h, at: slot)
+        if starts.count * 2 > slots.count { grow() }
+        last = words
+        lastCode = UInt32(c)
+        return UInt32(c)
+    }
+
+    /// Where `bytes` (their `words`, their hash `h`) are in the table: the code of the equal value,
+    /// or nil and the empty slot a new one goes in.
+    @inline(__always) private func probe(_ bytes: UnsafeRawBufferPointer, _ words: Words, _ h: UInt64) -> (code: Int?, slot: Int) {
         let mask = slots.count - 1
         let tag = h & 0xFFFF_FFFF_0000_0000
         var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
@@ -78,24 +95,21 @@ package struct TextDictionary {
             let head = slots[i].head
             if head & 0xFFFF_FFFF_0000_0000 == tag {
                 let c = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
-                if words.count <= 32 ? words.match(slots[i].words) : equal(c, bytes) {
-                    last = words
-                    lastCode = UInt32(c)
-                    return UInt32(c)
-                }
+                if words.count <= 32 ? words.match(slots[i].words) : equal(c, bytes) { return (c, i) }
             }
             i = (i + 1) & mask
         }
-        guard UTF8Text.isValid(bytes) else { return nil }
+        return (nil, i)
+    }
+
+    /// Adds a new value (UTF-8 already) at the empty `slot` `probe` found; returns its code.
+    @inline(__always) private mutating func insert(_ bytes: UnsafeRawBufferPointer, _ words: Words, _ h: UInt64, at slot: Int) -> Int {
         let c = starts.count
         starts.append(arena.count)
         arena.append(contentsOf: bytes)
         hashes.append(h)
-        slots[i] = Slot(head: tag | UInt64(c + 1), words: words)
-        if starts.count * 2 > slots.count { grow() }
-        last = words
-        lastCode = UInt32(c)
-        return UInt32(c)
+        slots[slot] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: words)
+        return c
     }
 
     /// Adds `other`'s values in its code order (each new one taking the next code, as `code(of:)`
@@ -108,35 +122,12 @@ package struct TextDictionary {
         arena.reserveCapacity(arena.count + other.arena.count)
         var codes = [UInt32](repeating: 0, count: other.count)
         other.arena.withUnsafeBytes { theirs in
-            let mask = slots.count - 1
             for c in 0..<other.count {
                 let bytes = UnsafeRawBufferPointer(rebasing: theirs[other.range(of: c)])
                 let words = Words(bytes)
                 let h = other.hashes[c]
-                let tag = h & 0xFFFF_FFFF_0000_0000
-                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-                var found: Int?
-                while slots[i].head != 0 {
-                    let head = slots[i].head
-                    if head & 0xFFFF_FFFF_0000_0000 == tag {
-                        let existing = Int(truncatingIfNeeded: head & 0xFFFF_FFFF) - 1
-                        if words.count <= 32 ? words.match(slots[i].words) : equal(existing, bytes) {
-                            found = existing
-                            break
-                        }
-                    }
-                    i = (i + 1) & mask
-                }
-                if let found {
-                    codes[c] = UInt32(found)
-                    continue
-                }
-                let code = starts.count
-                starts.append(arena.count)
-                arena.append(contentsOf: bytes)
-                hashes.append(h)
-                slots[i] = Slot(head: tag | UInt64(code + 1), words: words)
-                codes[c] = UInt32(code)
+                let (found, slot) = probe(bytes, words, h)
+                codes[c] = UInt32(found ?? insert(bytes, words, h, at: slot))
             }
         }
         last = .none

@@ -4,17 +4,28 @@ import ColanStore
 
 /// A small response read but not yet assembled, a member of a `ResponseRun`: its file's facts,
 /// its outline (its rows are the run's), its options (with its sidecars) and a copy of its bytes
-/// (to read it again alone when the run is taken apart).
-struct ReadResponse {
+/// (to read it again alone when the run is taken apart). A class: a run hands its members on by
+/// reference (copying this many arrays and strings retained each, for every response).
+final class ReadResponse {
     let path: String
     let hash: String
     let legacyHash: String?
     let bytes: [UInt8]
     let options: ImportOptions
     /// Its outline; its table's columns are the run's (empty here), its row count its own.
-    var outline: JSONReportReader.Outline
+    private(set) var outline: JSONReportReader.Outline
     /// Its rows.
     var rows: Int { outline.table?.rows ?? 0 }
+
+    init(path: String, hash: String, legacyHash: String?, bytes: [UInt8], options: ImportOptions, outline: JSONReportReader.Outline) {
+        (self.path, self.hash, self.legacyHash, self.bytes, self.options, self.outline) = (path, hash, legacyHash, bytes, options, outline)
+    }
+
+    /// Its rows' columns, moved out (a run's first response: they become the run's).
+    func takeColumns() -> [ColumnBuilder] {
+        defer { outline.table?.columns = [] }
+        return outline.table?.columns ?? []
+    }
 }
 
 /// Consecutive responses of one report (a folder of one Amagi response per channel and day, in
@@ -48,10 +59,8 @@ struct ResponseRun {
     init() {}
 
     /// A run begun by a response read into columns of its own.
-    init(starting response: ReadResponse) {
-        var first = response
-        columns = first.outline.table?.columns ?? []
-        first.outline.table?.columns = []
+    init(starting first: ReadResponse) {
+        columns = first.takeColumns()
         names = columns.map(\.nameUTF8)
         rows = first.rows
         takesRows = !columns.isEmpty && KernelColumns.settledKinds(columns) != nil && rows < Self.maxRows
