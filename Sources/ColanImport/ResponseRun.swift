@@ -54,6 +54,23 @@ struct ResponseRun {
     private var rows = 0
     /// Whether the row kernel can read rows into `columns` (text and whole-number columns).
     private(set) var takesRows = false
+    /// What shapes the first member's rows (`accepts`), kept apart: reading it from the member's
+    /// outline copied the whole outline twice for every response.
+    private var shape: Shape?
+
+    /// A response's kind, interval, zone and filters.
+    private struct Shape: Equatable {
+        let kind: String?
+        let interval: String?
+        let zone: String
+        let optionsInterval: String?
+        let fixed: [String: String]
+
+        init(_ outline: JSONReportReader.Outline) {
+            (kind, interval, zone) = (outline.kind, outline.interval, outline.options.zone)
+            (optionsInterval, fixed) = (outline.options.interval, outline.options.fixed)
+        }
+    }
 
     /// An empty run (it takes no rows).
     init() {}
@@ -65,6 +82,7 @@ struct ResponseRun {
         rows = first.rows
         takesRows = !columns.isEmpty && KernelColumns.settledKinds(columns) != nil && rows < Self.maxRows
         members = [first]
+        shape = Shape(first.outline)
     }
 
     /// What the run took of a response's rows, to take them back.
@@ -77,9 +95,9 @@ struct ResponseRun {
     /// Whether a response whose fields settle `outline` (those before its rows, or all) shapes its
     /// rows as the first member's: kind, interval, zone and filters.
     func accepts(_ outline: JSONReportReader.Outline) -> Bool {
-        guard let first = members.first?.outline else { return false }
-        return first.kind == outline.kind && first.interval == outline.interval && first.options.zone == outline.options.zone
-            && first.options.interval == outline.options.interval && first.options.fixed == outline.options.fixed
+        guard let shape else { return false }
+        return shape.kind == outline.kind && shape.interval == outline.interval && shape.zone == outline.options.zone
+            && shape.optionsInterval == outline.options.interval && shape.fixed == outline.options.fixed
     }
 
     /// Reads a rows array (the scanner at its '[') into the run's columns through the row kernel;
@@ -103,7 +121,8 @@ struct ResponseRun {
                 if columns[c].textValueCount == rows { columns[c].reserveTextValues(expected) }
             }
         }
-        let before = Taken(rows: 0, rowsBefore: rows, valuesBefore: columns.map(\.textValueCount))
+        // By index: mapping the builders would copy each (a retain of every array in it).
+        let before = Taken(rows: 0, rowsBefore: rows, valuesBefore: columns.indices.map { columns[$0].textValueCount })
         var read = 0
         var offsets: [Int] = []
         let ended = JSONRowKernel.read(&s, into: &columns, names: names, rows: &read, offsets: &offsets).ended

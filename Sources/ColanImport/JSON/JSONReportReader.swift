@@ -1,5 +1,6 @@
 import ColanSupport
 import ColanCatalog
+import ColanColumns
 import ColanTime
 
 /// Reads the JSON shapes: Amagi v2 responses (rows under a key named after
@@ -12,11 +13,55 @@ enum JSONReportReader {
     static let scannedColumns = 16
     /// Top-level fields that may hold the request URL the response answered.
     static let requestURLKeys = ["url", "requestUrl", "requestURL", "request"]
-    /// The top-level keys a response is read by, as bytes: each key is classified by comparing its
-    /// bytes (lengths first), with no String made for the keys that hold rows or the date range.
-    static let rowKeyBytes = Catalog.amagiRowKeys.map { (key: Array($0.key.utf8), kind: $0.kind) }
-    static let channelListKeyBytes = channelListKeys.map { Array($0.utf8) }
-    static let responseKeyBytes = Array("response".utf8), dateRangeKeyBytes = Array("dateRange".utf8)
+    /// The top-level keys a response is read by (`TopLevelKeys`): each key is classified by
+    /// comparing its bytes (lengths first), with no String made for the keys that hold rows or the date range.
+    static let topLevelKeys = TopLevelKeys()
+
+    /// What a top-level key of a response names.
+    enum TopLevelKey: Equatable {
+        /// Rows of an Amagi report kind (`Catalog.amagiRowKeys`, by index).
+        case rows(Int)
+        /// MediaMelon's rows ("response").
+        case response
+        /// A channel list (`Catalog.channelListKinds`).
+        case channelList
+        case dateRange
+    }
+
+    /// The keys `TopLevelKey` names, in one array of bytes with plain (start, count, key) entries:
+    /// classifying a key walks no array of arrays or strings, which retained and released each
+    /// element it passed (every key of 20,000 responses).
+    struct TopLevelKeys: Sendable {
+        private let bytes: [UInt8]
+        private let entries: [(start: Int, count: Int, key: TopLevelKey)]
+
+        init() {
+            var bytes: [UInt8] = []
+            var entries: [(start: Int, count: Int, key: TopLevelKey)] = []
+            func add(_ name: String, _ key: TopLevelKey) {
+                entries.append((bytes.count, name.utf8.count, key))
+                bytes += name.utf8
+            }
+            for (i, rowKey) in Catalog.amagiRowKeys.enumerated() { add(rowKey.key, .rows(i)) }
+            add("response", .response)
+            for list in JSONReportReader.channelListKeys { add(list, .channelList) }
+            add("dateRange", .dateRange)
+            (self.bytes, self.entries) = (bytes, entries)
+        }
+
+        /// What `name` names, or nil for any other key.
+        func classify(_ name: UnsafeRawBufferPointer) -> TopLevelKey? {
+            bytes.withUnsafeBytes { all in
+                entries.withUnsafeBufferPointer { entries in
+                    for e in entries where e.count == name.count
+                        && ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: all[e.start..<(e.start + e.count)]), name) {
+                        return e.key
+                    }
+                    return nil
+                }
+            }
+        }
+    }
 
     /// Rows read from an array of row objects: the columns, the row count and each row's offset.
     typealias RowsRead = (columns: [ColumnBuilder], rows: Int, offsets: [Int])
@@ -159,10 +204,11 @@ enum JSONReportReader {
         try scanner.readObjectNameBytes(validatingNames: true) { s, name in
             // Each key classified once, by its bytes against a few short names: a dictionary lookup would
             // hash the whole key, and a String compared with each name costs a call per name.
-            let rowKind = Self.rowKeyBytes.first { ColumnBuilder.equal($0.key, name) }?.kind
-            let isResponse = rowKind == nil && ColumnBuilder.equal(Self.responseKeyBytes, name)
+            let named = Self.topLevelKeys.classify(name)
+            let rowKind: String? = if case .rows(let i) = named { Catalog.amagiRowKeys[i].kind } else { nil }
+            let isResponse = named == .response
             let holdsRows = rowKind != nil || isResponse
-            let isChannelList = !holdsRows && Self.channelListKeyBytes.contains { ColumnBuilder.equal($0, name) }
+            let isChannelList = named == .channelList
             /// The key as text (for totals, the channel list and messages).
             func key() -> String { String(decoding: name, as: UTF8.self) }
             if holdsRows || (f.table == nil && s.peek() == 91 && !isChannelList) {
@@ -190,7 +236,7 @@ enum JSONReportReader {
             } else if isChannelList {
                 let (columns, count, offsets, _) = try readRows(&s, kernel: options.jsonRowKernel)
                 f.channels.append((columns, count, offsets, key()))
-            } else if ColumnBuilder.equal(Self.dateRangeKeyBytes, name), s.peek() == 123 {
+            } else if named == .dateRange, s.peek() == 123 {
                 // The interval, and the requested dates (the period a totals block's distinct count is
                 // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
                 try s.readObject { s, field in
