@@ -299,6 +299,7 @@ extension FileIO {
             starts.append(bytes.count)
         }
         guard bytes.allSatisfy({ $0 < 128 }) else { return entries.sorted { $0.name < $1.name } }
+        // Name i lies at starts[i]..<starts[i + 1] of `bytes` (both built above), so every range is within it.
         let order = bytes.withUnsafeBytes { all -> [Int] in
             func name(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[starts[i]..<starts[i + 1]]) }
             return entries.indices.sorted { a, b in

@@ -49,7 +49,8 @@ enum JSONReportReader {
             (self.bytes, self.entries) = (bytes, entries)
         }
 
-        /// What `name` names, or nil for any other key.
+        /// What `name` names, or nil for any other key. (Each entry's range lies within `bytes`, as
+        /// `init` built both.)
         func classify(_ name: UnsafeRawBufferPointer) -> TopLevelKey? {
             bytes.withUnsafeBytes { all in
                 entries.withUnsafeBufferPointer { entries in
