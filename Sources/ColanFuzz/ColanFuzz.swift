@@ -80,9 +80,10 @@ func readInARun(_ bytes: UnsafeRawBufferPointer) {
     #if DEBUG
     let first = Array(runStarter.utf8)
     var none = ResponseRun()
-    guard case .response(let outline, let options) = try! first.withUnsafeBytes({
-        try ReportImporter.importPiece($0, path: "a.json", options: ImportOptions(), joining: &none)
-    }) else { preconditionFailure("the run's first response is not one a run takes") }
+    let starter = Result { try first.withUnsafeBytes { try ReportImporter.importPiece($0, path: "a.json", options: ImportOptions(), joining: &none) } }
+    guard case .success(.response(let outline, let options)) = starter else {
+        preconditionFailure("the run's first response is not one a run takes: \(starter)")
+    }
     var run = ResponseRun(starting: ReadResponse(path: "a.json", hash: "a", legacyHash: nil, bytes: first, options: options, outline: outline))
     for (name, content) in [("fuzz.json", Array(bytes)), ("b.json", first)] {
         let read = content.withUnsafeBytes { try? ReportImporter.importPiece($0, path: name, options: ImportOptions(), joining: &run) }

@@ -54,6 +54,8 @@ struct ResponseRun {
     private var rows = 0
     /// Whether the row kernel can read rows into `columns` (text and whole-number columns).
     private(set) var takesRows = false
+    /// The row offsets the kernel notes, not needed here: one array emptied for each response.
+    private var offsets: [Int] = []
     /// What shapes the first member's rows (`accepts`), kept apart: reading it from the member's
     /// outline copied the whole outline twice for every response.
     private var shape: Shape?
@@ -122,17 +124,18 @@ struct ResponseRun {
             }
         }
         // By index: mapping the builders would copy each (a retain of every array in it).
-        let before = Taken(rows: 0, rowsBefore: rows, valuesBefore: columns.indices.map { columns[$0].textValueCount })
+        let valuesBefore = columns.indices.map { columns[$0].textValueCount }
         var read = 0
-        var offsets: [Int] = []
+        offsets.removeAll(keepingCapacity: true)
         let ended = JSONRowKernel.read(&s, into: &columns, names: names, rows: &read, offsets: &offsets).ended
+        let taken = Taken(rows: read, rowsBefore: rows, valuesBefore: valuesBefore)
         guard ended, rows + read <= Self.maxRows else {
-            takeBack(before)
+            takeBack(taken)
             s.position = start
             return nil
         }
         rows += read
-        return Taken(rows: read, rowsBefore: before.rowsBefore, valuesBefore: before.valuesBefore)
+        return taken
     }
 
     /// Takes a response's rows back out of the run's columns (they were the last read).

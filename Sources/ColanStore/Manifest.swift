@@ -122,10 +122,10 @@ package struct Manifest: Equatable, Sendable {
 
     private static func put(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
 
-    /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
     /// 1 for each byte `putEscaped` escapes (tab, line feed, carriage return, '%', '&', '='), else 0.
     private static let escaped: [UInt8] = (0..<256).map { [9, 10, 13, 37, 38, 61].contains($0) ? 1 : 0 }
 
+    /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
     private static func putEscaped(_ s: String, _ out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in
