@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import ColanSupport
 import ColanStore
 
@@ -23,31 +26,14 @@ public enum ImportJob {
     /// failure is reported at once.
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
-        let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress, files: files.count)
-        let sizes = sizes(of: files)
-        let windowedFrom = min(options.windowedCSVBytes, options.windowedJSONBytes)
-        var i = 0
-        while i < files.count {
-            // The files up to the next one read in windows are parsed together; that one alone.
-            let windowed = sizes[i...].firstIndex { $0 >= windowedFrom } ?? files.count
-            if windowed > i { parseWhole(files, i..<windowed, sizes: sizes, run: run) }
-            if windowed < files.count { readInWindows(files[windowed], index: windowed, run: run) }
-            i = windowed + 1
+        let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress)
+        var next = 0
+        // The files up to the next one read in windows are parsed together; that one alone.
+        while next < files.count, let windowed = parseWhole(files, from: next, run: run) {
+            readInWindows(files[windowed], index: windowed, run: run)
+            next = windowed + 1
         }
         return run.state.value
-    }
-
-    /// The size of each of `files` (0 for a file that cannot be read: its parse says why). Looked up
-    /// on both cores, in slices: one `stat` after another held up a folder of 20,000 responses for
-    /// about 30 ms on one core before its parse began.
-    private static func sizes(of files: [String]) -> [Int] {
-        guard files.count >= 256 else { return FileIO.sizes(of: files[...]) }
-        let slices = 8
-        let parts = Slots<[Int]>(count: slices)
-        DispatchQueue.concurrentPerform(iterations: slices) { k in
-            parts.set(k, FileIO.sizes(of: files[(k * files.count / slices)..<((k + 1) * files.count / slices)]))
-        }
-        return parts.filled.flatMap { $0 }
     }
 
     /// A chunk of consecutive files parsed by one worker holds up to this many files, or
@@ -69,24 +55,28 @@ public enum ImportJob {
         let progress: (@Sendable (Int) -> Void)?
         let buffers = ReadBuffers()
         /// Files parsed, for progress.
-        let parsed: Slots<Bool>
+        private var parsedCount = 0
+        private let parsedLock = PThreadMutex()
         /// Touched by one thread at a time (the sequencer's drainer, or `readInWindows`).
         let state = Box(Outcome())
 
-        init(target: StoreImport, options: ImportOptions, keepGoing: Bool, progress: (@Sendable (Int) -> Void)?, files: Int) {
+        init(target: StoreImport, options: ImportOptions, keepGoing: Bool, progress: (@Sendable (Int) -> Void)?) {
             self.target = target
             self.options = options
             self.keepGoing = keepGoing
             self.progress = progress
-            parsed = Slots(count: files)
         }
 
         /// Whether parsed files still go to the store (no store error; no failure, or `keepGoing`).
         var giving: Bool { state.value.storeError == nil && (state.value.failures.isEmpty || keepGoing) }
 
-        func parsed(_ index: Int) {
-            parsed.set(index, true)
-            progress?(parsed.completed)
+        /// One more file parsed (any thread).
+        func parsedOne() {
+            let count = parsedLock.withLock { () -> Int in
+                parsedCount += 1
+                return parsedCount
+            }
+            progress?(count)
         }
 
         func storeFailed(_ error: Error) {
@@ -126,42 +116,86 @@ public enum ImportJob {
         }
     }
 
-    /// Parses `files[range]` on both cores, giving them to the store in order: in chunks of
-    /// consecutive files (`parseChunk`), so the small responses of a chunk can be joined.
-    private static func parseWhole(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) {
-        var chunks: [Range<Int>] = []
-        var start = range.lowerBound, bytes = 0
-        for i in range {
-            bytes += sizes[i]
-            if i + 1 - start >= chunkFiles || bytes >= chunkBytes {
-                chunks.append(start..<(i + 1))
-                (start, bytes) = (i + 1, 0)
-            }
-        }
-        if start < range.upperBound { chunks.append(start..<range.upperBound) }
+    /// Parses the files from `start` on both cores, giving them to the store in order, in chunks of
+    /// consecutive files (`parseChunk`, so the small responses of a chunk can be joined) handed out
+    /// as workers ask (`Claims`); stops before a file to be read in windows and returns its index
+    /// (nil when every file is parsed).
+    private static func parseWhole(_ files: [String], from start: Int, run: Run) -> Int? {
+        let windowedFrom = min(run.options.windowedCSVBytes, run.options.windowedJSONBytes)
+        let claims = Claims(files, from: start, windowedFrom: windowedFrom)
         let sequencer = InOrder<[Parsed]>()
         let shared = UncheckedSendable(run)
-        let ranges = chunks
-        DispatchQueue.concurrentPerform(iterations: ranges.count) { k in
+        DispatchQueue.concurrentPerform(iterations: Claims.workers) { _ in
             let run = shared.value
-            let parsed = parseChunk(files, ranges[k], sizes: sizes, run: run)
-            sequencer.deliver(k, parsed) { $0.forEach(run.deliver) }
+            while let (k, chunk) = claims.next() {
+                let parsed = parseChunk(chunk, run: run)
+                sequencer.deliver(k, parsed) { $0.forEach(run.deliver) }
+            }
+        }
+        return claims.windowed
+    }
+
+    /// The files of one `parseWhole`, handed out to its workers in chunks of consecutive files: a
+    /// chunk holds up to `chunkFiles` files or `chunkBytes`, and stops before a file to be read in
+    /// windows (no more chunks are handed out after it). Each file is opened, and so sized, as
+    /// its chunk is handed out, by its name in its folder: one path lookup and one `fstat` a
+    /// file (a pass that sized every file first cost each of 20,000 responses a second lookup and
+    /// held up the parse for 10-25 ms).
+    private final class Claims: @unchecked Sendable {
+        /// The parse workers: one a core.
+        static let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+        private let files: [String]
+        private let windowedFrom: Int
+        private let opener = FileOpener()
+        private let lock = PThreadMutex()
+        /// The first file not handed out, and the index of the next chunk.
+        private var cursor: Int, chunks = 0
+        /// The file that stopped the chunks, to be read in windows; set before `next` returns nil.
+        private(set) var windowed: Int?
+
+        init(_ files: [String], from start: Int, windowedFrom: Int) {
+            self.files = files
+            self.windowedFrom = windowedFrom
+            cursor = start
+        }
+
+        /// The next chunk and its index (chunks are given to the store in index order), or nil
+        /// once every file up to the end or to a file read in windows is handed out.
+        func next() -> (Int, [OpenedFile])? {
+            lock.withLock {
+                var chunk: [OpenedFile] = []
+                var bytes = 0
+                while windowed == nil && cursor < files.count && chunk.count < chunkFiles && bytes < chunkBytes {
+                    let file = opener.open(files[cursor])
+                    if file.size >= windowedFrom {
+                        windowed = cursor  // let go here (closed): read in windows by its path
+                        break
+                    }
+                    chunk.append(file)
+                    bytes += file.size
+                    cursor += 1
+                }
+                guard !chunk.isEmpty else { return nil }
+                chunks += 1
+                return (chunks - 1, chunk)
+            }
         }
     }
 
     /// Parses consecutive files, joining runs of small responses of one report (`ResponseRun`).
-    private static func parseChunk(_ files: [String], _ range: Range<Int>, sizes: [Int], run: Run) -> [Parsed] {
+    private static func parseChunk(_ files: [OpenedFile], run: Run) -> [Parsed] {
         var parsed: [Parsed] = []
         var responses = ResponseRun()
-        for i in range {
-            defer { run.parsed(i) }
-            guard run.options.joinsResponses && sizes[i] < ResponseRun.largestResponse else {
+        for file in files {
+            defer { run.parsedOne() }
+            guard run.options.joinsResponses && file.size < ResponseRun.largestResponse else {
                 parsed += responses.parsed()
                 responses = ResponseRun()
-                parsed.append(.file(parseFile(files[i], options: run.options, buffers: run.buffers)))
+                parsed.append(.file(parseFile(file, options: run.options, buffers: run.buffers)))
                 continue
             }
-            switch readSmall(files[i], options: run.options, buffers: run.buffers, joining: &responses) {
+            switch readSmall(file, options: run.options, buffers: run.buffers, joining: &responses) {
             case .joined:
                 break
             case .response(let response):
@@ -188,9 +222,10 @@ public enum ImportJob {
 
     /// Reads and hashes a small file; parses it as `parseFile` does, except that a response that
     /// may join others is left unassembled, its rows in `responses`' columns when the run takes them.
-    private static func readSmall(_ path: String, options: ImportOptions, buffers: ReadBuffers, joining responses: inout ResponseRun) -> Small {
+    private static func readSmall(_ opened: OpenedFile, options: ImportOptions, buffers: ReadBuffers, joining responses: inout ResponseRun) -> Small {
+        let path = opened.path
         do {
-            return try FileIO.withReleasableContents(of: path, buffers: buffers) { file, _ in
+            return try FileIO.withReleasableContents(of: opened, buffers: buffers) { file, _ in
                 try RawResponses.withExpanded(file) { bytes in
                     let legacyHash = options.legacyContentHashes ? legacyContentHash(bytes) : nil
                     func read(_ outline: JSONReportReader.Outline, _ options: ImportOptions) -> ReadResponse {
@@ -223,7 +258,7 @@ public enum ImportJob {
     /// those pages go back. A file smaller than its kind is windowed from, a compressed response
     /// and a JSON response windows cannot take are parsed whole.
     private static func readInWindows(_ path: String, index: Int, run: Run) {
-        defer { run.parsed(index) }
+        defer { run.parsedOne() }
         /// An error of the store's (the import is abandoned), not of the file.
         struct StoreFailure: Error { let error: Error }
         do {
@@ -330,10 +365,16 @@ public enum ImportJob {
         }
     }
 
-    /// Reads, parses, sorts and hashes one file.
+    /// Reads, parses, sorts and hashes the file at `path`.
     private static func parseFile(_ path: String, options: ImportOptions, buffers: ReadBuffers) -> Result<IncomingFile, ColanError> {
+        parseFile(FileOpener.open(path), options: options, buffers: buffers)
+    }
+
+    /// Reads, parses, sorts and hashes one file opened already.
+    private static func parseFile(_ opened: OpenedFile, options: ImportOptions, buffers: ReadBuffers) -> Result<IncomingFile, ColanError> {
+        let path = opened.path
         do {
-            return .success(try FileIO.withReleasableContents(of: path, buffers: buffers) { file, releasePages in
+            return .success(try FileIO.withReleasableContents(of: opened, buffers: buffers) { file, releasePages in
               try RawResponses.withExpanded(file) { bytes in
                 // A big file is hashed on a thread of its own while it is parsed (a big CSV's
                 // parse runs on every core, but hashing it is one sequential pass).

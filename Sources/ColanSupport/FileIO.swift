@@ -64,27 +64,6 @@ public enum FileIO {
     /// Removes a folder if it is empty (a folder that is not is left as it is).
     package static func removeEmptyDirectory(_ path: String) { _ = rmdir(path) }
 
-    /// The size in bytes of each file at `paths` (0 for one that cannot be stat'ed): each looked up
-    /// by its name in its folder, opened once for consecutive files of one folder (a folder listed
-    /// by `filesUnder`), not by its whole path: the path's every folder was looked up again for
-    /// each of 20,000 responses.
-    package static func sizes(of paths: ArraySlice<String>) -> [Int] {
-        var folder = "", fd: Int32 = -1
-        defer { if fd >= 0 { close(fd) } }
-        return paths.map { path in
-            guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return size(of: path) ?? 0 }
-            let parent = String(path[..<slash])
-            if parent != folder || fd < 0 {
-                if fd >= 0 { close(fd) }
-                folder = parent
-                fd = open(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            }
-            guard fd >= 0 else { return size(of: path) ?? 0 }
-            var info = stat()
-            return fstatat(fd, String(path[path.utf8.index(after: slash)...]), &info, 0) == 0 ? Int(info.st_size) : 0
-        }
-    }
-
     /// The size in bytes of the file at `path`, nil when it cannot be stat'ed.
     package static func size(of path: String) -> Int? {
         var info = stat()
@@ -106,12 +85,16 @@ public enum FileIO {
     /// milliseconds); the bytes stay readable. A file read into memory has nothing to give back.
     public static func withReleasableContents<T>(of path: String, buffers: ReadBuffers? = nil,
                                                  _ body: (UnsafeRawBufferPointer, _ releasePages: @escaping @Sendable () -> Void) throws -> T) throws -> T {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ColanError(.importing, "cannot open: \(errnoText())", file: path) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { close(fd); throw ColanError(.importing, "cannot stat: \(errnoText())", file: path) }
-        let size = Int(info.st_size)
-        if size > ReadBuffers.largestRead || (info.st_mode & S_IFMT) != S_IFREG {
+        try withReleasableContents(of: FileOpener.open(path), buffers: buffers, body)
+    }
+
+    /// `withReleasableContents(of:buffers:_:)` for a file opened already (by a `FileOpener`); its
+    /// descriptor is closed once read. A file that could not be opened throws what stopped it.
+    public static func withReleasableContents<T>(of file: OpenedFile, buffers: ReadBuffers? = nil,
+                                                 _ body: (UnsafeRawBufferPointer, _ releasePages: @escaping @Sendable () -> Void) throws -> T) throws -> T {
+        let path = file.path
+        let (fd, size) = try file.take()
+        if size > ReadBuffers.largestRead || !file.isRegular {
             close(fd)
             let mapped = try MappedFile(path: path)
             // Unmapped on another thread: undoing the mapping of a big file (every page of it
@@ -156,6 +139,83 @@ public enum FileIO {
         return Array(mapped.bytes)
     }
 }
+
+/// A file opened for reading, with its size, by a `FileOpener`: a folder's files are opened as
+/// an import hands them out (`ImportJob`), and each is read once, by whichever thread parses it.
+/// Its descriptor is closed when it is read (`FileIO.withReleasableContents(of:buffers:_:)`), or
+/// else when it is let go.
+public final class OpenedFile: @unchecked Sendable {
+    /// Where the file is.
+    public let path: String
+    /// Its size in bytes when opened (0 when it could not be opened).
+    public let size: Int
+    /// Whether it is a regular file (a pipe or device is mapped, not read).
+    let isRegular: Bool
+    /// Why it could not be opened or stat'ed, as `withReleasableContents` throws it.
+    private let failure: ColanError?
+    /// Open until taken (-1 after, or when opening failed); touched by one thread at a time.
+    private var fd: Int32
+
+    init(path: String, fd: Int32) {
+        self.path = path
+        var info = stat()
+        if fd < 0 {
+            let error = ColanError(.importing, "cannot open: \(FileIO.errnoText())", file: path)
+            (self.fd, size, isRegular, failure) = (-1, 0, false, error)
+        } else if fstat(fd, &info) != 0 {
+            let error = ColanError(.importing, "cannot stat: \(FileIO.errnoText())", file: path)
+            close(fd)
+            (self.fd, size, isRegular, failure) = (-1, 0, false, error)
+        } else {
+            (self.fd, size, isRegular, failure) = (fd, Int(info.st_size), (info.st_mode & S_IFMT) == S_IFREG, nil)
+        }
+    }
+
+    deinit { if fd >= 0 { close(fd) } }
+
+    /// The open descriptor (the caller closes it) and the size, or the failure to open it.
+    fileprivate func take() throws -> (fd: Int32, size: Int) {
+        if let failure { throw failure }
+        precondition(fd >= 0, "a file is read once")
+        defer { fd = -1 }
+        return (fd, size)
+    }
+}
+
+/// Opens files one after another, each by its name in its folder: the folder is opened once for
+/// consecutive files of one folder (as `FileIO.filesUnder` lists them), so a file's open looks up
+/// one name, not every folder on its path again (a fifth of the system time of importing 20,000
+/// responses went to path lookups). Used by one thread at a time.
+public final class FileOpener: @unchecked Sendable {
+    private var folder = ""
+    private var folderFD: Int32 = -1
+
+    /// An opener with no folder open yet.
+    public init() {}
+
+    deinit { if folderFD >= 0 { close(folderFD) } }
+
+    /// Opens the file at `path` on its own (no folder kept open).
+    public static func open(_ path: String) -> OpenedFile {
+        OpenedFile(path: path, fd: systemOpen(path, O_RDONLY | O_CLOEXEC))
+    }
+
+    /// Opens the file at `path`, by its name in its folder when the folder can be opened.
+    public func open(_ path: String) -> OpenedFile {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return Self.open(path) }
+        let parent = String(path[..<slash])
+        if parent != folder || folderFD < 0 {
+            if folderFD >= 0 { close(folderFD) }
+            folder = parent
+            folderFD = systemOpen(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        }
+        guard folderFD >= 0 else { return Self.open(path) }
+        return OpenedFile(path: path, fd: openat(folderFD, String(path[path.utf8.index(after: slash)...]), O_RDONLY | O_CLOEXEC))
+    }
+}
+
+/// The C library's `open` (a `FileOpener`'s own `open` hides it by name there).
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
 
 /// Buffers for `FileIO.withContents` to read small files into, reused from
 /// file to file: a fresh allocation for each file could cost a page fault per

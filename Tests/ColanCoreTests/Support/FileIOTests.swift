@@ -37,18 +37,33 @@ import Testing
         #expect(FileIO.sortedByName(entries).map(\.name) == entries.map(\.name).sorted())
     }
 
-    /// Sizes are looked up by name in each file's folder: files of two folders in turn, a file
-    /// that is not there (0), a folder that is not there (0).
-    @Test func sizesAreThoseOfEachFile() throws {
+    /// Files are opened by name in each file's folder, one opener for files of two folders in
+    /// turn: each reads as its own bytes, sized; a file that is not there, or in a folder that is
+    /// not there, fails when read, naming the file.
+    @Test func openedFilesAreThoseOfTheirFolders() throws {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         try FileManager.default.createDirectory(at: dir.appendingPathComponent("b"), withIntermediateDirectories: true)
         let root = dir.path
-        for (name, size) in [("a1", 3), ("a2", 0), ("b/b1", 70_000), ("a3", 12)] {
-            try Data(repeating: 65, count: size).write(to: dir.appendingPathComponent(name))
+        let files = [("a1", 3, 65), ("a2", 0, 66), ("b/b1", 70_000, 67), ("a3", 12, 68), ("b/b2", 5, 69)]
+        for (name, size, byte) in files {
+            try Data(repeating: UInt8(byte), count: size).write(to: dir.appendingPathComponent(name))
         }
-        let paths = [root + "/a1", root + "/a2", root + "/b/b1", root + "/a3", root + "/missing", root + "/nowhere/x", root + "/b/b1"]
-        #expect(FileIO.sizes(of: paths[...]) == [3, 0, 70_000, 12, 0, 0, 70_000])
+        let opener = FileOpener()
+        for (name, size, byte) in files + [("b/b1", 70_000, 67)] {
+            let file = opener.open(root + "/" + name)
+            #expect(file.size == size)
+            let bytes = try FileIO.withReleasableContents(of: file, buffers: ReadBuffers()) { bytes, _ in Array(bytes) }
+            #expect(bytes == [UInt8](repeating: UInt8(byte), count: size), "\(name)")
+        }
+        for missing in [root + "/missing", root + "/nowhere/x"] {
+            let file = opener.open(missing)
+            #expect(file.size == 0)
+            #expect(throws: ColanError.self) { try FileIO.withReleasableContents(of: file) { _, _ in } }
+            do { try FileIO.withReleasableContents(of: file) { _, _ in } } catch let error as ColanError {
+                #expect(error.description.contains(missing) && error.description.contains("cannot open"))
+            }
+        }
     }
 
     /// A request URL saved as FILE.url beside a file gives its filters and zone, whether
