@@ -23,13 +23,17 @@ package struct Manifest: Equatable, Sendable {
     var segments: [SegmentEntry] = []
     package var sources: [SourceEntry] = []
 
-    /// The manifest's text. `sourceLines`: its source lines made beforehand (`sourceLines()`; the
-    /// import makes them while its last segments are written).
-    func serialize(sourceLines: [UInt8]? = nil) -> [UInt8] {
+    /// The manifest's text.
+    func serialize() -> [UInt8] { Array(serializedParts().joined()) }
+
+    /// The manifest's text in parts, to be written one after another: the header and segment
+    /// lines, the source lines (`sourceLines`: made beforehand by `sourceLines()`, as the import
+    /// does while its last segments are written), the last line feed.
+    func serializedParts(sourceLines: [[UInt8]]? = nil) -> [[UInt8]] {
         // Written straight into bytes: a store of many small files has tens of
         // thousands of source lines, and joining Strings per field cost more than the rest of a commit.
         var out: [UInt8] = []
-        out.reserveCapacity(64 + segments.count * 160 + (sourceLines?.count ?? sources.count * 200))
+        out.reserveCapacity(64 + segments.count * 160)
         Self.put("colan-store\t\(Self.version)\nnext\t\(nextSegment)\t\(nextSource)", &out)
         for i in segments.indices {
             let s = segments[i]
@@ -37,35 +41,26 @@ package struct Manifest: Equatable, Sendable {
             Self.put(s.kind, &out); out.append(9); Self.putEscaped(s.cuboid, &out); out.append(9)
             Self.put(s.minTime.map(String.init) ?? "-", &out); out.append(9); Self.put(s.maxTime.map(String.init) ?? "-", &out)
         }
-        out += sourceLines ?? self.sourceLines()
-        out.append(10)
-        return out
+        return [out] + (sourceLines ?? self.sourceLines()) + [[10]]
     }
 
-    /// The source lines of the text (each after a line feed).
-    func sourceLines() -> [UInt8] {
-        var out: [UInt8] = []
-        // Source lines in slices on all cores when there are thousands (a folder of small responses):
-        // one core took a fifth of such an import's commit writing them.
+    /// The source lines of the text (each after a line feed), in slices of consecutive sources:
+    /// made on all cores when there are thousands (a folder of small responses: one core took a
+    /// fifth of such an import's commit writing them), and never joined (8 MB copied twice more).
+    func sourceLines() -> [[UInt8]] {
         let n = sources.count
-        out.reserveCapacity(n * 400)
-        if n >= 4096 {
-            let slices = 8
-            let parts = Slots<[UInt8]>(count: slices)
-            let list = sources
-            DispatchQueue.concurrentPerform(iterations: slices) { k in
-                var bytes: [UInt8] = []
-                bytes.reserveCapacity((n / slices + 1) * 400)
-                var keys = SortedKeys()
-                for i in (k * n / slices)..<((k + 1) * n / slices) { Self.putSource(list[i], keys: &keys, &bytes) }
-                parts.set(k, bytes)
-            }
-            for part in parts.filled { out += part }
-        } else {
+        let slices = n >= 4096 ? 8 : 1
+        let parts = Slots<[UInt8]>(count: slices)
+        let list = sources
+        let slice: @Sendable (Int) -> Void = { k in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity((n / slices + 1) * 400)
             var keys = SortedKeys()
-            for i in sources.indices { Self.putSource(sources[i], keys: &keys, &out) }
+            for i in (k * n / slices)..<((k + 1) * n / slices) { Self.putSource(list[i], keys: &keys, &bytes) }
+            parts.set(k, bytes)
         }
-        return out
+        if slices > 1 { DispatchQueue.concurrentPerform(iterations: slices, execute: slice) } else { slice(0) }
+        return parts.filled
     }
 
     /// The sorted keys of the last totals written: consecutive sources (responses of one report)
@@ -90,8 +85,8 @@ package struct Manifest: Equatable, Sendable {
 
     /// Appends one source line (with the line feed before it); its totals in key order.
     private static func putSource(_ s: SourceEntry, keys: inout SortedKeys, _ out: inout [UInt8]) {
-        put("\nsource\t", &out); put(String(s.id), &out); out.append(9); put(s.hash, &out); out.append(9)
-        put(String(s.bytes), &out); out.append(9); put(String(s.rows), &out); out.append(9); put(s.kind, &out); out.append(9)
+        put("\nsource\t", &out); putDecimal(s.id, &out); out.append(9); put(s.hash, &out); out.append(9)
+        putDecimal(s.bytes, &out); out.append(9); putDecimal(s.rows, &out); out.append(9); put(s.kind, &out); out.append(9)
         putEscaped(s.path, &out); out.append(9)
         /// Appends a total (with the separator before it, after the first).
         func total(_ i: Int, _ key: String, _ value: String) {
@@ -121,6 +116,18 @@ package struct Manifest: Equatable, Sendable {
     }
 
     private static func put(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
+
+    /// Appends `value` in decimal, as `String(value)` writes it, without making the String.
+    private static func putDecimal(_ value: Int, _ out: inout [UInt8]) {
+        if value < 0 { out.append(45) }  // -
+        let magnitude = value.magnitude
+        var divisor: UInt = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }  // the leading digit's place (never overflows)
+        repeat {
+            out.append(UInt8(48 + magnitude / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
+    }
 
     /// 1 for each byte `putEscaped` escapes (tab, line feed, carriage return, '%', '&', '='), else 0.
     private static let escaped: [UInt8] = (0..<256).map { [9, 10, 13, 37, 38, 61].contains($0) ? 1 : 0 }

@@ -434,14 +434,14 @@ public final class StoreImport {
 /// A manifest's source lines (`Manifest.sourceLines`), made on another thread.
 private final class SourceLinesJob: @unchecked Sendable {
     private let group = DispatchGroup()
-    private var made: [UInt8] = []
+    private var made: [[UInt8]] = []
 
     init(_ manifest: Manifest) {
         DispatchQueue.global().async(group: group) { self.made = manifest.sourceLines() }
     }
 
     /// The lines, once made (the group's wait orders the write before this read).
-    func lines() -> [UInt8] {
+    func lines() -> [[UInt8]] {
         group.wait()
         return made
     }

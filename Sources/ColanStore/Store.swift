@@ -69,9 +69,9 @@ public final class Store: @unchecked Sendable {
     func reload() throws { manifest = try Self.readManifest(path) }
 
     /// Commits `next` as the new state: temporary file, fsync, rename, fsync of the folder.
-    func write(_ next: Manifest, sourceLines: [UInt8]? = nil) throws {
+    func write(_ next: Manifest, sourceLines: [[UInt8]]? = nil) throws {
         let temporary = path + "/manifest.tmp"
-        try FileIO.write(next.serialize(sourceLines: sourceLines), to: temporary, sync: true)
+        try FileIO.write(parts: next.serializedParts(sourceLines: sourceLines), to: temporary, sync: true)
         try FileIO.rename(temporary, to: path + "/manifest")
         try FileIO.syncDirectory(path)
         manifest = next
@@ -82,7 +82,7 @@ public final class Store: @unchecked Sendable {
     /// rename happened and only the folder's fsync failed, the change is
     /// committed and its files stay.)
     /// `sourceLines`: the manifest's source lines, made beforehand (`Manifest.sourceLines`).
-    func commitOrRollBack(_ next: Manifest, written: [SegmentEntry], sourceLines: [UInt8]? = nil) throws {
+    func commitOrRollBack(_ next: Manifest, written: [SegmentEntry], sourceLines: [[UInt8]]? = nil) throws {
         do {
             // The new segments' bytes are durable before the manifest that names them.
             for entry in written { try FileIO.syncFile(segmentPath(entry)) }

@@ -15,19 +15,27 @@ public enum FileIO {
     /// With `startWriteback` (and no `sync`), asks the kernel to start writing the bytes to disk
     /// without waiting: a later `syncFile` then finds little left to do.
     public static func write(_ bytes: [UInt8], to path: String, sync: Bool = false, startWriteback: Bool = false) throws {
+        try write(parts: [bytes], to: path, sync: sync, startWriteback: startWriteback)
+    }
+
+    /// `write(_:to:sync:startWriteback:)` of the bytes of `parts`, one after another (a text made in
+    /// slices on several cores is written without joining it first).
+    public static func write(parts: [[UInt8]], to path: String, sync: Bool = false, startWriteback: Bool = false) throws {
         try FaultInjection.check("write", path: path)
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw ColanError(.format, "cannot create: \(errnoText())", file: path) }
         defer { close(fd) }
-        var written = 0
-        try bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ColanError(.format, "cannot write: \(errnoText())", file: path)
+        for bytes in parts {
+            var written = 0
+            try bytes.withUnsafeBytes { raw in
+                while written < raw.count {
+                    let n = Glibc.write(fd, raw.baseAddress! + written, raw.count - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        throw ColanError(.format, "cannot write: \(errnoText())", file: path)
+                    }
+                    written += n
                 }
-                written += n
             }
         }
         if sync {

@@ -31,6 +31,21 @@ import Testing
         #expect(try Manifest.parse(m.serialize(), path: "manifest") == m)
     }
 
+    /// A source's id, size and rows are written as their decimal text (written digit by digit,
+    /// not through String) and read back: every number of digits, 0 and the largest.
+    @Test func numbersAreWrittenAsTheirDecimalText() throws {
+        var m = Manifest()
+        let values = [0, 1, 9, 10, 99, 100, 101, 999, 1_000, 65_535, 1_000_000_007, 10_000_000_000_000_000, Int.max]
+        m.nextSource = values.count + 1
+        m.sources = values.indices.map { i in
+            SourceEntry(id: i + 1, hash: "h", bytes: values[i], rows: values[values.count - 1 - i], kind: "generic", path: "p", totals: [:])
+        }
+        let lines = String(decoding: m.serialize(), as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("source\t") }
+        #expect(lines.map { $0.split(separator: "\t").dropFirst(3).prefix(2).joined(separator: " ") }
+            == values.indices.map { "\(values[$0]) \(values[values.count - 1 - $0])" })
+        #expect(try Manifest.parse(m.serialize(), path: "manifest") == m)
+    }
+
     /// Each source line lists its totals sorted by key, also when a source has as many totals as
     /// the one before it but other keys (the keys of the one before are tried first).
     @Test(arguments: [12, 5_000])
