@@ -136,7 +136,7 @@ public enum ImportJob {
     }
 
     /// The files of one `parseWhole`, handed out to its workers in chunks of consecutive files: a
-    /// chunk holds up to `chunkFiles` files or `chunkBytes`, and stops before a file to be read in
+    /// chunk holds up to `filesPerChunk` files or `chunkBytes`, and stops before a file to be read in
     /// windows (no more chunks are handed out after it). Each file is opened, and so sized, as
     /// its chunk is handed out, by its name in its folder: one path lookup and one `fstat` a
     /// file (a pass that sized every file first cost each of 20,000 responses a second lookup and
@@ -144,6 +144,17 @@ public enum ImportJob {
     private final class Claims: @unchecked Sendable {
         /// The parse workers: one a core.
         static let workers = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+        /// The files a chunk holds: `chunkFiles`, fewer when the workers' chunks, all open at once,
+        /// would hold more than a quarter of the open files the process may have (`ulimit -n`:
+        /// 1,024 by default, which 16 cores' chunks of 64 would reach).
+        static let filesPerChunk: Int = {
+            var limit = rlimit()
+            // rlim_t.max is RLIM_INFINITY (no limit).
+            let allowed = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max
+                ? Int(clamping: limit.rlim_cur) : 1_024
+            return max(1, min(chunkFiles, allowed / 4 / workers))
+        }()
 
         private let files: [String]
         private let windowedFrom: Int
@@ -166,7 +177,7 @@ public enum ImportJob {
             lock.withLock {
                 var chunk: [OpenedFile] = []
                 var bytes = 0
-                while windowed == nil && cursor < files.count && chunk.count < chunkFiles && bytes < chunkBytes {
+                while windowed == nil && cursor < files.count && chunk.count < Self.filesPerChunk && bytes < chunkBytes {
                     let file = opener.open(files[cursor])
                     if file.size >= windowedFrom {
                         windowed = cursor  // let go here (closed): read in windows by its path

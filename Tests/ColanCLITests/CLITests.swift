@@ -127,6 +127,33 @@ func expectSnapshot(_ text: String, _ name: String) throws {
         #expect(try colan(["report", "--store", store, "--out", page, "--where", "country=Nowhere"] + range).0 == 0)
     }
 
+    /// A folder of responses imports within a small limit on open files (`ulimit -n 40`): the files
+    /// the import holds open (each chunk's, opened as it is handed out) stay within it, and the store
+    /// answers as one imported without the limit.
+    @Test func aFolderImportsWithinASmallLimitOnOpenFiles() throws {
+        let dir = try CLIPaths.temporary()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let json = dir.appendingPathComponent("json").path
+        var (code, _, err) = try colan(["gen", "--rows", "7200", "--days", "100", "--channels", "3", "--format", "json", "--out", json])
+        #expect(code == 0, "\(err)")
+        let name = ["--tz", "UTC", "--name", "{channelId}_{startDate}.json", "--quiet"]
+        let limited = dir.appendingPathComponent("limited").path, free = dir.appendingPathComponent("free").path
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "ulimit -n 40 && exec \"$0\" \"$@\"", CLIPaths.binary.path, "import", "--store", limited] + name + [json]
+        let errors = Pipe()
+        shell.standardError = errors
+        try shell.run()
+        err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0, "\(err)")
+        (code, _, err) = try colan(["import", "--store", free] + name + [json])
+        #expect(code == 0, "\(err)")
+        let agg = ["agg", "--by", "channelId", "--tz", "UTC", "--format", "csv", "--store"]
+        let (limitedAnswer, freeAnswer) = (try colan(agg + [limited]), try colan(agg + [free]))
+        #expect(limitedAnswer.0 == 0 && limitedAnswer.1 == freeAnswer.1 && freeAnswer.1.split(separator: "\n").count == 4, "\(limitedAnswer.2)")
+    }
+
     @Test func aSavedVendorErrorIsRefusedNamingFileStatusAndMessage() throws {
         let dir = try CLIPaths.temporary()
         defer { try? FileManager.default.removeItem(at: dir) }
