@@ -26,7 +26,19 @@ enum JSONReportReader {
         /// A channel list (`Catalog.channelListKinds`).
         case channelList
         case dateRange
+        /// A vendor's total (`totalKeys`, by index).
+        case total(Int)
     }
+
+    /// The vendors' totals keys (the Amagi reference's and its real responses'): each is kept as
+    /// this one String, not a String made for each response, so 20,000 responses' totals share
+    /// their keys (comparing and writing them in the manifest touched 180,000 strings strewn over
+    /// the heap). Any other key is read as it is.
+    static let totalKeys = [
+        "aggregatedViewers", "avgSessionDuration", "avgSessionPerViewer", "dailyAverageNumberOfViewers", "dailyAverageSessionCount",
+        "dailyAverageViewershipMinutes", "totalSessions", "totalViewershipMinutes", "totalImpressionsRecorded", "totalConversionRate",
+        "totalAdResponsesReceived", "totalAdRequestsSent", "totalAdOpportunitiesDetected", "totalAdAssetsReceived",
+    ] + Catalog.uniqueViewersHeadlines.map(\.key)
 
     /// The keys `TopLevelKey` names, in one array of bytes with plain (start, count, key) entries:
     /// classifying a key walks no array of arrays or strings, which retained and released each
@@ -46,6 +58,7 @@ enum JSONReportReader {
             add("response", .response)
             for list in JSONReportReader.channelListKeys { add(list, .channelList) }
             add("dateRange", .dateRange)
+            for (i, total) in JSONReportReader.totalKeys.enumerated() { add(total, .total(i)) }
             (self.bytes, self.entries) = (bytes, entries)
         }
 
@@ -253,7 +266,7 @@ enum JSONReportReader {
             } else if s.peek() == 123 || s.peek() == 91 {
                 try s.skipValue()
             } else {
-                let key = key()
+                let key = if case .total(let i) = named { Self.totalKeys[i] } else { key() }
                 switch try s.readScalar() {
                 case .int(let v): f.totals[key] = String(v)
                 case .double(let v): f.totals[key] = String(v)
