@@ -1,0 +1,32 @@
+@testable import ColanColumns
+import ColanCore
+import Testing
+
+/// The segment sort of rows out of time order (`KeyRadixSortKernel`, keys made with `Divisor`):
+/// it must give the order a stable comparison sort gives, for every key width (one, two and
+/// three passes), and the divisor must divide as `/` and `%` do.
+@Suite struct KeyRadixSortTests {
+    @Test(arguments: [(0, 1), (1, 1), (2, 2), (1_000, 3), (5_000, 2_048), (5_000, 2_049), (100_000, 1 << 22), (20_000, 1 << 32)])
+    func theOrderIsAStableSortByKey(rows: Int, buckets: Int) {
+        var rng = SeededRandom(seed: UInt64(rows * 31 + buckets % 1_000))
+        // Few distinct keys (ties keep row order) and keys up to the largest allowed.
+        let distinct = UInt64(max(1, min(buckets, rows / 3 + 1)))
+        let spread = UInt64(buckets) / distinct
+        let key = (0..<rows).map { _ in UInt32(truncatingIfNeeded: (rng.next() % distinct) * spread + (spread - 1)) }
+        #expect(key.allSatisfy { Int($0) < buckets })
+        let expected = key.indices.sorted { key[$0] != key[$1] ? key[$0] < key[$1] : $0 < $1 }
+        #expect(KeyRadixSortKernel.order(key, buckets: buckets) == expected)
+    }
+
+    @Test func theDivisorDividesAsDivisionDoes() {
+        var rng = SeededRandom(seed: 7)
+        let divisors: [UInt32] = [1, 2, 3, 7, 60, 3_600, 86_400, 604_800, 1 << 31, UInt32.max - 1, UInt32.max]
+            + (0..<50).map { _ in UInt32(truncatingIfNeeded: rng.next() % UInt64(UInt32.max)) + 1 }
+        for d in divisors {
+            let divisor = Table.Divisor(d)
+            for x in [0, 1, d - 1, d, d &+ 1, UInt32.max, UInt32.max - 1] + (0..<200).map({ _ in UInt32(truncatingIfNeeded: rng.next()) }) {
+                #expect(divisor.quotient(x) == x / d && divisor.remainder(x) == x % d, "\(x) / \(d)")
+            }
+        }
+    }
+}
