@@ -340,44 +340,15 @@ extension FileIO {
     /// whether it is a folder when the file system says so without a stat
     /// (d_type), else nil.
     package static func directoryEntries(_ path: String) -> [(name: String, isDirectory: Bool?)] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var entries: [(name: String, isDirectory: Bool?)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            guard name != "." && name != ".." else { continue }
-            let type = Int32(entry.pointee.d_type)
-            entries.append((name, type == Int32(DT_DIR) ? true : type == Int32(DT_REG) ? false : nil))
-        }
-        return sortedByName(entries)
+        guard let listing = NameListing(folder: path) else { return [] }
+        return listing.sortedOrder().map { (listing.name($0, after: []), listing.isDirectory[$0]) }
     }
 
-    /// `entries` sorted by name, as `String`'s `<` orders them. Names all in ASCII (the usual
-    /// folder of responses) are compared as bytes, one `memcmp` each, through an array of
-    /// positions: the same order (ASCII needs no normalization, and byte order is scalar order),
-    /// in a third of the time (sorting 20,000 names took 10 ms on one core before the import began).
+    /// `entries` sorted by name, as `String`'s `<` orders them (`NameListing.sortedOrder`).
     static func sortedByName(_ entries: [(name: String, isDirectory: Bool?)]) -> [(name: String, isDirectory: Bool?)] {
-        var bytes: [UInt8] = []
-        var starts: [Int] = [0]
-        starts.reserveCapacity(entries.count + 1)
-        for entry in entries {
-            bytes.append(contentsOf: entry.name.utf8)
-            starts.append(bytes.count)
-        }
-        guard bytes.allSatisfy({ $0 < 128 }) else { return entries.sorted { $0.name < $1.name } }
-        // Name i lies at starts[i]..<starts[i + 1] of `bytes` (both built above), so every range is within it.
-        let order = bytes.withUnsafeBytes { all -> [Int] in
-            func name(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[starts[i]..<starts[i + 1]]) }
-            return entries.indices.sorted { a, b in
-                let x = name(a), y = name(b)
-                let common = min(x.count, y.count)
-                let c = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                return c != 0 ? c < 0 : x.count < y.count
-            }
-        }
-        return order.map { entries[$0] }
+        var listing = NameListing()
+        for entry in entries { listing.append(entry.name.utf8, isDirectory: entry.isDirectory) }
+        return listing.sortedOrder().map { entries[$0] }
     }
 
     /// Files under `path` (itself if it is a file), recursively, sorted; hidden names and *.url sidecars skipped.
@@ -391,21 +362,132 @@ extension FileIO {
         if (info.st_mode & S_IFMT) != S_IFDIR { return [path] }
         var out: [String] = []
         var sidecars: [String] = []
-        let prefix = path + "/"
-        // Names checked by their bytes (`hasPrefix`, `hasSuffix` compare grapheme by grapheme): a folder
-        // of 20,000 responses is listed on one core before anything else can start.
-        for entry in directoryEntries(path) where entry.name.utf8.first != UInt8(ascii: ".") {
-            let child = prefix + entry.name
-            if entry.name.utf8.count >= 4, entry.name.utf8.suffix(4).elementsEqual(".url".utf8) {
-                sidecars.append(child)
-            } else if entry.isDirectory == false {
-                out.append(child)
-            } else {
-                out += try filesUnder(child, listing: listing)
+        let prefix = Array((path + "/").utf8)
+        // Names checked by their bytes, each path made once from the folder's and the name's bytes:
+        // a folder of 20,000 responses is listed on one core before anything else can start.
+        if let names = NameListing(folder: path) {
+            for i in names.sortedOrder() where names.firstByte(i) != UInt8(ascii: ".") {
+                let child = names.name(i, after: prefix)
+                if names.hasSuffix(i, ".url") {
+                    sidecars.append(child)
+                } else if names.isDirectory[i] == false {
+                    out.append(child)
+                } else {
+                    out += try filesUnder(child, listing: listing)
+                }
             }
         }
         listing?.record(folder: path, sidecars: sidecars)
         return out
+    }
+}
+
+/// A folder's names as read from it, every name's bytes end to end, and each entry's type when
+/// the listing gives it (d_type): sorted and made into paths without a String per name first.
+struct NameListing {
+    private var bytes: [UInt8] = []
+    /// Name i lies at `starts[i] ..< starts[i + 1]` of `bytes`.
+    private var starts: [Int] = [0]
+    /// Whether each entry is a folder (nil: the listing did not say).
+    private(set) var isDirectory: [Bool?] = []
+
+    /// No names.
+    init() {}
+
+    /// The names in `folder` (no "." or ".."), in the order the file system lists them; nil if
+    /// it cannot be read.
+    init?(folder: String) {
+        guard let dir = opendir(folder) else { return nil }
+        defer { closedir(dir) }
+        while let entry = readdir(dir) {
+            let type = Int32(entry.pointee.d_type)
+            withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                let name = raw.prefix { $0 != 0 }
+                guard !name.elementsEqual([46]) && !name.elementsEqual([46, 46]) else { return }
+                append(name, isDirectory: type == Int32(DT_DIR) ? true : type == Int32(DT_REG) ? false : nil)
+            }
+        }
+    }
+
+    mutating func append<Name: Sequence>(_ name: Name, isDirectory type: Bool?) where Name.Element == UInt8 {
+        bytes.append(contentsOf: name)
+        starts.append(bytes.count)
+        isDirectory.append(type)
+    }
+
+    var count: Int { isDirectory.count }
+
+    /// The first byte of name i (nil for an empty name).
+    func firstByte(_ i: Int) -> UInt8? { starts[i] < starts[i + 1] ? bytes[starts[i]] : nil }
+
+    /// Whether name i ends with `suffix` (ASCII).
+    func hasSuffix(_ i: Int, _ suffix: StaticString) -> Bool {
+        let n = suffix.utf8CodeUnitCount
+        guard starts[i + 1] - starts[i] >= n else { return false }
+        return suffix.withUTF8Buffer { bytes[(starts[i + 1] - n)..<starts[i + 1]].elementsEqual($0) }
+    }
+
+    /// Name i after `prefix` (a folder's path and a slash), as one String, made in place.
+    func name(_ i: Int, after prefix: [UInt8]) -> String {
+        let name = bytes[starts[i]..<starts[i + 1]]
+        return String(unsafeUninitializedCapacity: prefix.count + name.count) { out in
+            _ = out.initialize(from: prefix)
+            _ = out[prefix.count...].initialize(from: name)
+            return prefix.count + name.count
+        }
+    }
+
+    /// The entries' order by name, as `String`'s `<` orders the names. Names all in ASCII (the
+    /// usual folder of responses) are compared as big-endian words, eight bytes at a time, each
+    /// name zero-padded to whole words (no name holds a zero byte, so padding sorts a name before
+    /// any longer one it begins): the same order (ASCII needs no normalization, and byte order is
+    /// scalar order), a fraction of the time (sorting 20,000 names as Strings took 10 ms on one
+    /// core before the import began).
+    func sortedOrder() -> [Int] {
+        guard !bytes.contains(where: { $0 >= 128 }) else {
+            let names = (0..<count).map { name($0, after: []) }
+            return names.indices.sorted { names[$0] < names[$1] }
+        }
+        var words: [UInt64] = []
+        words.reserveCapacity(bytes.count / 8 + count)
+        var wordStarts = [0]
+        wordStarts.reserveCapacity(count + 1)
+        for i in 0..<count {
+            var word: UInt64 = 0, filled = 0
+            for b in bytes[starts[i]..<starts[i + 1]] {
+                word = word << 8 | UInt64(b)
+                filled += 1
+                if filled == 8 {
+                    words.append(word)
+                    (word, filled) = (0, 0)
+                }
+            }
+            if filled > 0 || starts[i] == starts[i + 1] { words.append(word << UInt64(8 * (8 - filled) % 64)) }
+            wordStarts.append(words.count)
+        }
+        /// Whether name a sorts before name b, from their word `from` on.
+        func before(_ a: Int, _ b: Int, from: Int) -> Bool {
+            var (i, j) = (wordStarts[a] + from, wordStarts[b] + from)
+            let (endA, endB) = (wordStarts[a + 1], wordStarts[b + 1])
+            while i < endA && j < endB {
+                if words[i] != words[j] { return words[i] < words[j] }
+                i += 1
+                j += 1
+            }
+            return endA - wordStarts[a] < endB - wordStarts[b]
+        }
+        // Sorted by their first three words held beside each name (a name's first 24 bytes decide
+        // most comparisons, read without looking its words up), the rest compared when those agree.
+        // A name that ended has 0 for its later words, below any word of a longer name.
+        func word(_ i: Int, _ k: Int) -> UInt64 { wordStarts[i] + k < wordStarts[i + 1] ? words[wordStarts[i] + k] : 0 }
+        var keys = (0..<count).map { i in (word(i, 0), word(i, 1), word(i, 2), i) }
+        keys.sort { x, y in
+            if x.0 != y.0 { return x.0 < y.0 }
+            if x.1 != y.1 { return x.1 < y.1 }
+            if x.2 != y.2 { return x.2 < y.2 }
+            return before(x.3, y.3, from: 3)
+        }
+        return keys.map(\.3)
     }
 }
 

@@ -30,7 +30,10 @@ import Testing
     func namesAreSortedAsStringsOrderThem(beyondASCII: Bool) {
         var generator = SystemRandomNumberGenerator()
         var names = ["a", "ab", "a-b", "a_b", "B", "b", "ch01_2024-01-02.json", "ch01_2024-01-02b.json", "ch01_2024-01-10.json",
-                     "ch10_2024-01-01.json", "ch2_2024-01-01.json", "Z", "0", "9z", "", "a.url"]
+                     "ch10_2024-01-01.json", "ch2_2024-01-01.json", "Z", "0", "9z", "", "a.url",
+                     // Either side of whole 8-byte words (names are compared a word at a time).
+                     "abcdefg", "abcdefgh", "abcdefgh0", "abcdefgh-", "abcdefgi", "abcdefghabcdefg", "abcdefghabcdefgh",
+                     "abcdefghabcdefgh.", "abcdefghabcdefgg~", "abcdefgh\u{7F}", "abcdefgh\u{1}"]
         names += (0..<500).map { _ in String((0..<Int.random(in: 1...12, using: &generator)).map { _ in "ab-_0.Z".randomElement(using: &generator)! }) }
         if beyondASCII { names += ["é", "e\u{301}", "ä-1", "Ω", "a\u{308}"] }
         let entries = names.shuffled(using: &generator).map { (name: $0, isDirectory: Bool?.none) }
