@@ -1,6 +1,7 @@
 import Dispatch
 import ColanSupport
 import ColanCatalog
+import ColanColumns
 
 /// The store's manifest: the committed segments and the imported files.
 ///
@@ -129,18 +130,12 @@ package struct Manifest: Equatable, Sendable {
         } while divisor > 0
     }
 
-    /// 1 for each byte `putEscaped` escapes (tab, line feed, carriage return, '%', '&', '='), else 0.
-    private static let escaped: [UInt8] = (0..<256).map { [9, 10, 13, 37, 38, 61].contains($0) ? 1 : 0 }
-
     /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
     private static func putEscaped(_ s: String, _ out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in
-            // Most values need no escape: appended whole. Checked through a table, a load a byte and no
-            // branch (the 20,000 source lines of a folder of responses are 8 MB).
-            var escapes: UInt8 = 0
-            for b in bytes { escapes |= escaped[Int(b)] }
-            if escapes == 0 {
+            // Most values need no escape: appended whole.
+            if !ByteWordsKernel.mayHoldManifestEscapes(UnsafeRawBufferPointer(bytes)) {
                 out.append(contentsOf: bytes)
                 return
             }

@@ -2,10 +2,11 @@
 import ColanCore
 import Testing
 
-/// The segment sort of rows out of time order (`KeyRadixSortKernel`, keys made with `Divisor`):
-/// it must give the order a stable comparison sort gives, for every key width (one, two and
-/// three passes), and the divisor must divide as `/` and `%` do.
-@Suite struct KeyRadixSortTests {
+/// The commit's kernels. The segment sort of rows out of time order (`KeyRadixSortKernel`, keys
+/// made with `Divisor`) must give the order a stable comparison sort gives, for every key width
+/// (one to four passes), and the divisor must divide as `/` and `%` do; the manifest's escape
+/// check must find every byte it escapes.
+@Suite struct CommitKernelTests {
     @Test(arguments: [(0, 1), (1, 1), (2, 2), (1_000, 3), (5_000, 2_048), (5_000, 2_049), (100_000, 1 << 22), (20_000, 1 << 32)])
     func theOrderIsAStableSortByKey(rows: Int, buckets: Int) {
         var rng = SeededRandom(seed: UInt64(rows * 31 + buckets % 1_000))
@@ -26,6 +27,23 @@ import Testing
             let divisor = Table.Divisor(d)
             for x in [0, 1, d - 1, d, d &+ 1, UInt32.max, UInt32.max - 1] + (0..<200).map({ _ in UInt32(truncatingIfNeeded: rng.next()) }) {
                 #expect(divisor.quotient(x) == x / d && divisor.remainder(x) == x % d, "\(x) / \(d)")
+            }
+        }
+    }
+
+    /// The manifest's escape check (16 bytes at a time, then byte by byte) finds each escaped
+    /// byte wherever it lies, in values of every length up to three vectors, and nothing else.
+    @Test func everyEscapedByteIsFoundWhereverItLies() {
+        let plain = Array("colan.scope=2024-01-01..2024-01-31 UTC channelId=ch01/".utf8).filter { ![37, 38, 61].contains($0) }
+        for length in 0...48 {
+            let value = (0..<length).map { plain[$0 % plain.count] }
+            #expect(!value.withUnsafeBytes(ByteWordsKernel.mayHoldManifestEscapes), "\(length)")
+            for position in 0..<length {
+                for special: UInt8 in [9, 10, 13, 37, 38, 61] {
+                    var marked = value
+                    marked[position] = special
+                    #expect(marked.withUnsafeBytes(ByteWordsKernel.mayHoldManifestEscapes), "\(special) at \(position) of \(length)")
+                }
             }
         }
     }
