@@ -150,9 +150,9 @@ public enum ImportJob {
         /// 1,024 by default, which 16 cores' chunks of 64 would reach).
         static let filesPerChunk: Int = {
             var limit = rlimit()
-            // rlim_t.max is RLIM_INFINITY (no limit).
-            let allowed = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) == 0 && limit.rlim_cur != rlim_t.max
-                ? Int(clamping: limit.rlim_cur) : 1_024
+            // rlim_t.max is RLIM_INFINITY (no limit); a limit that cannot be read is taken as the default.
+            let allowed = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit) != 0 ? 1_024
+                : limit.rlim_cur == rlim_t.max ? Int.max : Int(clamping: limit.rlim_cur)
             return max(1, min(chunkFiles, allowed / 4 / workers))
         }()
 

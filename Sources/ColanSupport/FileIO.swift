@@ -102,7 +102,11 @@ public enum FileIO {
                                                  _ body: (UnsafeRawBufferPointer, _ releasePages: @escaping @Sendable () -> Void) throws -> T) throws -> T {
         let path = file.path
         let (fd, size) = try file.take()
-        if size > ReadBuffers.largestRead || !file.isRegular {
+        guard file.isRegular else {
+            close(fd)
+            throw ColanError(.format, "not a regular file", file: path)
+        }
+        if size > ReadBuffers.largestRead {
             close(fd)
             let mapped = try MappedFile(path: path)
             // Unmapped on another thread: undoing the mapping of a big file (every page of it
@@ -157,12 +161,16 @@ public final class OpenedFile: @unchecked Sendable {
     public let path: String
     /// Its size in bytes when opened (0 when it could not be opened).
     public let size: Int
-    /// Whether it is a regular file (a pipe or device is mapped, not read).
+    /// Whether it is a regular file (anything else is refused when read).
     let isRegular: Bool
     /// Why it could not be opened or stat'ed, as `withReleasableContents` throws it.
     private let failure: ColanError?
     /// Open until taken (-1 after, or when opening failed); touched by one thread at a time.
     private var fd: Int32
+
+    /// How files are opened: without blocking (a named pipe in a folder of responses would wait for
+    /// a writer; it is refused as not a regular file instead, and a regular file reads as ever).
+    static let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK
 
     init(path: String, fd: Int32) {
         self.path = path
@@ -205,7 +213,7 @@ public final class FileOpener: @unchecked Sendable {
 
     /// Opens the file at `path` on its own (no folder kept open).
     public static func open(_ path: String) -> OpenedFile {
-        OpenedFile(path: path, fd: systemOpen(path, O_RDONLY | O_CLOEXEC))
+        OpenedFile(path: path, fd: systemOpen(path, OpenedFile.flags))
     }
 
     /// Opens the file at `path`, by its name in its folder when the folder can be opened.
@@ -218,7 +226,7 @@ public final class FileOpener: @unchecked Sendable {
             folderFD = systemOpen(parent.isEmpty ? "/" : parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         }
         guard folderFD >= 0 else { return Self.open(path) }
-        return OpenedFile(path: path, fd: openat(folderFD, String(path[path.utf8.index(after: slash)...]), O_RDONLY | O_CLOEXEC))
+        return OpenedFile(path: path, fd: openat(folderFD, String(path[path.utf8.index(after: slash)...]), OpenedFile.flags))
     }
 }
 

@@ -69,6 +69,22 @@ import Testing
         }
     }
 
+    /// A named pipe among the files is refused as not a regular file, naming it, at once: opening
+    /// it does not wait for a writer.
+    @Test func aNamedPipeIsRefusedWithoutWaiting() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pipe = dir.path + "/pipe.json"
+        #expect(mkfifo(pipe, 0o644) == 0)
+        let file = FileOpener().open(pipe)
+        do {
+            _ = try FileIO.withReleasableContents(of: file) { _, _ in Issue.record("a pipe was read") }
+            Issue.record("a pipe was not refused")
+        } catch let error as ColanError {
+            #expect(error.description.contains(pipe) && error.description.contains("not a regular file"), "\(error)")
+        }
+    }
+
     /// A request URL saved as FILE.url beside a file gives its filters and zone, whether
     /// the import learned of it from the folder's listing or asks the file system.
     @Test func sidecarsAreFoundFromTheFolderListingOrTheFileSystem() throws {
