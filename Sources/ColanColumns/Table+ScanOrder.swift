@@ -263,6 +263,7 @@ extension Table {
     /// Division of 32-bit numbers by a fixed divisor through multiplications (Lemire, Kaser and
     /// Kurz, "Faster Remainder by Direct Computation", 2019: exact for every 32-bit dividend).
     struct Divisor {
+        /// The divisor (at least 1).
         let d: UInt32
         /// ceil(2^64 / d), or 0 for d == 1 (divided as it is).
         private let m: UInt64
@@ -273,10 +274,12 @@ extension Table {
             m = d == 1 ? 0 : UInt64.max / UInt64(d) + 1
         }
 
+        /// x / d.
         func quotient(_ x: UInt32) -> UInt32 {
             d == 1 ? x : UInt32(truncatingIfNeeded: m.multipliedFullWidth(by: UInt64(x)).high)
         }
 
+        /// x % d.
         func remainder(_ x: UInt32) -> UInt32 {
             d == 1 ? 0 : UInt32(truncatingIfNeeded: (m &* UInt64(x)).multipliedFullWidth(by: UInt64(d)).high)
         }

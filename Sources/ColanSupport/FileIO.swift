@@ -72,12 +72,6 @@ public enum FileIO {
     /// Removes a folder if it is empty (a folder that is not is left as it is).
     package static func removeEmptyDirectory(_ path: String) { _ = rmdir(path) }
 
-    /// The size in bytes of the file at `path`, nil when it cannot be stat'ed.
-    package static func size(of path: String) -> Int? {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : nil
-    }
-
     /// Whether a file or folder exists at `path`.
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
@@ -417,12 +411,14 @@ struct NameListing {
         }
     }
 
+    /// Adds a name (its bytes) and whether it is a folder.
     mutating func append<Name: Sequence>(_ name: Name, isDirectory type: Bool?) where Name.Element == UInt8 {
         bytes.append(contentsOf: name)
         starts.append(bytes.count)
         isDirectory.append(type)
     }
 
+    /// How many names there are.
     var count: Int { isDirectory.count }
 
     /// The first byte of name i (nil for an empty name).
