@@ -40,35 +40,49 @@ enum JSONReportReader {
         "totalAdResponsesReceived", "totalAdRequestsSent", "totalAdOpportunitiesDetected", "totalAdAssetsReceived",
     ] + Catalog.uniqueViewersHeadlines.map(\.key)
 
-    /// The keys `TopLevelKey` names, in one array of bytes with plain (start, count, key) entries:
-    /// classifying a key walks no array of arrays or strings, which retained and released each
-    /// element it passed (every key of 20,000 responses).
+    /// The keys `TopLevelKey` names, in one array of bytes with plain (start, count, key) entries,
+    /// ordered by length, and where each length's entries lie: classifying a key compares it with
+    /// the few names of its length only (with the totals keys there are some thirty names), and
+    /// walks no array of arrays or strings, which retained and released each element it passed
+    /// (every key of 20,000 responses).
     struct TopLevelKeys: Sendable {
         private let bytes: [UInt8]
         private let entries: [(start: Int, count: Int, key: TopLevelKey)]
+        /// The entries of names `length` bytes long: `entries[byLength[length] ..< byLength[length + 1]]`.
+        private let byLength: [Int]
 
         init() {
+            var names: [(name: String, key: TopLevelKey)] = []
+            for (i, rowKey) in Catalog.amagiRowKeys.enumerated() { names.append((rowKey.key, .rows(i))) }
+            names.append(("response", .response))
+            for list in JSONReportReader.channelListKeys { names.append((list, .channelList)) }
+            names.append(("dateRange", .dateRange))
+            for (i, total) in JSONReportReader.totalKeys.enumerated() { names.append((total, .total(i))) }
+            // Stable by length: of two entries with one name, the first added is found first, as before.
+            let ordered = names.enumerated().sorted { ($0.element.name.utf8.count, $0.offset) < ($1.element.name.utf8.count, $1.offset) }
             var bytes: [UInt8] = []
             var entries: [(start: Int, count: Int, key: TopLevelKey)] = []
-            func add(_ name: String, _ key: TopLevelKey) {
+            for (_, (name, key)) in ordered {
                 entries.append((bytes.count, name.utf8.count, key))
                 bytes += name.utf8
             }
-            for (i, rowKey) in Catalog.amagiRowKeys.enumerated() { add(rowKey.key, .rows(i)) }
-            add("response", .response)
-            for list in JSONReportReader.channelListKeys { add(list, .channelList) }
-            add("dateRange", .dateRange)
-            for (i, total) in JSONReportReader.totalKeys.enumerated() { add(total, .total(i)) }
-            (self.bytes, self.entries) = (bytes, entries)
+            let longest = entries.last?.count ?? 0
+            var byLength = [Int](repeating: entries.count, count: longest + 2)
+            for length in stride(from: longest, through: 0, by: -1) {
+                byLength[length] = entries.firstIndex { $0.count >= length } ?? entries.count
+            }
+            (self.bytes, self.entries, self.byLength) = (bytes, entries, byLength)
         }
 
         /// What `name` names, or nil for any other key. (Each entry's range lies within `bytes`, as
-        /// `init` built both.)
+        /// `init` built both, and `byLength`'s bounds within `entries`.)
         func classify(_ name: UnsafeRawBufferPointer) -> TopLevelKey? {
-            bytes.withUnsafeBytes { all in
+            guard name.count + 1 < byLength.count else { return nil }
+            let candidates = byLength[name.count]..<byLength[name.count + 1]
+            return bytes.withUnsafeBytes { all in
                 entries.withUnsafeBufferPointer { entries in
-                    for e in entries where e.count == name.count
-                        && ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: all[e.start..<(e.start + e.count)]), name) {
+                    for e in entries[candidates]
+                        where ByteWordsKernel.equal(UnsafeRawBufferPointer(rebasing: all[e.start..<(e.start + e.count)]), name) {
                         return e.key
                     }
                     return nil
