@@ -13,8 +13,15 @@ package struct TextDictionary {
     /// empty slot), so one compare rejects almost every other value, and the value's
     /// `Words`, so a value of up to 32 bytes is recognised without a second, dependent
     /// load (of its entry: the lookups of a new contentId in every row waited on both).
-    /// Allocated on the first value: most builders hold numbers and never need it.
+    /// Built when the values stop rising (`ascending`): most builders hold numbers and never need it.
     private var slots: [Slot] = []
+    /// Whether every value so far was added after the one before it in byte order, and so no
+    /// table (`slots`, `hashes`) is kept yet: a new value after the last is appended with no hash
+    /// and no probe (time labels, new in nearly every row, rise within a response, a run of
+    /// responses of one channel and a CSV file: their hashing and probing were a twentieth of
+    /// the import of 20,000 responses). The first value not after the last builds the table
+    /// (`buildTable`), once, and the dictionary works as a hash table from then on.
+    private var ascending = true
 
     /// One slot of the table.
     private struct Slot {
@@ -69,8 +76,19 @@ package struct TextDictionary {
     /// than the loads.
     @usableFromInline mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
         let words = Words(bytes)
+        if ascending {
+            if count == 0 || isAfterLast(bytes) {
+                guard UTF8Text.isValid(bytes) else { return nil }
+                let c = starts.count
+                starts.append(arena.count)
+                arena.append(contentsOf: bytes)
+                last = words
+                lastCode = UInt32(c)
+                return UInt32(c)
+            }
+            buildTable()
+        }
         let h = Self.hash(bytes, words)
-        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
         let (found, slot) = probe(bytes, words, h)
         if let found {
             last = words
@@ -83,6 +101,33 @@ package struct TextDictionary {
         last = words
         lastCode = UInt32(c)
         return UInt32(c)
+    }
+
+    /// Whether `bytes` come after the last value added, in byte order.
+    private func isAfterLast(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        withBytes(of: count - 1) { ByteWordsKernel.isAfter(bytes, $0) }
+    }
+
+    /// Hashes every value and puts it in a new table, ending `ascending`.
+    private mutating func buildTable() {
+        ascending = false
+        var size = 64
+        while count * 2 >= size { size *= 2 }
+        slots = [Slot](repeating: Slot(), count: size)
+        hashes = []
+        hashes.reserveCapacity(count)
+        let mask = size - 1
+        arena.withUnsafeBytes { all in
+            for c in 0..<count {
+                let bytes = UnsafeRawBufferPointer(rebasing: all[range(of: c)])
+                let words = Words(bytes)
+                let h = Self.hash(bytes, words)
+                hashes.append(h)
+                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+                while slots[i].head != 0 { i = (i + 1) & mask }
+                slots[i] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: words)
+            }
+        }
     }
 
     /// Where `bytes` (their `words`, their hash `h`) are in the table: the code of the equal value,
@@ -114,10 +159,20 @@ package struct TextDictionary {
 
     /// Adds `other`'s values in its code order (each new one taking the next code, as `code(of:)`
     /// of each in turn would) and returns the code here of each of `other`'s codes. Its values were
-    /// validated and hashed when added there: they are neither validated nor hashed again, and the
-    /// table is grown once for all of them.
+    /// validated and hashed when added there: they are neither validated nor hashed again (only
+    /// hashed, when the other kept no table), and the table is grown once for all of them.
     package mutating func merge(_ other: TextDictionary) -> [UInt32] {
         guard other.count > 0 else { return [] }
+        if ascending && other.ascending && (count == 0 || other.withBytes(of: 0) { isAfterLast($0) }) {
+            // Both rising, the other's first value after this one's last (the chunks of one CSV file):
+            // appended whole, still rising.
+            let base = count, shift = arena.count
+            starts.append(contentsOf: other.starts.lazy.map { $0 + shift })
+            arena.append(contentsOf: other.arena)
+            last = .none
+            return (0..<other.count).map { UInt32(base + $0) }
+        }
+        if ascending { buildTable() }
         reserve(count + other.count)
         arena.reserveCapacity(arena.count + other.arena.count)
         var codes = [UInt32](repeating: 0, count: other.count)
@@ -125,7 +180,8 @@ package struct TextDictionary {
             for c in 0..<other.count {
                 let bytes = UnsafeRawBufferPointer(rebasing: theirs[other.range(of: c)])
                 let words = Words(bytes)
-                let h = other.hashes[c]
+                // A rising dictionary keeps no hashes: hashed here.
+                let h = other.ascending ? Self.hash(bytes, words) : other.hashes[c]
                 let (found, slot) = probe(bytes, words, h)
                 codes[c] = UInt32(found ?? insert(bytes, words, h, at: slot))
             }
@@ -156,6 +212,8 @@ package struct TextDictionary {
         guard values < count else { return }
         arena.removeSubrange(starts[values]...)
         starts.removeSubrange(values...)
+        last = .none
+        guard !ascending else { return }  // no table; the values left still rise
         hashes.removeSubrange(values...)
         let size = slots.count
         slots = [Slot](repeating: Slot(), count: size)
@@ -174,11 +232,11 @@ package struct TextDictionary {
     /// Makes room for `values` values in all (the table and the arrays): adding that many then
     /// grows nothing (a joined column's dictionary is sized once for its parts').
     package mutating func reserve(_ values: Int) {
-        if slots.isEmpty { slots = [Slot](repeating: Slot(), count: 64) }
+        starts.reserveCapacity(values)
+        guard !ascending else { return }  // the table is sized when built
         var size = slots.count
         while values * 2 > size { size *= 2 }
         if size > slots.count { grow(to: size) }
-        starts.reserveCapacity(values)
         hashes.reserveCapacity(values)
     }
 

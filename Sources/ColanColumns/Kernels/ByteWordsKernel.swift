@@ -89,6 +89,16 @@ package enum ByteWordsKernel {
         return memcmp(p, q, n) == 0
     }
 
+    /// Whether `x` comes after `y` in byte order (a longer value after its own prefix).
+    package static func isAfter(_ x: UnsafeRawBufferPointer, _ y: UnsafeRawBufferPointer) -> Bool {
+        let common = min(x.count, y.count)
+        if common > 0, let p = x.baseAddress, let q = y.baseAddress {
+            let c = memcmp(p, q, common)
+            if c != 0 { return c > 0 }
+        }
+        return x.count > y.count
+    }
+
     /// Whether `bytes` may hold any of the bytes the store's manifest escapes (tab, line feed,
     /// carriage return, '%', '&', '='): false means none is there; true may also be said of a
     /// value holding another byte below 14 (the caller then looks byte by byte). Eight bytes are

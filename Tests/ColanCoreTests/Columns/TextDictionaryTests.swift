@@ -1,4 +1,5 @@
 @testable import ColanColumns
+import ColanCore
 import Testing
 
 /// `TextDictionary.merge` (joining builders' columns: the chunks of a big CSV file, a run of
@@ -42,5 +43,58 @@ import Testing
         for (code, value) in kept.enumerated() { #expect(d.code(of: value) == UInt32(code)) }
         #expect(d.code(of: dropped[7]) == UInt32(kept.count))
         #expect(d.count == kept.count + 1)
+    }
+
+    /// Any mix of additions, merges and truncations gives the codes an insertion-ordered map
+    /// gives, whether the values rise (no table kept: time labels) or not, and across the change
+    /// from one to the other: rising values, repeats, an earlier value, merges of rising
+    /// dictionaries after this one's last value (appended whole) or overlapping it.
+    @Test(arguments: 0..<8)
+    func codesAreThoseOfInsertionOrderRisingOrNot(seed: Int) {
+        var rng = SeededRandom(seed: UInt64(seed) &* 7_919 &+ 1)
+        var d = TextDictionary()
+        var model: [String] = []
+        var next = 0
+        /// A label after every one made before (the zero-padded counter sorts as it counts).
+        func rising() -> String {
+            next += 1 + Int(rng.next() % 3)
+            let n = String(next)
+            return "2024-01-01 " + String(repeating: "0", count: 8 - n.count) + n + (next % 11 == 0 ? " and a tail past thirty-two bytes" : "")
+        }
+        func check(_ value: String, _ code: UInt32?) {
+            let expected = model.firstIndex(of: value) ?? model.count
+            if expected == model.count { model.append(value) }
+            #expect(code == UInt32(expected), "\(value)")
+        }
+        for _ in 0..<400 {
+            switch rng.next() % 20 {
+            case 0..<12:
+                let value = rising()
+                check(value, d.code(of: value))
+            case 12..<15:
+                if let value = model.randomElement(using: &rng) { check(value, d.code(of: value)) }
+            case 15:
+                let value = "0-before-every-label-\(rng.next() % 50)"
+                check(value, d.code(of: value))
+            case 16:
+                let keep = model.isEmpty ? 0 : Int(rng.next() % UInt64(model.count + 1))
+                d.truncate(to: keep)
+                model.removeSubrange(keep...)
+            default:
+                // Another dictionary's values: rising after this one's (or overlapping it).
+                var other = TextDictionary()
+                var values = (0..<Int(rng.next() % 40)).map { _ in rising() }
+                if rng.next() % 3 == 0, let old = model.randomElement(using: &rng) { values.insert(old, at: 0) }
+                for v in values { _ = other.code(of: v) }
+                var unique: [String] = []
+                for v in values where !unique.contains(v) { unique.append(v) }
+                let codes = d.merge(other)
+                #expect(codes.count == unique.count)
+                for (k, v) in unique.enumerated() { check(v, k < codes.count ? codes[k] : nil) }
+            }
+            #expect(d.count == model.count)
+        }
+        #expect(d.strings == model)
+        for (code, value) in model.enumerated() { #expect(d.code(of: value) == UInt32(code)) }
     }
 }
