@@ -137,9 +137,12 @@ public enum ReportImporter {
     /// Reads filters from the file name pattern and a saved request URL beside the file.
     static func applySidecars(path: String, options: inout ImportOptions) throws {
         if let pattern = options.namePattern, let compiled = options.compiledNamePattern {
-            // By UTF-8 bytes: `lastIndex(of:)` on the Characters walks grapheme clusters.
-            let base = path.utf8.lastIndex(of: UInt8(ascii: "/")).map { String(path[path.utf8.index(after: $0)...]) } ?? path
-            guard let values = compiled.match(base) else {
+            // Matched on the name's UTF-8 bytes where they lie in the path (no String of the name, no copy).
+            var bytes = path
+            let values = bytes.withUTF8 { all in
+                compiled.match(UnsafeBufferPointer(rebasing: all[((all.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1)...]))
+            }
+            guard let values else {
                 throw ColanError(.importing, "file name does not match --name '\(pattern)'")
             }
             for (filter, value) in values { try apply(filter, value, into: &options, source: "the file name") }
@@ -147,7 +150,9 @@ public enum ReportImporter {
         // A request URL saved as FILE.url gives the query's parameters; further lines NAME=VALUE
         // give what the request did not say (`colan pull` writes the zone a scheduled report was
         // set up with). Known from the folder's listing, or checked with access(): most files
-        // have none, and a failed read builds an error to throw away.
+        // have none, and a failed read builds an error to throw away. A folder listed without
+        // any is answered first, with no String made (every file of a folder of responses asks).
+        if options.listing?.holdsNoSidecar(besideFileAt: path) == true { return }
         let sidecar = path + ".url"
         if options.listing?.contains(sidecar) ?? FileIO.exists(sidecar), let url = try? FileIO.read(sidecar), let text = UTF8Text.string(url) {
             try merge(RequestURL.sidecarParameters(text), into: &options, source: "\(path).url")
@@ -448,8 +453,7 @@ struct FileNamePattern: Sendable {
     /// when `name` does not match. Matched on UTF-8 bytes (a placeholder takes
     /// the shortest text before the next literal), which is exact for whole
     /// UTF-8 literals. Placeholders that set nothing are left out.
-    func match(_ name: String) -> [(ReportImporter.Filter, String)]? {
-        let text = Array(name.utf8)
+    func match(_ text: UnsafeBufferPointer<UInt8>) -> [(ReportImporter.Filter, String)]? {
         /// Whether `literal` lies in `text` at `at`.
         func literal(_ literal: [UInt8], at: Int) -> Bool {
             at + literal.count <= text.count && text[at..<(at + literal.count)].elementsEqual(literal)
@@ -469,7 +473,7 @@ struct FileNamePattern: Sendable {
                 } else {
                     end = text.count
                 }
-                if case .ignored = filter {} else { values.append((filter, String(decoding: text[position..<end], as: UTF8.self))) }
+                if case .ignored = filter {} else { values.append((filter, String(decoding: UnsafeBufferPointer(rebasing: text[position..<end]), as: UTF8.self))) }
                 position = end
             }
         }

@@ -501,6 +501,8 @@ struct NameListing {
 public final class FolderListing: @unchecked Sendable {
     private var folders: Set<String> = []
     private var sidecars: Set<String> = []
+    /// Up to eight folders listed that hold no sidecar, as UTF-8 bytes (`holdsNoSidecar`).
+    private var bareFolders: [[UInt8]] = []
     private let lock = PThreadMutex()
 
     /// An empty listing.
@@ -510,6 +512,23 @@ public final class FolderListing: @unchecked Sendable {
         lock.withLock {
             folders.insert(folder)
             sidecars.formUnion(more)
+            if more.isEmpty && bareFolders.count < 8 { bareFolders.append(Array(folder.utf8)) }
+        }
+    }
+
+    /// Whether the file at `path` lies in a folder listed without any sidecar (so it has none):
+    /// its folder found among a few by comparing bytes, with no String made and no hashing (the
+    /// usual import, one folder of responses and no sidecar, asks this for every file). False
+    /// says nothing: `contains` answers then.
+    public func holdsNoSidecar(besideFileAt path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { p in
+            lock.withLock {
+                bareFolders.contains { folder in
+                    p.count > folder.count + 1 && p[folder.count] == UInt8(ascii: "/") && p.prefix(folder.count).elementsEqual(folder)
+                        && !p[(folder.count + 1)...].contains(UInt8(ascii: "/"))
+                }
+            }
         }
     }
 

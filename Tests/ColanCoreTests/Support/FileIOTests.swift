@@ -100,6 +100,7 @@ import Testing
         #expect(listing.contains(dir.path + "/a.json.url") == true)
         #expect(listing.contains(dir.path + "/b.json.url") == false)
         #expect(listing.contains("/elsewhere/c.json.url") == nil)
+        #expect(!listing.holdsNoSidecar(besideFileAt: files[1]))  // its folder has a sidecar
         var listed = ImportOptions()
         listed.listing = listing
         for options in [listed, ImportOptions()] {
@@ -108,6 +109,28 @@ import Testing
             #expect(a.fixed == ["channelId": "ch7"] && a.zone == "UTC")
             #expect(b.fixed.isEmpty && b.zone == "US/Pacific")
         }
+    }
+
+    /// A folder listed without sidecars answers for its own files only: not for a folder inside
+    /// it, one whose name begins like it, or one never listed.
+    @Test func aFolderListedWithoutSidecarsAnswersForItsOwnFiles() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for folder in ["bare", "bare/inner", "bare2"] {
+            try FileManager.default.createDirectory(at: dir.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+        for name in ["bare/a.json", "bare/inner/b.json", "bare2/c.json", "bare2/c.json.url"] {
+            try Data("{}".utf8).write(to: dir.appendingPathComponent(name))
+        }
+        let listing = FolderListing()
+        let files = try FileIO.filesUnder(dir.path, listing: listing)
+        #expect(files == ["bare/a.json", "bare/inner/b.json", "bare2/c.json"].map { dir.path + "/" + $0 })
+        #expect(listing.holdsNoSidecar(besideFileAt: dir.path + "/bare/a.json"))
+        #expect(listing.holdsNoSidecar(besideFileAt: dir.path + "/bare/inner/b.json"))
+        #expect(!listing.holdsNoSidecar(besideFileAt: dir.path + "/bare2/c.json"))
+        #expect(!listing.holdsNoSidecar(besideFileAt: dir.path + "/bare3/d.json"))
+        #expect(!listing.holdsNoSidecar(besideFileAt: "/elsewhere/bare/a.json"))
+        #expect(listing.contains(dir.path + "/bare2/c.json.url") == true)
     }
 
     /// A scan gives back the pages of each row group it has read (`MappedFile.release`): the bytes
