@@ -450,7 +450,7 @@ struct FileNamePattern: Sendable {
     }
 
     /// Each placeholder's value with what it sets, in pattern order, or nil
-    /// when `name` does not match. Matched on UTF-8 bytes (a placeholder takes
+    /// when the file name (`text`, its UTF-8 bytes) does not match. Matched on bytes (a placeholder takes
     /// the shortest text before the next literal), which is exact for whole
     /// UTF-8 literals. Placeholders that set nothing are left out.
     func match(_ text: UnsafeBufferPointer<UInt8>) -> [(ReportImporter.Filter, String)]? {
