@@ -389,7 +389,8 @@ public enum ImportJob {
               try RawResponses.withExpanded(file) { bytes in
                 // A big file is hashed on a thread of its own while it is parsed (a big CSV's
                 // parse runs on every core, but hashing it is one sequential pass).
-                let hashing = bytes.count >= options.parallelCSVBytes ? HashJob(bytes) : nil
+                let content = UncheckedSendable(bytes)  // valid until the hash is waited for, below
+                let hashing = bytes.count >= options.parallelCSVBytes ? BackgroundValue { contentHash(content.value) } : nil
                 defer { hashing?.wait() }
                 // Once parsed (the reports hold copies, never the file's bytes) and hashed, a big
                 // file's pages go back, before its columns are joined and sorted: the import's
@@ -502,28 +503,5 @@ private final class AfterBoth: @unchecked Sendable {
             return true
         }
         if run { action() }
-    }
-}
-
-/// `contentHash` computed on another thread. The bytes must stay valid until
-/// `wait()` or `result()` returns.
-private final class HashJob: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var hash = ""
-
-    init(_ bytes: UnsafeRawBufferPointer) {
-        let content = UncheckedSendable(bytes)
-        DispatchQueue.global().async(group: group) { self.hash = contentHash(content.value) }
-    }
-
-    func wait() { group.wait() }
-
-    /// Runs `action` on another thread once the hash is computed.
-    func whenDone(_ action: @escaping @Sendable () -> Void) { group.notify(queue: .global(qos: .utility), execute: action) }
-
-    /// The hash, once computed (the group's wait orders the write before this read).
-    func result() -> String {
-        group.wait()
-        return hash
     }
 }

@@ -324,7 +324,8 @@ public final class StoreImport {
         precondition(piecewise == nil, "finish inside beginFile/endFile")
         // The manifest's source lines (a line a file: 20,000 for a folder of responses) change no more:
         // made on another thread while the last segments are sorted and written (on one core, mostly).
-        let sourceLines = SourceLinesJob(next)
+        let manifest = next
+        let sourceLines = BackgroundValue { manifest.sourceLines() }
         do {
             try writeBatch()
             try writeHeld()
@@ -347,7 +348,7 @@ public final class StoreImport {
             }
             try FileIO.syncDirectory(store.path + "/segments")
             next.segments = next.segments.filter { !removed.contains($0.name) } + rewritten + written
-            try store.commitOrRollBack(next, written: rewritten + written, sourceLines: sourceLines.lines())
+            try store.commitOrRollBack(next, written: rewritten + written, sourceLines: sourceLines.result())
             written = []
             for name in removed { try? FileIO.remove(store.path + "/segments/" + name) }
             outcome.segmentsCompacted = (try? store.compactLocked(onlyIfCheap: true).segmentsMerged) ?? 0
@@ -431,22 +432,6 @@ public final class StoreImport {
 }
 
 /// Reports that can share row keys: one cuboid, the same filter values.
-/// A manifest's source lines (`Manifest.sourceLines`), made on another thread.
-private final class SourceLinesJob: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var made: [[UInt8]] = []
-
-    init(_ manifest: Manifest) {
-        DispatchQueue.global().async(group: group) { self.made = manifest.sourceLines() }
-    }
-
-    /// The lines, once made (the group's wait orders the write before this read).
-    func lines() -> [[UInt8]] {
-        group.wait()
-        return made
-    }
-}
-
 struct ReportGroup: Hashable {
     let cuboid: String
     let filters: String

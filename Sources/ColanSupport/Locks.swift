@@ -1,3 +1,4 @@
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,4 +66,28 @@ package final class Slots<Value>: @unchecked Sendable {
 package struct UncheckedSendable<T>: @unchecked Sendable {
     package var value: T
     package init(_ value: T) { self.value = value }
+}
+
+/// A value computed on another thread while the caller goes on (a big file's hash while it is
+/// parsed, a manifest's source lines while the last segment is written).
+package final class BackgroundValue<Value>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var value: Value?
+
+    /// Starts computing the value with `make` on a global queue.
+    package init(_ make: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async(group: group) { self.value = make() }
+    }
+
+    /// Waits until the value is computed.
+    package func wait() { group.wait() }
+
+    /// Runs `action` on another thread once the value is computed.
+    package func whenDone(_ action: @escaping @Sendable () -> Void) { group.notify(queue: .global(qos: .utility), execute: action) }
+
+    /// The value, once computed (the group's wait orders the write before this read).
+    package func result() -> Value {
+        group.wait()
+        return value!
+    }
 }
