@@ -111,21 +111,27 @@ package struct TextDictionary {
     /// Hashes every value and puts it in a new table, ending `ascending`.
     private mutating func buildTable() {
         ascending = false
+        hashes = arena.withUnsafeBytes { all in
+            (0..<count).map { c in
+                let bytes = UnsafeRawBufferPointer(rebasing: all[range(of: c)])
+                return Self.hash(bytes, Words(bytes))
+            }
+        }
         var size = 64
         while count * 2 >= size { size *= 2 }
+        placeAll(in: size)
+    }
+
+    /// A new table of `size` slots holding every value, by the hashes kept.
+    private mutating func placeAll(in size: Int) {
         slots = [Slot](repeating: Slot(), count: size)
-        hashes = []
-        hashes.reserveCapacity(count)
         let mask = size - 1
         arena.withUnsafeBytes { all in
             for c in 0..<count {
-                let bytes = UnsafeRawBufferPointer(rebasing: all[range(of: c)])
-                let words = Words(bytes)
-                let h = Self.hash(bytes, words)
-                hashes.append(h)
+                let h = hashes[c]
                 var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
                 while slots[i].head != 0 { i = (i + 1) & mask }
-                slots[i] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: words)
+                slots[i] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: Words(UnsafeRawBufferPointer(rebasing: all[range(of: c)])))
             }
         }
     }
@@ -215,18 +221,7 @@ package struct TextDictionary {
         last = .none
         guard !ascending else { return }  // no table; the values left still rise
         hashes.removeSubrange(values...)
-        let size = slots.count
-        slots = [Slot](repeating: Slot(), count: size)
-        let mask = size - 1
-        arena.withUnsafeBytes { all in
-            for c in 0..<values {
-                let h = hashes[c]
-                var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-                while slots[i].head != 0 { i = (i + 1) & mask }
-                slots[i] = Slot(head: (h & 0xFFFF_FFFF_0000_0000) | UInt64(c + 1), words: Words(UnsafeRawBufferPointer(rebasing: all[range(of: c)])))
-            }
-        }
-        last = .none
+        placeAll(in: slots.count)
     }
 
     /// Makes room for `values` values in all (the table and the arrays): adding that many then
