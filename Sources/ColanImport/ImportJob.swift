@@ -27,6 +27,7 @@ public enum ImportJob {
     public static func parse(_ files: [String], options: ImportOptions, into target: StoreImport, keepGoing: Bool,
                              progress: (@Sendable (Int) -> Void)? = nil) -> Outcome {
         let run = Run(target: target, options: options, keepGoing: keepGoing, progress: progress)
+        target.expect(files: files.count)
         var next = 0
         // The files up to the next one read in windows are parsed together; that one alone.
         while next < files.count, let windowed = parseWhole(files, from: next, run: run) {

@@ -62,12 +62,12 @@ public enum ImportTransaction {
         var objects: [AnyObject] = []
         var files: [String] = []
 
-        /// Hands the leftovers to another thread, which lets them go (it holds their last references:
-        /// the import's own are gone by then).
+        /// Has another thread let the leftovers go: it empties this holder, which has their last
+        /// references (the import's own are gone by then; the caller touches them no more). Not a
+        /// copy handed over: the caller's copy could outlive the other thread's, and the caller
+        /// then let them go after all, as it did when that thread finished first.
         func letGo() {
-            let handed = UncheckedSendable((objects, files))
-            (objects, files) = ([], [])
-            DispatchQueue.global(qos: .utility).async { withExtendedLifetime(handed) {} }
+            DispatchQueue.global(qos: .utility).async { [self] in (objects, files) = ([], []) }
         }
     }
 
