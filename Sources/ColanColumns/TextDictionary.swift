@@ -5,9 +5,9 @@ import ColanSupport
 /// hash and a compare. A new value is validated as UTF-8 and kept as bytes;
 /// Strings are made only when the finished column asks for them (`strings`):
 /// time labels, new in every row of a JSON report, never become Strings.
-package struct TextDictionary {
+public struct TextDictionary: Sendable {
     private var arena: [UInt8] = []
-    private var starts: [Int] = []
+    @usableFromInline var starts: [Int] = []
     private var hashes: [UInt64] = []
     /// Open addressing: each slot holds the hash's high 32 bits and code + 1 (0 for an
     /// empty slot), so one compare rejects almost every other value, and the value's
@@ -37,7 +37,8 @@ package struct TextDictionary {
     /// An empty dictionary.
     package init() {}
 
-    package var count: Int { starts.count }
+    /// How many values there are (inlinable: read for every response a run takes, `ColumnBuilder.textValueCounts`).
+    @inlinable package var count: Int { starts.count }
 
     /// The values as Strings, by code: made on each call, so callers take them once.
     package var strings: [String] {
@@ -56,7 +57,7 @@ package struct TextDictionary {
     }
 
     /// A value's words (`ByteWordsKernel.Words`).
-    package typealias Words = ByteWordsKernel.Words
+    public typealias Words = ByteWordsKernel.Words
 
     /// The code of `bytes`, adding it when new; nil when the bytes are not valid UTF-8.
     // Inlinable: the parsers of ColanImport call it for every field of every row.

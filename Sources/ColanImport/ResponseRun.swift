@@ -123,8 +123,7 @@ struct ResponseRun {
                 if columns[c].textValueCount == rows { columns[c].reserveTextValues(expected) }
             }
         }
-        // By index: mapping the builders would copy each (a retain of every array in it).
-        let valuesBefore = columns.indices.map { columns[$0].textValueCount }
+        let valuesBefore = ColumnBuilder.textValueCounts(columns)
         var read = 0
         offsets.removeAll(keepingCapacity: true)
         let ended = JSONRowKernel.read(&s, into: &columns, names: names, rows: &read, offsets: &offsets).ended

@@ -6,7 +6,7 @@
 /// files and in reading string dictionaries. Report text is almost always
 /// ASCII, which is valid UTF-8 as it is: checked eight bytes at a time, then
 /// decoded without a second check. Anything else is validated in full.
-package enum UTF8Text {
+public enum UTF8Text {
     /// The bytes as a String, or nil when they are not valid UTF-8.
     @inlinable @inline(__always)
     package static func string(_ bytes: UnsafeRawBufferPointer) -> String? {

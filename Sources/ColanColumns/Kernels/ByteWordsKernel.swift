@@ -7,13 +7,13 @@ import Glibc
 /// the dictionaries. Invariants: every load reads inside the buffer it is given (a value of
 /// n bytes is read as words at offsets 0 ... n - 8, overlapping, only when n >= 8; as 32-bit
 /// words when 4 <= n < 8; byte by byte below), and buffers are never written.
-package enum ByteWordsKernel {
+public enum ByteWordsKernel {
     /// A value of up to 32 bytes as four overlapping words that together cover
     /// every byte (equal words and count mean equal bytes); longer values keep
     /// only their count and are compared byte by byte.
-    package struct Words: Equatable {
-        package var count: Int
-        package var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+    public struct Words: Equatable, Sendable {
+        @usableFromInline package var count: Int
+        @usableFromInline package var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
 
         package static let none = Words(count: -1)
 
