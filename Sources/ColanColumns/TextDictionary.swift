@@ -51,6 +51,14 @@ public struct TextDictionary: Sendable {
         return arena.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[bytes])) }
     }
 
+    /// Runs `body` over every value's code and bytes, in code order (one pass over the arena, not
+    /// a closure call into it for each value: every time label of an import is read this way).
+    package func forEachValue(_ body: (Int, UnsafeRawBufferPointer) -> Void) {
+        arena.withUnsafeBytes { all in
+            for code in starts.indices { body(code, UnsafeRawBufferPointer(rebasing: all[range(of: code)])) }
+        }
+    }
+
     /// Where value `code` lies in the arena.
     private func range(of code: Int) -> Range<Int> {
         starts[code]..<(code + 1 < starts.count ? starts[code + 1] : arena.count)
@@ -71,15 +79,24 @@ public struct TextDictionary: Sendable {
         return lookUp(bytes)
     }
 
+    /// `code(of:)` of bytes the caller found all below 0x80: ASCII is UTF-8, not checked again
+    /// (the JSON row kernel takes only such strings).
+    @inlinable @inline(__always) package mutating func code(ofASCII bytes: UnsafeRawBufferPointer) -> UInt32? {
+        let words = Words(bytes)
+        if words.match(last) { return lastCode }
+        return lookUp(bytes, validated: true)
+    }
+
     /// `code(of:)` past the last-value check: the hash table. Takes the bytes
     /// and loads their words again: a `Words` passed in memory is stored as four
     /// words and reloaded as vectors, a store-forwarding stall that cost more
     /// than the loads.
-    @usableFromInline mutating func lookUp(_ bytes: UnsafeRawBufferPointer) -> UInt32? {
+    /// `validated`: the bytes are known to be UTF-8.
+    @usableFromInline mutating func lookUp(_ bytes: UnsafeRawBufferPointer, validated: Bool = false) -> UInt32? {
         let words = Words(bytes)
         if ascending {
             if count == 0 || isAfterLast(bytes) {
-                guard UTF8Text.isValid(bytes) else { return nil }
+                guard validated || UTF8Text.isValid(bytes) else { return nil }
                 let c = starts.count
                 starts.append(arena.count)
                 arena.append(contentsOf: bytes)
@@ -96,7 +113,7 @@ public struct TextDictionary: Sendable {
             lastCode = UInt32(found)
             return UInt32(found)
         }
-        guard UTF8Text.isValid(bytes) else { return nil }
+        guard validated || UTF8Text.isValid(bytes) else { return nil }
         let c = insert(bytes, words, h, at: slot)
         if starts.count * 2 > slots.count { grow() }
         last = words

@@ -337,6 +337,9 @@ struct ColumnBuilder {
     /// Runs `body` over the UTF-8 bytes of text value `code`.
     func withText<T>(_ code: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T { dictionary.withBytes(of: code, body) }
 
+    /// Runs `body` over every text value's code and bytes, in code order.
+    func forEachText(_ body: (Int, UnsafeRawBufferPointer) -> Void) { dictionary.forEachValue(body) }
+
     /// Each row's integer, for an integer column.
     var intValues: [Int64]? { kind == .int ? ints : nil }
 

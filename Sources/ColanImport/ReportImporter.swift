@@ -332,13 +332,17 @@ extension ReportImporter {
         var counts = [UInt8](repeating: 0, count: labelCount)
         var earlier = [Int64](repeating: 0, count: labelCount), later = earlier
         var allMidnight = true, allHours = true, allUTC = true, anyUTC = false
-        for code in 0..<labelCount {
-            guard let label = column.withText(code, TimeResolver.parse) else { continue }
+        // Labels come in the order first met: mostly rising, a day's hours sharing their date and
+        // offset, which these keep (`TimeResolver.Parser`, `ZoneOffsets.LocalResolver`).
+        var parser = TimeResolver.Parser()
+        var resolver = ZoneOffsets.LocalResolver(zone)
+        column.forEachText { code, bytes in
+            guard let label = parser.parse(bytes) else { return }
             valid[code] = true
             if label.seconds % 86400 != 0 { allMidnight = false }
             if label.seconds % 3600 != 0 { allHours = false }
             if label.isUTC { anyUTC = true } else { allUTC = false }
-            let (count, first, second) = label.isUTC ? (1, label.seconds, label.seconds) : zone.localInstants(label.seconds)
+            let (count, first, second) = label.isUTC ? (1, label.seconds, label.seconds) : resolver.localInstants(label.seconds)
             (counts[code], earlier[code], later[code]) = (UInt8(count), first, second)
         }
         // The usual report: every label names one instant (no gap, no fold), so each row's

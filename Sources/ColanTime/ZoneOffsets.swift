@@ -63,12 +63,8 @@ public final class ZoneOffsets: Sendable {
     /// The offset at UTC instant `t` and the instant it next changes (`Int64.max` for never):
     /// a walk through increasing instants looks the offset up again only after that.
     public func offsetSpan(atUTC t: Int64) -> (offset: Int64, until: Int64) {
-        var lo = 0, hi = transitions.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if transitions[mid] <= t { lo = mid + 1 } else { hi = mid }
-        }
-        return (Int64(lo == 0 ? initialOffset : offsets[lo - 1]), lo < transitions.count ? transitions[lo] : .max)
+        let span = span(atUTC: t)
+        return (span.offset, span.until)
     }
 
     /// The UTC instants whose local time is `local` (local seconds since the
@@ -91,6 +87,51 @@ public final class ZoneOffsets: Sendable {
         case (false, true): return (1, b, b)
         case (false, false): return (0, 0, 0)
         }
+    }
+
+    /// `localInstants` of local times given one after another, mostly near the one before (a
+    /// report's labels): the stretch of UTC instants around the last answer where the offset stays
+    /// what it was is kept, and a local time whose instant under that offset lies inside it is
+    /// that instant, with no search (four binary searches a label, in a zone with transitions).
+    ///
+    /// Why that is the only answer: another instant `b` for local time `l` would have another
+    /// offset `o'`, and `b = a + (o - o')`; offsets differ by less than 26 hours, so `b` lies
+    /// within that of `a`, inside the stretch, where the offset is `o`, not `o'`. The stretch kept
+    /// is the offset's span narrowed by two days at each end.
+    public struct LocalResolver {
+        private let zone: ZoneOffsets
+        private var offset: Int64 = 0
+        /// The stretch kept, [from, until); empty before the first answer.
+        private var from: Int64 = 1, until: Int64 = 0
+        private static let margin: Int64 = 2 * 86_400
+
+        /// A resolver for local times in `zone`.
+        public init(_ zone: ZoneOffsets) { self.zone = zone }
+
+        /// `zone.localInstants(local)`.
+        public mutating func localInstants(_ local: Int64) -> (count: Int, earlier: Int64, later: Int64) {
+            let a = local &- offset
+            if a >= from && a < until { return (1, a, a) }
+            let answer = zone.localInstants(local)
+            if answer.count == 1 {
+                let span = zone.span(atUTC: answer.earlier)
+                offset = span.offset
+                from = span.from == .min ? .min : span.from &+ Self.margin
+                until = span.until == .max ? .max : span.until &- Self.margin
+            }
+            return answer
+        }
+    }
+
+    /// The offset at UTC instant `t` and the instants it took effect (`Int64.min`: always) and next changes (`Int64.max`: never).
+    func span(atUTC t: Int64) -> (offset: Int64, from: Int64, until: Int64) {
+        var lo = 0, hi = transitions.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if transitions[mid] <= t { lo = mid + 1 } else { hi = mid }
+        }
+        return (Int64(lo == 0 ? initialOffset : offsets[lo - 1]), lo == 0 ? .min : transitions[lo - 1],
+                lo < transitions.count ? transitions[lo] : .max)
     }
 
     /// Offset changes within [from, to), as (instant, new offset), for building bucket tables.

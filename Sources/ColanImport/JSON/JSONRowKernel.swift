@@ -105,7 +105,7 @@ enum JSONRowKernel {
                                 e &+= 1
                             }
                             guard e < end, byte(e) == 34,
-                                  let code = dictionaries[c].code(of: UnsafeRawBufferPointer(start: base + start, count: e &- start))
+                                  let code = dictionaries[c].code(ofASCII: UnsafeRawBufferPointer(start: base + start, count: e &- start))
                             else { break rows }
                             codes[c &* B &+ r] = code
                             q = e &+ 1
