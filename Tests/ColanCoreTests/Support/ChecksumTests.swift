@@ -15,6 +15,25 @@ import Testing
         #expect(high == 0x99AA_06D3_0147_98D8 && low == 0x6001_C324_468D_497F)
     }
 
+    @Test func contentHashesAreTheXXH3DigestsInHex() {
+        // As Python's xxhash (an independent binding of the reference code) writes them:
+        // xxhash.xxh3_128_hexdigest(data); whole and streamed, the same text.
+        let cases: [([UInt8], String)] = [
+            ([], "99aa06d3014798d86001c324468d497f"),
+            (Array("colan".utf8), "44b751d835c3974b7d7c3c2e519f6f86"),
+            (Array(repeating: Array(0...255), count: 13).flatMap { $0 }, "f0e450c1cae39b3292dd5156663b8227"),
+        ]
+        for (bytes, digest) in cases {
+            #expect(bytes.withUnsafeBytes { contentHash($0) } == "x3-" + digest)
+            let hasher = ContentHasher(legacy: false)
+            bytes.withUnsafeBytes { all in
+                hasher.update(UnsafeRawBufferPointer(rebasing: all[..<(all.count / 3)]))
+                hasher.update(UnsafeRawBufferPointer(rebasing: all[(all.count / 3)...]))
+            }
+            #expect(hasher.finish().hash == "x3-" + digest)
+        }
+    }
+
     @Test func aPairOfSeedsInOnePassEqualsTwoPasses() {
         // Every tail length around the 32-byte stripes, and a longer input.
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
