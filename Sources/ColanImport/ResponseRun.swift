@@ -1,5 +1,6 @@
 import ColanSupport
 import ColanCatalog
+import ColanTime
 import ColanStore
 
 /// A small response read but not yet assembled, a member of a `ResponseRun`: its file's facts,
@@ -20,6 +21,9 @@ final class ReadResponse {
     init(path: String, hash: String, legacyHash: String?, bytes: [UInt8], options: ImportOptions, outline: JSONReportReader.Outline) {
         (self.path, self.hash, self.legacyHash, self.bytes, self.options, self.outline) = (path, hash, legacyHash, bytes, options, outline)
     }
+
+    /// Its totals as the manifest records them (`Outline.takeWindowedTotals`), moved out of its outline.
+    func takeWindowedTotals(zone: ZoneOffsets) -> [String: String] { outline.takeWindowedTotals(zone: zone) }
 
     /// Its rows' columns, moved out (a run's first response: they become the run's).
     func takeColumns() -> [ColumnBuilder] {
@@ -163,9 +167,10 @@ struct ResponseRun {
             let report = try ReportImporter.assemble(path: first.path, kind: kind, columns: columns, rows: rows, options: first.outline.options,
                                                      interval: first.outline.interval, totals: [:], joined: true, locate: { _ in "" })
             // What the manifest records of each file, as of a response assembled alone (its report's kind and totals).
-            let files = try members.map { m in
+            let zone = try ZoneOffsets.named(report.zone)
+            let files = members.map { m in
                 IncomingFile(path: m.path, hash: m.hash, legacyHash: m.legacyHash, bytes: m.bytes.count, reports: [],
-                             mainKind: kind, totals: try m.outline.windowedTotals(zone: report.zone))
+                             mainKind: kind, totals: m.takeWindowedTotals(zone: zone))
             }
             guard let run = IncomingRun(files: files, rows: members.map(\.rows),
                                         report: IncomingReport(report, file: first.path, inScanOrder: false)) else { return alone() }

@@ -199,10 +199,18 @@ enum JSONReportReader {
         /// (read in windows, or joined with others in a `ResponseRun`; a whole read's report carries
         /// them): its main report's, with the scope of its exact count in `zone` (the one settled).
         func windowedTotals(zone: String) throws -> [String: String] {
-            var totals = reportTotals
+            var outline = self
+            return outline.takeWindowedTotals(zone: try ZoneOffsets.named(zone))
+        }
+
+        /// `windowedTotals` in `zone`, the totals moved out of the outline (it keeps none): the one
+        /// dictionary gets the scope added in place, not copied first (a run's every response).
+        mutating func takeWindowedTotals(zone: ZoneOffsets) -> [String: String] {
+            var totals = self.totals
+            self.totals = [:]
+            if let firstArrayKey { totals["rowsKey"] = firstArrayKey }
             if request.exactViewers != nil {
-                ReportImporter.recordExactScope(request: request, options: options, zone: try ZoneOffsets.named(zone), zoneName: zone,
-                                                times: nil, into: &totals)
+                ReportImporter.recordExactScope(request: request, options: options, zone: zone, zoneName: zone.name, times: nil, into: &totals)
             }
             return totals
         }
@@ -267,14 +275,16 @@ enum JSONReportReader {
             } else if named == .dateRange, s.peek() == 123 {
                 // The interval, and the requested dates (the period a totals block's distinct count is
                 // exact for); the hours are the rows' own. Every value is still read, so a malformed one is refused.
-                try s.readObject { s, field in
+                // Names compared as bytes (no String made for each of the six fields of every response).
+                try s.readObjectNameBytes(validatingNames: true) { s, field in
                     let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
                     guard case .string(let v) = value else { return }
-                    switch field {
-                    case "interval": f.interval = v.uppercased()
-                    case "startDate": f.request.from = v
-                    case "endDate": f.request.to = v
-                    default: break
+                    if field.elementsEqual("interval".utf8) {
+                        f.interval = v.utf8.contains(where: { $0 >= 97 && $0 <= 122 }) || !v.utf8.allSatisfy({ $0 < 128 }) ? v.uppercased() : v
+                    } else if field.elementsEqual("startDate".utf8) {
+                        f.request.from = v
+                    } else if field.elementsEqual("endDate".utf8) {
+                        f.request.to = v
                     }
                 }
             } else if s.peek() == 123 || s.peek() == 91 {
