@@ -95,7 +95,11 @@ public struct TextDictionary: Sendable {
     @usableFromInline mutating func lookUp(_ bytes: UnsafeRawBufferPointer, validated: Bool = false) -> UInt32? {
         let words = Words(bytes)
         if ascending {
-            if count == 0 || isAfterLast(bytes) {
+            // While the values rise, `last` is the last value added (or `.none` after a merge or a
+            // take-back): a value of its length, 8 to 32 bytes, is compared by their words (time
+            // labels), any other with the last value's bytes.
+            let wordsTell = words.count == last.count && words.count >= 8 && words.count <= 32
+            if count == 0 || (wordsTell ? words.isAfter(sameLength: last) : isAfterLast(bytes)) {
                 guard validated || UTF8Text.isValid(bytes) else { return nil }
                 let c = starts.count
                 starts.append(arena.count)

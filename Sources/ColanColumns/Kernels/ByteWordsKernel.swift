@@ -24,6 +24,17 @@ public enum ByteWordsKernel {
             d == other.d && count == other.count && count <= 32 && a == other.a && b == other.b && c == other.c
         }
 
+        /// Whether a value with these words comes after one with `other`'s in byte order, both
+        /// 8 to 32 bytes long and of one length: their words then lie at the same offsets, in
+        /// order of offset, and cover every byte, so the first word that differs holds the first
+        /// byte that differs, and read big-endian it orders the values as that byte does.
+        @inlinable @inline(__always) package func isAfter(sameLength other: Words) -> Bool {
+            if a != other.a { return UInt64(bigEndian: a) > UInt64(bigEndian: other.a) }
+            if b != other.b { return UInt64(bigEndian: b) > UInt64(bigEndian: other.b) }
+            if c != other.c { return UInt64(bigEndian: c) > UInt64(bigEndian: other.c) }
+            return UInt64(bigEndian: d) > UInt64(bigEndian: other.d)
+        }
+
         @inlinable @inline(__always) package init(count: Int) { self.count = count }
 
         @inlinable @inline(__always) package init(_ bytes: UnsafeRawBufferPointer) {

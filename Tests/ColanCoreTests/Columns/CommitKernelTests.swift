@@ -31,6 +31,25 @@ import Testing
         }
     }
 
+    /// A rising dictionary's check of a new value against the last (`Words.isAfter(sameLength:)`)
+    /// orders two values of one length, 8 to 32 bytes, as their bytes do: values alike up to any
+    /// byte (in a part two words overlap, or not) and unlike after it, and equal ones.
+    @Test func wordsOrderValuesOfOneLengthAsTheirBytes() {
+        var rng = SeededRandom(seed: 11)
+        for length in 8...32 {
+            for _ in 0..<300 {
+                let x = (0..<length).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 + 48) }
+                // Alike up to a random byte, random after it (equal, now and then).
+                var y = x
+                if rng.next() % 8 != 0 {
+                    for i in Int(rng.next() % UInt64(length))..<length { y[i] = UInt8(truncatingIfNeeded: rng.next() % 4 + 48) }
+                }
+                let words = (x.withUnsafeBytes(ByteWordsKernel.Words.init), y.withUnsafeBytes(ByteWordsKernel.Words.init))
+                #expect(words.0.isAfter(sameLength: words.1) == y.lexicographicallyPrecedes(x), "\(x) \(y)")
+            }
+        }
+    }
+
     /// The manifest's escape check (16 bytes at a time, then byte by byte) finds each escaped
     /// byte wherever it lies, in values of every length up to three vectors, and nothing else.
     @Test func everyEscapedByteIsFoundWhereverItLies() {
