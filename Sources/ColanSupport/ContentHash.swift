@@ -21,12 +21,14 @@ package func contentHash(_ bytes: UnsafeRawBufferPointer) -> String {
 /// long as hashing a 3 KB response).
 private func contentHashText(high: UInt64, low: UInt64) -> String {
     String(unsafeUninitializedCapacity: 35) { out in
-        let digits: StaticString = "0123456789abcdef"
         out[0] = UInt8(ascii: "x")
         out[1] = UInt8(ascii: "3")
         out[2] = UInt8(ascii: "-")
         func put(_ value: UInt64, at start: Int) {
-            for i in 0..<16 { out[start + i] = digits.utf8Start[Int((value >> UInt64(60 - 4 * i)) & 15)] }
+            for i in 0..<16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> UInt64(60 - 4 * i)) & 15
+                out[start + i] = nibble < 10 ? 48 + nibble : 87 + nibble  // '0'-'9', 'a'-'f'
+            }
         }
         put(high, at: 3)
         put(low, at: 19)
@@ -105,4 +107,3 @@ package func contentHashes(ofFileAt path: String, legacy: Bool) throws -> (hash:
 
 /// Whether a recorded content hash is the pre-XXH3 kind.
 package func isLegacyContentHash(_ hash: String) -> Bool { !hash.hasPrefix("x3-") }
-

@@ -83,6 +83,7 @@ package enum TimeResolver {
         /// The label `b` names, as `TimeResolver.parse(b)` reads it.
         package mutating func parse(_ b: UnsafeRawBufferPointer) -> Label? {
             guard b.count >= 10 else { return nil }
+            // Bytes 0-7 and 8-9, inside `b` (ten bytes at least, checked above).
             let key = (b.loadUnaligned(as: UInt64.self), b.loadUnaligned(fromByteOffset: 8, as: UInt16.self))
             if !(dateKnown && key == date) {
                 guard let seconds = TimeResolver.dateSeconds(b) else { return nil }

@@ -95,9 +95,10 @@ public final class ZoneOffsets: Sendable {
     /// that instant, with no search (four binary searches a label, in a zone with transitions).
     ///
     /// Why that is the only answer: another instant `b` for local time `l` would have another
-    /// offset `o'`, and `b = a + (o - o')`; offsets differ by less than 26 hours, so `b` lies
-    /// within that of `a`, inside the stretch, where the offset is `o`, not `o'`. The stretch kept
-    /// is the offset's span narrowed by two days at each end.
+    /// offset `o'`, and `b = a + (o - o')`; a zone's offsets lie within 16 hours of UTC (local
+    /// mean times included), so two differ by less than 32 hours and `b` lies within that of
+    /// `a`, inside the stretch, where the offset is `o`, not `o'`. The stretch kept is the
+    /// offset's span narrowed by two days at each end.
     public struct LocalResolver {
         private let zone: ZoneOffsets
         private var offset: Int64 = 0

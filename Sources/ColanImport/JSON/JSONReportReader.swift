@@ -280,7 +280,8 @@ enum JSONReportReader {
                     let value = try s.peek() == 123 || s.peek() == 91 ? { try s.skipValue(); return JSONScalar.null }() : s.readScalar()
                     guard case .string(let v) = value else { return }
                     if field.elementsEqual("interval".utf8) {
-                        f.interval = v.utf8.contains(where: { $0 >= 97 && $0 <= 122 }) || !v.utf8.allSatisfy({ $0 < 128 }) ? v.uppercased() : v
+                        // Upper case already (no lowercase ASCII letter, no other script): kept as it is.
+                        f.interval = v.utf8.allSatisfy({ $0 < 97 || ($0 > 122 && $0 < 128) }) ? v : v.uppercased()
                     } else if field.elementsEqual("startDate".utf8) {
                         f.request.from = v
                     } else if field.elementsEqual("endDate".utf8) {
