@@ -87,7 +87,8 @@ public struct TextDictionary: Sendable {
         return lookUp(bytes, validated: true)
     }
 
-    /// `code(of:)` past the last-value check: the hash table. Takes the bytes
+    /// `code(of:)` past the last-value check: appended while the values rise, else the hash
+    /// table (built when they stop rising, `buildTable`). Takes the bytes
     /// and loads their words again: a `Words` passed in memory is stored as four
     /// words and reloaded as vectors, a store-forwarding stall that cost more
     /// than the loads.
@@ -119,7 +120,7 @@ public struct TextDictionary: Sendable {
         }
         guard validated || UTF8Text.isValid(bytes) else { return nil }
         let c = insert(bytes, words, h, at: slot)
-        if starts.count * 2 > slots.count { grow() }
+        if starts.count * 2 > slots.count { placeAll(in: slots.count * 2) }
         last = words
         lastCode = UInt32(c)
         return UInt32(c)
@@ -144,7 +145,8 @@ public struct TextDictionary: Sendable {
         placeAll(in: size)
     }
 
-    /// A new table of `size` slots holding every value, by the hashes kept.
+    /// A new table of `size` slots holding every value, by the hashes kept (built, grown, or
+    /// rebuilt after a take-back).
     private mutating func placeAll(in size: Int) {
         slots = [Slot](repeating: Slot(), count: size)
         let mask = size - 1
@@ -253,20 +255,7 @@ public struct TextDictionary: Sendable {
         guard !ascending else { return }  // the table is sized when built
         var size = slots.count
         while values * 2 > size { size *= 2 }
-        if size > slots.count { grow(to: size) }
+        if size > slots.count { placeAll(in: size) }
         hashes.reserveCapacity(values)
-    }
-
-    private mutating func grow(to size: Int? = nil) {
-        let old = slots
-        slots = [Slot](repeating: Slot(), count: size ?? old.count * 2)
-        let mask = slots.count - 1
-        for slot in old where slot.head != 0 {
-            let c = Int(truncatingIfNeeded: slot.head & 0xFFFF_FFFF) - 1
-            let h = hashes[c]
-            var i = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
-            while slots[i].head != 0 { i = (i + 1) & mask }
-            slots[i] = slot
-        }
     }
 }

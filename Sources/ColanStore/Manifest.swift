@@ -86,8 +86,8 @@ package struct Manifest: Equatable, Sendable {
 
     /// Appends one source line (with the line feed before it); its totals in key order.
     private static func putSource(_ s: SourceEntry, keys: inout SortedKeys, _ out: inout [UInt8]) {
-        put("\nsource\t", &out); putDecimal(s.id, &out); out.append(9); put(s.hash, &out); out.append(9)
-        putDecimal(s.bytes, &out); out.append(9); putDecimal(s.rows, &out); out.append(9); put(s.kind, &out); out.append(9)
+        put("\nsource\t", &out); TextFormat.appendInteger(Int64(s.id), to: &out); out.append(9); put(s.hash, &out); out.append(9)
+        TextFormat.appendInteger(Int64(s.bytes), to: &out); out.append(9); TextFormat.appendInteger(Int64(s.rows), to: &out); out.append(9); put(s.kind, &out); out.append(9)
         putEscaped(s.path, &out); out.append(9)
         /// Appends a total (with the separator before it, after the first).
         func total(_ i: Int, _ key: String, _ value: String) {
@@ -117,18 +117,6 @@ package struct Manifest: Equatable, Sendable {
     }
 
     private static func put(_ s: String, _ out: inout [UInt8]) { out.append(contentsOf: s.utf8) }
-
-    /// Appends `value` in decimal, as `String(value)` writes it, without making the String.
-    private static func putDecimal(_ value: Int, _ out: inout [UInt8]) {
-        if value < 0 { out.append(45) }  // -
-        let magnitude = value.magnitude
-        var divisor: UInt = 1
-        while divisor <= magnitude / 10 { divisor *= 10 }  // the leading digit's place (never overflows)
-        repeat {
-            out.append(UInt8(48 + magnitude / divisor % 10))
-            divisor /= 10
-        } while divisor > 0
-    }
 
     /// Appends `s` with tab, newline, carriage return, '%', '&' and '=' escaped as %XX, byte by byte.
     private static func putEscaped(_ s: String, _ out: inout [UInt8]) {
